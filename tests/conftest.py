@@ -1,0 +1,171 @@
+"""Shared fixtures: a real database (SQLite file or PostgreSQL), a live server, factories.
+
+Set TRACKER_TEST_DATABASE_URL to run the suite against PostgreSQL; otherwise it
+uses a fresh SQLite file. The schema is built by the real migrations.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import requests
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from tracker import audit, create_app
+from tracker.extensions import db
+from tracker.operations.contract_input import parse_contract
+from tracker.operations.contracts import create_contract
+from tracker.operations.people import create_sponsor, create_token, create_user
+from tracker.seeding import seed_reference_data
+
+PASSWORD = "correct horse battery"
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TRACKER_TEST_DATABASE_URL")
+    if url:
+        return url
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "tracker.db")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "RATELIMIT_ENABLED": False,
+        "BASE_URL": "http://tracker.test",
+    })
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        from flask_migrate import upgrade
+
+        upgrade(directory=app.extensions["migrate"].directory)
+        db.session.remove()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def clean_db(app):
+    """Each test starts with the partner sites only."""
+    with app.app_context():
+        seed_reference_data(now=datetime.now(timezone.utc))
+        db.session.commit()
+    yield
+    with app.app_context():
+        db.session.remove()
+        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        with db.engine.begin() as conn:
+            if db.engine.dialect.name == "postgresql":
+                conn.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for table in tables:  # children first, so foreign keys hold
+                    conn.exec_driver_sql(f"DELETE FROM {table}")
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def server(app):
+    """The app served over real HTTP on a loopback port, in a thread."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+
+
+NOW = lambda: datetime.now(timezone.utc)  # noqa: E731
+
+
+@pytest.fixture
+def make_sponsor(app):
+    def make(name="Novacure Oncology SA", country="FR"):
+        with app.app_context():
+            sponsor = create_sponsor({"name": name, "country": country}, actor=audit.SYSTEM, now=NOW())
+            db.session.commit()
+            return sponsor.id
+    return make
+
+
+@pytest.fixture
+def make_user(app):
+    counter = iter(range(1, 10_000))
+
+    def make(role="legal", site="GR", sponsor=None, email=None, language=None):
+        n = next(counter)
+        email = email or f"{role}{n}@{(site or 'sponsor').lower()}.test"
+        with app.app_context():
+            create_user({"email": email, "name": f"{role.title()} {n}", "role": role,
+                         "site": site if role != "sponsor" and role != "admin" else None,
+                         "sponsor": sponsor, "password": PASSWORD, "language": language},
+                        actor=audit.SYSTEM, now=NOW())
+            db.session.commit()
+        return email
+    return make
+
+
+@pytest.fixture
+def token_for(app):
+    def make(email):
+        from tracker.operations.people import find_user_by_email
+
+        with app.app_context():
+            token = create_token(find_user_by_email(email), actor=audit.SYSTEM, now=NOW())
+            db.session.commit()
+            return token
+    return make
+
+
+@pytest.fixture
+def make_contract(app):
+    def make(sponsor_id, *, coordinating="GR", sites=("GR", "IB"), received_on=None, **extra):
+        with app.app_context():
+            data = {"sponsor_id": sponsor_id, "title": "A phase I trial", "protocol_number": "PRO-001",
+                    "phase": "I", "coordinating_site": coordinating, "sites": list(sites),
+                    "received_on": (received_on or date.today() - timedelta(days=30)).isoformat(), **extra}
+            draft = parse_contract(data, today=date.today())
+            contract = create_contract(draft, actor=audit.SYSTEM, now=NOW())
+            db.session.commit()
+            return contract.reference
+    return make
+
+
+class Api:
+    """A small client for the JSON API over real HTTP."""
+
+    def __init__(self, base: str, token: str | None = None):
+        self.base = base + "/api/v1"
+        self.session = requests.Session()
+        if token:
+            self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def get(self, path, **kw):
+        return self.session.get(self.base + path, timeout=30, **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.session.post(self.base + path, json=json, timeout=30, **kw)
+
+
+@pytest.fixture
+def api(server, token_for):
+    def make(email=None):
+        return Api(server, token_for(email) if email else None)
+    return make

@@ -1,0 +1,48 @@
+"""The JSON API under /api/v1 (SPEC 5b): token authentication and the error format."""
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, request
+
+from tracker.api.errors import error_response
+from tracker.database import utcnow
+from tracker.errors import DomainError, InvalidInput
+from tracker.extensions import csrf, db
+from tracker.operations.people import user_for_token
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+PUBLIC_ENDPOINTS = {"api.health", "api.openapi"}
+
+
+@bp.before_request
+def authenticate():
+    """Every endpoint but health and the description needs ``Authorization: Bearer TOKEN``."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return error_response(401, "unauthorized", "Send an API token as 'Authorization: Bearer TOKEN'.")
+    user = user_for_token(token.strip())
+    if user is None:
+        return error_response(401, "unauthorized", "The API token is unknown or revoked.")
+    g.api_user = user
+    return None
+
+
+@bp.errorhandler(DomainError)
+def domain_error(exc: DomainError):
+    db.session.rollback()
+    details = exc.errors if isinstance(exc, InvalidInput) else None
+    return error_response(exc.status, exc.code, exc.message, details)
+
+
+def init_app(app: Flask) -> None:
+    from tracker.api import contracts, events, openapi, sponsors  # noqa: F401  (routes)
+
+    csrf.exempt(bp)  # programs authenticate with a token, not a cookie
+    app.register_blueprint(bp)
+
+
+def now():
+    """The request's notion of the present; one place, so tests can reason about it."""
+    return utcnow()

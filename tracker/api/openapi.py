@@ -1,0 +1,147 @@
+"""GET /api/v1/health and GET /api/v1/openapi.json, the description of this API."""
+from __future__ import annotations
+
+from flask import jsonify
+from sqlalchemy import text
+
+from tracker.api import bp
+from tracker.extensions import db
+from tracker.models.contracts import PHASES
+from tracker.pipeline.rules import ACTIONS, ALL_STAGES, PARTIES
+
+
+@bp.get("/health")
+def health():
+    """Liveness and database reachability, for load balancers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any driver error means the same thing here: not ready
+        return jsonify({"status": "unavailable", "database": "unreachable"}), 503
+    return jsonify({"status": "ok", "database": "ok"})
+
+
+def _ref(name):
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema, description="OK"):
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+ERRORS = {
+    code: _json(_ref("Error"), text)
+    for code, text in {
+        "400": "Malformed request", "401": "Missing or bad token", "403": "Role may not do this",
+        "404": "Not found or not visible to the caller", "409": "Not allowed in the current state, or a stale edit",
+        "422": "Invalid fields (named in error.fields)",
+    }.items()
+}
+REF_PARAM = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"},
+             "example": "FT-2026-0001"}
+
+SCHEMAS = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["code", "message"], "properties": {
+            "code": {"type": "string"}, "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
+    "SponsorIn": {"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string", "maxLength": 200}, "country": {"type": "string", "pattern": "^[A-Za-z]{2}$"}}},
+    "Sponsor": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
+                                                  "country": {"type": "string", "nullable": True}}},
+    "BudgetRow": {"type": "object", "required": ["item", "amount"], "properties": {
+        "item": {"type": "string"}, "amount": {"type": "number"}, "unit": {"type": "string"}}},
+    "ContractIn": {"type": "object", "additionalProperties": False,
+                   "required": ["sponsor_id", "title", "protocol_number", "phase", "coordinating_site", "sites",
+                                "received_on"],
+                   "properties": {
+                       "sponsor_id": {"type": "integer"}, "title": {"type": "string", "maxLength": 500},
+                       "protocol_number": {"type": "string", "maxLength": 100},
+                       "phase": {"type": "string", "enum": list(PHASES)},
+                       "coordinating_site": {"type": "string", "example": "GR"},
+                       "sites": {"type": "array", "items": {"type": "string"}, "example": ["GR", "IB"]},
+                       "received_on": {"type": "string", "format": "date"},
+                       "acronym": {"type": "string"}, "eu_ct_number": {"type": "string", "example": "2024-512345-21-00"},
+                       "indication": {"type": "string"}, "patients": {"type": "integer", "minimum": 1},
+                       "investigator": {"type": "string"},
+                       "budget": {"type": "array", "items": _ref("BudgetRow")}}},
+    "Track": {"type": "object", "properties": {
+        "site": {"type": "string"}, "role": {"type": "string", "enum": ["coordinating", "associated"]},
+        "stage": {"type": "string", "enum": list(ALL_STAGES)},
+        "holder": {"type": "string", "nullable": True, "enum": ["site", "sponsor", "coordinator", None]},
+        "round": {"type": "integer"},
+        "signatures": {"type": "object", "properties": {
+            p: {"type": "string", "format": "date-time", "nullable": True} for p in PARTIES}},
+        "stage_entered_at": {"type": "string", "format": "date-time"}, "version": {"type": "integer"}}},
+    "ContractSummary": {"type": "object", "properties": {
+        "reference": {"type": "string"}, "sponsor_id": {"type": "integer"}, "sponsor": {"type": "string"},
+        "title": {"type": "string"}, "acronym": {"type": "string", "nullable": True},
+        "protocol_number": {"type": "string"}, "phase": {"type": "string"},
+        "status": {"type": "string", "enum": ["open", "executed", "cancelled"]},
+        "executed_sites": {"type": "string", "example": "1/2"}, "coordinating_site": {"type": "string"},
+        "sites": {"type": "array", "items": {"type": "string"}}, "received_on": {"type": "string", "format": "date"}}},
+    "Contract": {"allOf": [_ref("ContractSummary"), {"type": "object", "properties": {
+        "eu_ct_number": {"type": "string", "nullable": True}, "indication": {"type": "string", "nullable": True},
+        "patients": {"type": "integer", "nullable": True}, "budget": {"type": "array", "items": _ref("BudgetRow")},
+        "created_at": {"type": "string", "format": "date-time"},
+        "tracks": {"type": "array", "items": _ref("Track")}}}]},
+    "EventIn": {"type": "object", "additionalProperties": False, "required": ["site", "action"], "properties": {
+        "site": {"type": "string"}, "action": {"type": "string", "enum": list(ACTIONS)},
+        "effective_at": {"type": "string", "format": "date-time"},
+        "party": {"type": "string", "enum": list(PARTIES)}, "comment": {"type": "string", "maxLength": 5000},
+        "for_sponsor": {"type": "boolean"}}},
+    "Event": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "site": {"type": "string"}, "action": {"type": "string"},
+        "from_stage": {"type": "string", "nullable": True}, "to_stage": {"type": "string"},
+        "party": {"type": "string", "nullable": True}, "round": {"type": "integer"},
+        "effective_at": {"type": "string", "format": "date-time"},
+        "recorded_at": {"type": "string", "format": "date-time"},
+        "comment": {"type": "string", "nullable": True}}},
+}
+
+PATHS = {
+    "/health": {"get": {"summary": "Service and database status", "security": [],
+                        "responses": {"200": _json({"type": "object"}), "503": _json({"type": "object"}, "Down")}}},
+    "/openapi.json": {"get": {"summary": "This description", "security": [],
+                              "responses": {"200": _json({"type": "object"})}}},
+    "/sponsors": {"post": {"summary": "Register a sponsor (admin)",
+                           "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("SponsorIn")}}},
+                           "responses": {"201": _json(_ref("Sponsor"), "Created"), **ERRORS}}},
+    "/contracts": {
+        "post": {"summary": "Create a contract (staff)",
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ContractIn")}}},
+                 "responses": {"201": _json(_ref("Contract"), "Created"), **ERRORS}},
+        "get": {"summary": "Contracts the caller may see, newest first",
+                "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+                               {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "contracts": {"type": "array", "items": _ref("ContractSummary")},
+                    "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"}}}),
+                    **ERRORS}}},
+    "/contracts/{reference}": {"get": {"summary": "One contract with its tracks", "parameters": [REF_PARAM],
+                                       "responses": {"200": _json(_ref("Contract")), **ERRORS}}},
+    "/contracts/{reference}/events": {
+        "get": {"summary": "The contract's events in order", "parameters": [REF_PARAM],
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "events": {"type": "array", "items": _ref("Event")}}}), **ERRORS}},
+        "post": {"summary": "Apply an action to a site's track", "parameters": [REF_PARAM],
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("EventIn")}}},
+                 "responses": {"201": _json(_ref("Event"), "Applied"), **ERRORS}}},
+}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Fast-track contract tracker API", "version": "1.0.0",
+                 "description": "Clinical trial agreements between sponsors and the partner sites."},
+        "servers": [{"url": "/api/v1"}],
+        "security": [{"bearer": []}],
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": SCHEMAS},
+        "paths": PATHS,
+    }
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of every endpoint."""
+    return jsonify(document())

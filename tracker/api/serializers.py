@@ -1,0 +1,65 @@
+"""How contracts, tracks and events look in JSON."""
+from __future__ import annotations
+
+from tracker.models import Contract, Event, Track
+from tracker.pipeline.rules import holder
+
+
+def track_json(track: Track) -> dict:
+    return {
+        "site": track.site.code,
+        "role": track.role,
+        "stage": track.stage,
+        "holder": holder(track.stage, track.signatures),
+        "round": track.round,
+        "signatures": track.signatures,
+        "stage_entered_at": track.stage_entered_at.isoformat(),
+        "version": track.version,
+    }
+
+
+def contract_json(contract: Contract, *, full: bool = True) -> dict:
+    body = {
+        "reference": contract.reference,
+        "sponsor_id": contract.sponsor_id,
+        "sponsor": contract.sponsor.name,
+        "title": contract.title,
+        "acronym": contract.acronym,
+        "protocol_number": contract.protocol_number,
+        "phase": contract.phase,
+        "status": contract.status,
+        "executed_sites": contract.executed_sites,
+        "coordinating_site": contract.coordinating_track.site.code,
+        "sites": [t.site.code for t in contract.tracks],
+        "received_on": contract.received_on.isoformat(),
+    }
+    if full:
+        body.update({
+            "eu_ct_number": contract.eu_ct_number,
+            "indication": contract.indication,
+            "patients": contract.patients,
+            "budget": contract.budget or [],
+            "created_at": contract.created_at.isoformat(),
+            "tracks": [track_json(t) for t in contract.tracks],
+        })
+    return body
+
+
+def event_json(event: Event, *, for_sponsor: bool) -> dict:
+    show_comment = event.comment and (event.comment_for_sponsor or not for_sponsor)
+    body = {
+        "id": event.id,
+        "site": event.track.site.code,
+        "action": event.action,
+        "from_stage": event.from_stage,
+        "to_stage": event.to_stage,
+        "party": event.party,
+        "round": event.round,
+        "effective_at": event.effective_at.isoformat(),
+        "recorded_at": event.recorded_at.isoformat(),
+        "comment": event.comment if show_comment else None,
+    }
+    if not for_sponsor:
+        body["comment_for_sponsor"] = event.comment_for_sponsor
+        body["actor"] = event.actor.email if event.actor else None
+    return body

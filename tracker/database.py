@@ -1,0 +1,68 @@
+"""Engine set-up: SQLite safety settings and a time-zone aware UTC column type."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import DateTime, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator):
+    """Store datetimes in UTC and hand them back time-zone aware.
+
+    SQLite keeps no time zone, so values are written as naive UTC there and the
+    zone is put back on read. A naive datetime is a programming error: refuse it
+    rather than guess which zone it meant.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where a time-zone aware one is required")
+        value = value.astimezone(timezone.utc)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def configure_engine(engine: Engine) -> None:
+    """Make SQLite fit for several writers: WAL, a busy timeout, immediate writes.
+
+    pysqlite's own transaction handling starts transactions late and as DEFERRED,
+    which lets two writers deadlock into "database is locked". Taking over the
+    BEGIN and making it IMMEDIATE serialises writers up front; the busy timeout
+    makes the second one wait instead of failing.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def utcnow() -> datetime:
+    """The current time in UTC; only the edges (views, CLI) call it."""
+    return datetime.now(timezone.utc)

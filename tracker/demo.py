@@ -1,0 +1,131 @@
+"""Demo data: sponsors, people of every role and contracts with realistic histories.
+
+Every contract is walked through the real pipeline operation, so the demo data
+obeys the same rules, events and audit trail as live data.
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+from tracker import audit
+from tracker.extensions import db
+from tracker.models import Contract, Site, Sponsor, User
+from tracker.operations.contract_input import parse_contract
+from tracker.operations.contracts import create_contract
+from tracker.operations.people import create_sponsor, create_user
+from tracker.pipeline.operations import apply_action
+from tracker.timeutil import local_date, zone
+
+DEMO_PASSWORD = "fasttrack-demo"
+SPONSORS = (
+    ("Novacure Oncology SA", "FR"),
+    ("Helix Therapeutics Inc.", "US"),
+    ("Borealis Pharma GmbH", "DE"),
+)
+PEOPLE = (
+    ("admin@tracker.example", "Camille Admin", "admin", None, None),
+    ("manager.gr@tracker.example", "Hélène Marchand", "manager", "GR", None),
+    ("legal.gr@tracker.example", "Julien Lefèvre", "legal", "GR", None),
+    ("manager.ib@tracker.example", "Sophie Bernard", "manager", "IB", None),
+    ("legal.ib@tracker.example", "Antoine Dubois", "legal", "IB", None),
+    ("sponsor@novacure.example", "Laura Novak", "sponsor", None, "Novacure Oncology SA"),
+    ("sponsor@helix.example", "Mark Ellison", "sponsor", None, "Helix Therapeutics Inc."),
+)
+TRIALS = (
+    ("Phase I dose-escalation of NVC-114 in advanced solid tumours", "ESCALADE", "I", "Advanced solid tumours"),
+    ("Anti-CLDN18.2 ADC in gastric adenocarcinoma", "CLAUDIA", "I/II", "Gastric adenocarcinoma"),
+    ("KRAS G12C inhibitor with cetuximab in colorectal cancer", "KRASCOL", "II", "Metastatic colorectal cancer"),
+    ("Bispecific T-cell engager in relapsed sarcoma", "SARC-BITE", "I", "Soft-tissue sarcoma"),
+    ("Adjuvant PARP inhibitor in BRCA-mutated breast cancer", "PARPAD", "III", "Early breast cancer"),
+)
+# What happens to each demo contract: (track role, action, party), in order.
+C, A = "coordinating", "associated"
+OPENING = [(C, "mark_complete", None)]
+ROUND = [(C, "send_to_sponsor", None), (C, "sponsor_replied", None)]
+SCENARIOS = (
+    [],
+    [(C, "mark_incomplete", None)],
+    OPENING,
+    OPENING + [ROUND[0]],
+    OPENING + ROUND,
+    OPENING + ROUND * 2 + [ROUND[0]],
+    OPENING + ROUND + [(C, "agree", None)],
+    OPENING + ROUND + [(C, "agree", None), (C, "sign", "institution"), (A, "conformity_ok", None)],
+    OPENING + ROUND * 2 + [(C, "agree", None), (C, "sign", "institution"), (C, "sign", "investigator"),
+                           (C, "sign", "sponsor"), (A, "conformity_ok", None), (A, "sign", "sponsor")],
+    OPENING + ROUND + [(C, "agree", None), (A, "conformity_ok", None)]
+    + [(role, "sign", p) for role in (C, A) for p in ("sponsor", "institution", "investigator")],
+    OPENING + [ROUND[0], (C, "cancel", None)],
+    OPENING + ROUND * 3 + [ROUND[0]],
+)
+
+
+def _ensure_people(now: datetime) -> list[tuple[str, str, str]]:
+    for name, country in SPONSORS:
+        if not db.session.execute(db.select(Sponsor.id).where(Sponsor.name == name)).first():
+            create_sponsor({"name": name, "country": country}, actor=audit.SYSTEM, now=now)
+    logins = []
+    for email, name, role, site, sponsor in PEOPLE:
+        if not db.session.execute(db.select(User.id).where(User.email == email)).first():
+            create_user({"email": email, "name": name, "role": role, "site": site, "sponsor": sponsor,
+                         "password": DEMO_PASSWORD, "language": "fr"}, actor=audit.SYSTEM, now=now)
+        logins.append((email, role, site or sponsor or "all sites"))
+    return logins
+
+
+def _demo_contract(index: int, now: datetime, sponsors: list[Sponsor], staff: dict) -> None:
+    rnd = random.Random(index)
+    steps = SCENARIOS[index % len(SCENARIOS)]
+    coordinating = "GR" if index % 3 else "IB"
+    associated = "IB" if coordinating == "GR" else "GR"
+    gaps = [rnd.randint(1, 5) for _ in steps]
+    start = local_date(now) - timedelta(days=sum(gaps) + rnd.randint(1, 4))
+    title, acronym, phase, indication = TRIALS[index % len(TRIALS)]
+    sponsor = sponsors[index % len(sponsors)]
+    draft = parse_contract({
+        "sponsor_id": sponsor.id, "title": title, "acronym": f"{acronym}-{index + 1:02d}",
+        "protocol_number": f"{acronym[:3]}-{2026 + index // 500}-{index + 1:04d}", "phase": phase,
+        "coordinating_site": coordinating, "sites": [coordinating] if index % 7 == 5 else [coordinating, associated],
+        "received_on": start.isoformat(), "indication": indication, "patients": rnd.choice([12, 24, 36, 60]),
+        "investigator": "Dr Claire Martin" if coordinating == "GR" else "Dr Paul Garnier",
+        "budget": [{"item": "Screening visit", "amount": 450, "unit": "EUR per patient"},
+                   {"item": "Treatment visit (cycle)", "amount": 820, "unit": "EUR per patient"},
+                   {"item": "Archiving", "amount": 1500, "unit": "EUR flat"}],
+    }, today=local_date(now))
+    contract = create_contract(draft, actor=staff[coordinating], now=now)
+    day = start
+    tracks = {t.role: t for t in contract.tracks}
+    for (role, action, party), gap in zip(steps, gaps):
+        track = tracks.get(role)
+        if track is None:
+            continue
+        day += timedelta(days=gap)
+        at = datetime.combine(day, time(10, rnd.randint(0, 59)), tzinfo=zone("Europe/Paris"))
+        actor = staff["manager:" + track.site.code] if action == "cancel" else staff[track.site.code]
+        apply_action(track, action, actor=actor, now=now, effective_at=min(at, now), party=party,
+                     comment="Sponsor withdrew the study" if action == "cancel" else None)
+
+
+def seed(*, count: int, now: datetime, echo=print) -> list[tuple[str, str, str]]:
+    """Add what is missing of the demo set, up to ``count`` demo contracts."""
+    logins = _ensure_people(now)
+    db.session.commit()
+    existing = db.session.execute(db.select(db.func.count(Contract.id))).scalar()
+    sponsors = db.session.execute(
+        db.select(Sponsor).where(Sponsor.name.in_([n for n, _ in SPONSORS])).order_by(Sponsor.id)).scalars().all()
+    staff = {}
+    for site in db.session.execute(db.select(Site)).scalars():
+        for role in ("legal", "manager"):
+            user = db.session.execute(db.select(User).where(User.site_id == site.id, User.role == role)).scalars().first()
+            if user:
+                staff[site.code if role == "legal" else "manager:" + site.code] = audit.Actor.of(user)
+    for index in range(existing, count):
+        _demo_contract(index, now, sponsors, staff)
+        if index % 200 == 199:
+            db.session.commit()
+            echo(f"  {index + 1} contracts")
+    db.session.commit()
+    if count > existing:
+        echo(f"Created {count - existing} demo contracts.")
+    return logins

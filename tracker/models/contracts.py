@@ -1,0 +1,133 @@
+"""Contracts, their per-site tracks, and the event log that moves the tracks."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.database import UTCDateTime
+from tracker.extensions import db
+from tracker.models.people import Sponsor, User
+from tracker.models.sites import Site
+
+CONTRACT_STATUSES = ("open", "executed", "cancelled")
+PHASES = ("I", "I/II", "II", "III", "IV")
+SITE_ROLES = ("coordinating", "associated")
+
+
+class ReferenceCounter(db.Model):
+    """Last reference number handed out per year (FT-2026-0001, FT-2026-0002...)."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Contract(db.Model):
+    __tablename__ = "contracts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("sponsors.id"), index=True)
+    title: Mapped[str] = mapped_column(String(500))
+    acronym: Mapped[str | None] = mapped_column(String(50))
+    protocol_number: Mapped[str] = mapped_column(String(100), index=True)
+    eu_ct_number: Mapped[str | None] = mapped_column(String(30))
+    phase: Mapped[str] = mapped_column(String(8))
+    indication: Mapped[str | None] = mapped_column(String(300))
+    patients: Mapped[int | None] = mapped_column(Integer)
+    budget: Mapped[list] = mapped_column(JSON, default=list)
+    received_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    sponsor: Mapped[Sponsor] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    tracks: Mapped[list[Track]] = relationship(
+        back_populates="contract", order_by="Track.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def coordinating_track(self) -> Track | None:
+        return next((t for t in self.tracks if t.role == "coordinating"), None)
+
+    @property
+    def executed_sites(self) -> str:
+        """Progress such as "1/2" (sites executed over participating sites)."""
+        done = sum(1 for t in self.tracks if t.stage == "executed")
+        return f"{done}/{len(self.tracks)}"
+
+    def __repr__(self) -> str:
+        return f"<Contract {self.reference}>"
+
+
+class Track(db.Model):
+    """One participating site's path through the pipeline for one contract."""
+
+    __tablename__ = "tracks"
+    __table_args__ = (UniqueConstraint("contract_id", "site_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str] = mapped_column(String(24), index=True)
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    investigator_name: Mapped[str | None] = mapped_column(String(200))
+    stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    institution_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    investigator_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sponsor_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Optimistic lock: an UPDATE that finds another version raises StaleDataError.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    contract: Mapped[Contract] = relationship(back_populates="tracks")
+    site: Mapped[Site] = relationship()
+    events: Mapped[list[Event]] = relationship(
+        back_populates="track", order_by="Event.seq", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def signatures(self) -> dict[str, str | None]:
+        return {
+            party: (value.isoformat() if value else None)
+            for party, value in (
+                ("institution", self.institution_signed_at),
+                ("investigator", self.investigator_signed_at),
+                ("sponsor", self.sponsor_signed_at),
+            )
+        }
+
+    def __repr__(self) -> str:
+        return f"<Track {self.contract_id}/{self.site_id} {self.stage}>"
+
+
+class Event(db.Model):
+    """One action applied to a track; SLA state is derived from these rows."""
+
+    __tablename__ = "events"
+    # Two writers appending to one track collide here instead of both landing.
+    __table_args__ = (UniqueConstraint("track_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(24))
+    from_stage: Mapped[str | None] = mapped_column(String(24))
+    to_stage: Mapped[str] = mapped_column(String(24))
+    party: Mapped[str | None] = mapped_column(String(16))
+    round: Mapped[int] = mapped_column(Integer, default=0)
+    effective_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    comment_for_sponsor: Mapped[bool] = mapped_column(default=False)
+
+    track: Mapped[Track] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,58 @@
+"""Participating sites: the partner centres and any associated centre of the network."""
+from __future__ import annotations
+
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from tracker.extensions import db
+
+
+class Site(db.Model):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    legal_name: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(String(500))
+    finess: Mapped[str] = mapped_column(String(9))
+    siret: Mapped[str] = mapped_column(String(14))
+    representative: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    country: Mapped[str] = mapped_column(String(2), default="FR")
+    subdivision: Mapped[str | None] = mapped_column(String(16))
+    works_whit_monday: Mapped[bool] = mapped_column(default=False)
+
+    def __repr__(self) -> str:
+        return f"<Site {self.code}>"
+
+
+# The two partners of the fast-track programme, seeded by init-db.
+PARTNER_SITES = (
+    {
+        "code": "GR",
+        "name": "Gustave Roussy",
+        "legal_name": "Institut Gustave Roussy",
+        "address": "114 rue Édouard-Vaillant, 94805 Villejuif Cedex, France",
+        "finess": "940000664",
+        "siret": "77573104200011",
+        "representative": "Directeur général",
+        "timezone": "Europe/Paris",
+        "country": "FR",
+        "subdivision": None,
+        "works_whit_monday": False,
+    },
+    {
+        "code": "IB",
+        "name": "Institut Bergonié",
+        "legal_name": "Institut Bergonié, Centre régional de lutte contre le cancer de Bordeaux et du Sud-Ouest",
+        "address": "229 cours de l'Argonne, 33076 Bordeaux Cedex, France",
+        "finess": "330000662",
+        "siret": "78186055300013",
+        "representative": "Directeur général",
+        "timezone": "Europe/Paris",
+        "country": "FR",
+        "subdivision": None,
+        "works_whit_monday": False,
+    },
+)

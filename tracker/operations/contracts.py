@@ -1,0 +1,69 @@
+"""Creating contracts and handing out their human references."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from tracker import audit
+from tracker.extensions import db
+from tracker.models import Contract, ReferenceCounter
+from tracker.operations.contract_input import ContractDraft
+from tracker.pipeline.operations import open_track
+from tracker.timeutil import local_date, start_of_day
+
+
+def next_reference(year: int) -> str:
+    """FT-<year>-<number>, numbered without gaps within a year."""
+    session = db.session
+    for _attempt in range(3):
+        counter = session.execute(
+            db.select(ReferenceCounter).where(ReferenceCounter.year == year).with_for_update()
+        ).scalar_one_or_none()
+        if counter is None:
+            try:
+                with session.begin_nested():
+                    counter = ReferenceCounter(year=year, last=0)
+                    session.add(counter)
+            except IntegrityError:
+                continue  # another request created this year's counter first
+        counter.last += 1
+        session.flush()
+        return f"FT-{year}-{counter.last:04d}"
+    raise RuntimeError("could not allocate a contract reference")
+
+
+def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, created_by_id=None) -> Contract:
+    """Store a new contract with one track per participating site."""
+    coordinating = draft.coordinating_site
+    contract = Contract(
+        reference=next_reference(local_date(now, coordinating.timezone).year),
+        sponsor=draft.sponsor,
+        title=draft.title,
+        acronym=draft.acronym,
+        protocol_number=draft.protocol_number,
+        eu_ct_number=draft.eu_ct_number,
+        phase=draft.phase,
+        indication=draft.indication,
+        patients=draft.patients,
+        budget=draft.budget,
+        received_on=draft.received_on,
+        status="open",
+        created_at=now,
+        created_by_id=created_by_id,
+    )
+    db.session.add(contract)
+    db.session.flush()
+    audit.record(
+        actor, "contract", contract.id,
+        {f: (None, getattr(contract, f)) for f in (
+            "reference", "sponsor_id", "title", "acronym", "protocol_number", "eu_ct_number", "phase",
+            "indication", "patients", "budget", "received_on", "status") if getattr(contract, f) is not None},
+        now=now, contract_id=contract.id,
+    )
+    received_at = min(start_of_day(draft.received_on, coordinating.timezone), now)
+    track = open_track(contract, coordinating, "coordinating", received_at=received_at, actor=actor, now=now)
+    track.investigator_name = draft.investigator
+    for site in draft.associated_sites:
+        open_track(contract, site, "associated", received_at=received_at, actor=actor, now=now)
+    return contract

@@ -1,0 +1,45 @@
+"""Who may take which action on which track (the "who" column of SPEC 2)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from tracker.pipeline import rules
+
+
+def _is_site_staff(actor, track) -> bool:
+    if actor.role == "admin":
+        return True
+    return actor.role in ("legal", "manager") and actor.site_id == track.site_id
+
+
+def may_take(actor, rule: rules.Action, track, party: str | None) -> str | None:
+    """None when the actor may take the action on this track, else the reason why not."""
+    if actor.role == "system":
+        return None
+    if actor.role == "sponsor":
+        if actor.sponsor_id != track.contract.sponsor_id:
+            return str(_l("This contract belongs to another sponsor."))
+        if rules.SPONSOR not in rule.who:
+            return str(_l("Only site staff can take the action %(a)s.", a=rule.label))
+        if rule.name == "sign" and party != "sponsor":
+            return str(_l("A sponsor user records only the sponsor's signature."))
+        return None
+    if rules.MANAGER in rule.who:
+        if actor.role == "admin" or (actor.role == "manager" and actor.site_id == track.site_id):
+            return None
+        return str(_l("Only a manager of the site or an admin can take the action %(a)s.", a=rule.label))
+    if _is_site_staff(actor, track):
+        return None
+    return str(_l("Only staff of %(site)s can act on its track.", site=track.site.name))
+
+
+def allowed_actions(actor, track) -> list[rules.Action]:
+    """The actions this actor could take on the track right now (for the forms on a page)."""
+    result = []
+    for rule in rules.ACTIONS.values():
+        if track.stage not in rule.sources or (rule.track_role and rule.track_role != track.role):
+            continue
+        party = "sponsor" if actor.role == "sponsor" else None
+        if may_take(actor, rule, track, party) is None:
+            result.append(rule)
+    return result

@@ -1,0 +1,24 @@
+"""Reference data every installation needs: the two partner sites."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from tracker import audit
+from tracker.extensions import db
+from tracker.models import Site
+from tracker.models.sites import PARTNER_SITES
+
+
+def seed_reference_data(*, now: datetime) -> int:
+    """Insert the partner sites that are missing; returns how many were added."""
+    existing = set(db.session.execute(db.select(Site.code)).scalars())
+    added = 0
+    for values in PARTNER_SITES:
+        if values["code"] in existing:
+            continue
+        site = Site(**values)
+        db.session.add(site)
+        db.session.flush()
+        audit.record(audit.SYSTEM, "site", site.id, {"code": (None, site.code), "name": (None, site.name)}, now=now)
+        added += 1
+    return added

@@ -1,0 +1,65 @@
+"""Blueprints for people: sign-in and the staff contract pages."""
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from tracker.extensions import db, login_manager
+from tracker.models import User
+from tracker.pipeline.rules import STAGE_LABELS, action_label, holder
+
+
+def init_app(app: Flask) -> None:
+    from tracker.web import auth, contracts
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(contracts.bp)
+
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user and user.active else None
+
+    @app.context_processor
+    def page_helpers():
+        return {
+            "current_locale": str(get_locale()),
+            "stage_label": lambda s: STAGE_LABELS.get(s, s),
+            "action_label": action_label,
+            "holder_of": holder,
+        }
+
+    def _page(status: int, title, message):
+        if request.path.startswith("/api/"):
+            from tracker.api.errors import error_response
+
+            return error_response(status, {400: "bad_request", 401: "unauthorized", 403: "forbidden",
+                                           404: "not_found", 405: "method_not_allowed",
+                                           413: "too_large", 429: "rate_limited"}.get(status, "error"),
+                                  str(message))
+        return render_template("errors/error.html", status=status, title=title, message=message), status
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_e):
+        return _page(400, _l("Form expired"), _l("The form was too old or incomplete. Go back, reload the page and try again."))
+
+    for status, title, message in (
+        (400, _l("Bad request"), _l("The request could not be understood.")),
+        (403, _l("Not allowed"), _l("Your role does not allow this.")),
+        (404, _l("Not found"), _l("There is nothing here, or you may not see it.")),
+        (405, _l("Not allowed"), _l("This address does not accept that method.")),
+        (413, _l("Too large"), _l("The upload is larger than allowed.")),
+        (429, _l("Too many attempts"), _l("Too many attempts; wait a minute and try again.")),
+    ):
+        app.register_error_handler(status, lambda _e, s=status, t=title, m=message: _page(s, t, m))
+
+    @app.errorhandler(500)
+    def server_error(_e):
+        db.session.rollback()
+        return _page(500, _l("Something went wrong"), _l("The error has been logged. Try again in a moment."))
