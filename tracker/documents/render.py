@@ -1,0 +1,235 @@
+"""Fill .docx contract templates written in docxtpl's Jinja syntax (SPEC 5), fast and in a sandbox.
+
+`prepare` does the expensive work once per template version: unzip, regroup the tags Word
+split across runs, check the Jinja syntax tag by tag and compile one template per XML part that
+holds tags.  `PreparedTemplate.render` then only runs those templates and writes the zip,
+copying every other member as the compressed bytes it already was.
+
+Values are XML-escaped by the environment's finalize hook, not by autoescape alone, so neither
+`{% autoescape false %}` nor a removed `|safe` can let `&` or `<` from a sponsor's name
+break the file; line breaks and tabs in values become Word breaks and tabs.
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+from markupsafe import Markup, escape
+
+from tracker.documents.fields import read_fields
+from tracker.documents.package import Entry, deflate, read_package, write_package
+from tracker.documents.wordxml import CleanedPart, clean_part, nesting_problems, part_label
+
+# The parts Word shows as text; docProps, styles, numbering and media are copied untouched.
+TEMPLATED_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
+MAX_OUTPUT_CHARS = 50_000_000  # a rendered part larger than this is a runaway loop, not a contract
+MAX_RANGE = 10_000
+MAX_SEQUENCE = 1_000_000
+
+_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+_TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
+# Characters XML 1.0 forbids: one of them in a value and Word refuses the whole file.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+class TemplateError(Exception):
+    """A template cannot be used; `problems` lists each reason in words an author understands."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+class TemplateInvalid(TemplateError):
+    """prepare() refused the template: not a .docx, damaged XML, syntax or unsafe constructs."""
+
+
+class RenderError(TemplateError):
+    """render() failed for this context (the sandbox refused an operation, a value broke a filter...)."""
+
+
+class _Blank(ChainableUndefined):
+    """Missing optional fields (no EU CT number yet) render as nothing, never as 'None'."""
+
+    __slots__ = ()
+
+
+def _xml_text(value: Any) -> Markup:
+    """Finalize hook: every printed value becomes escaped, XML-legal WordprocessingML text."""
+    if value is None or isinstance(value, Undefined):
+        return Markup("")
+    text = str(value) if isinstance(value, Markup) else str(escape(str(value)))
+    text = _NOT_XML.sub("", text)
+    if "\n" in text or "\r" in text:
+        text = _NEWLINE.sub(_BREAK, text)
+    if "\t" in text:
+        text = text.replace("\t", _TAB)
+    return Markup(text)
+
+
+def _short_range(*args: int) -> range:
+    """range() with a ceiling far below the sandbox's own: budgets have tens of rows."""
+    result = range(*args)
+    if len(result) > MAX_RANGE:
+        raise OverflowError(f"range() is limited to {MAX_RANGE} items in contract templates")
+    return result
+
+
+class _Sandbox(SandboxedEnvironment):
+    """Jinja's sandbox, plus limits on `'x' * 10**9`-style memory bombs."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
+            raise OverflowError("exponent too large in a contract template")
+        if operator == "*":
+            for seq, count in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_SEQUENCE:
+                    raise OverflowError("repetition too large in a contract template")
+        return super().call_binop(context, operator, left, right)
+
+
+def _environment() -> SandboxedEnvironment:
+    env = _Sandbox(
+        autoescape=True,
+        undefined=_Blank,
+        finalize=_xml_text,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        cache_size=0,
+    )
+    # |safe would print raw values into the XML; |urlize and |xmlattr write HTML markup.
+    for name in ("safe", "urlize", "xmlattr"):
+        env.filters.pop(name, None)
+    env.globals["range"] = _short_range
+    return env
+
+
+ENVIRONMENT = _environment()  # configuration only; Jinja environments are safe to share across threads
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    name: str
+    date_time: tuple[int, ...]
+    template: Any  # jinja2.Template
+
+
+@dataclass(frozen=True, eq=False)
+class PreparedTemplate:
+    """A template ready to render many times; keep one per stored template version."""
+
+    fields: frozenset[str]
+    spellings: Mapping[str, str] = field(repr=False)  # resolved field -> as written (row.amount)
+    _items: tuple[Entry | _Part, ...] = field(repr=False)
+
+    @property
+    def templated_parts(self) -> tuple[str, ...]:
+        """Names of the XML parts that hold tags (the others are copied byte for byte)."""
+        return tuple(item.name for item in self._items if isinstance(item, _Part))
+
+    def render(self, context: Mapping[str, Any]) -> bytes:
+        """Fill the template with context (plain dicts, lists, strings, numbers) -> .docx bytes."""
+        entries = []
+        for item in self._items:
+            if isinstance(item, Entry):
+                entries.append(item)
+            else:
+                xml = _render_part(item, context)
+                entries.append(deflate(item.name, xml.encode("utf-8"), item.date_time))
+        return write_package(entries)
+
+
+def _render_part(part: _Part, context: Mapping[str, Any]) -> str:
+    chunks: list[str] = []
+    size = 0
+    try:
+        for chunk in part.template.generate(context):
+            size += len(chunk)
+            if size > MAX_OUTPUT_CHARS:
+                raise OverflowError("the rendered document is unreasonably large")
+            chunks.append(chunk)
+    except Exception as exc:  # a user-written template may fail in any way; report, don't crash
+        raise RenderError([f"{part_label(part.name)}: {type(exc).__name__}: {exc}"]) from exc
+    return "".join(chunks)
+
+
+def prepare(data: bytes) -> PreparedTemplate:
+    """Unzip, regroup and compile a .docx template once; raise TemplateInvalid with every problem."""
+    try:
+        members = read_package(data, TEMPLATED_PART.fullmatch)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise TemplateInvalid([f"not a readable .docx file ({exc})"]) from exc
+    problems: list[str] = []
+    fields: dict[str, str] = {}
+    items: list[Entry | _Part] = []
+    names = set()
+    for member in members:
+        if isinstance(member, Entry):
+            items.append(member)
+            continue
+        info, xml = member
+        names.add(info.filename)
+        try:
+            cleaned = clean_part(info.filename, xml)
+        except etree.XMLSyntaxError as exc:
+            problems.append(f"{part_label(info.filename)}: the XML is damaged ({exc})")
+            continue
+        template = _compile(cleaned, problems, fields)
+        if template is None:  # no tags here (or broken ones, already reported): copy as is
+            items.append(deflate(info.filename, xml, info.date_time))
+        else:
+            items.append(_Part(info.filename, info.date_time, template))
+    if "word/document.xml" not in names:
+        problems.append("not a Word document: word/document.xml is missing")
+    if problems:
+        raise TemplateInvalid(problems)
+    return PreparedTemplate(frozenset(fields), dict(fields), tuple(items))
+
+
+def _compile(part: CleanedPart, problems: list[str], fields: dict[str, str]):
+    """Check a part tag by tag, collect its fields and compile it; None when nothing to compile.
+
+    The tags alone, one per line, form a 'skeleton' with the same Jinja syntax as the whole
+    part, so a syntax error's line number points at the exact tag and paragraph.
+    """
+    problems += part.problems
+    if part.source is None or part.problems:
+        return None
+    nesting = nesting_problems(part.tags)
+    problems += nesting
+    skeleton = "\n".join(tag.source.replace("\n", " ").replace("\r", " ") for tag in part.tags)
+    try:
+        ast = ENVIRONMENT.parse(skeleton)
+        report = read_fields(ast, ENVIRONMENT.globals)
+        ENVIRONMENT.compile(ast)  # finds unknown filters and tests, which parsing accepts
+    except TemplateSyntaxError as exc:
+        if not nesting:  # the nesting message already says it better
+            problems.append(f"{_where(part, exc.lineno)}: {exc.message}")
+        return None
+    problems += [f"{_where(part, line)}: {message}" for line, message in dict.fromkeys(report.unsafe)]
+    for resolved, written in report.fields.items():
+        fields.setdefault(resolved, written)
+    if nesting or report.unsafe:
+        return None
+    try:
+        return ENVIRONMENT.from_string(part.source)
+    except TemplateSyntaxError as exc:  # defensive: the skeleton compiled, so this should not happen
+        problems.append(f"{part_label(part.name)}: {exc.message}")
+        return None
+
+
+def _where(part: CleanedPart, line: int | None) -> str:
+    if not part.tags:
+        return part_label(part.name)
+    index = min(max((line or 1) - 1, 0), len(part.tags) - 1)
+    tag = part.tags[index]
+    return f"{tag.where}, in {tag.source}"
+
