@@ -169,3 +169,25 @@ def api(server, token_for):
     def make(email=None):
         return Api(server, token_for(email) if email else None)
     return make
+
+
+def csrf_token(client, url: str) -> str:
+    """The CSRF token of the form on a page, as a browser would submit it."""
+    import re
+
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page)
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+@pytest.fixture
+def login(client):
+    """Sign a user in through the real sign-in form."""
+    def sign_in(email, password=PASSWORD):
+        token = csrf_token(client, "/login")
+        response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return client
+    return sign_in

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from tracker import audit
 from tracker.database import utcnow
@@ -25,6 +25,7 @@ def _fail(exc: DomainError):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create or upgrade the schema and seed the partner sites (idempotent)."""
     from flask_migrate import upgrade
@@ -39,6 +40,7 @@ def init_db():
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--contracts", "count", type=click.IntRange(0, 1_000_000), default=12, show_default=True,
               help="How many demo contracts to create.")
 def seed_demo(count: int):

@@ -94,18 +94,22 @@ def new():
     if form.validate_on_submit():
         now = utcnow()
         data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "budget")}
+        errors = {}
         try:
             data["budget"] = _budget_rows(form.budget.data)
+        except InvalidInput as exc:
+            errors.update(exc.errors)
+        try:
             draft = parse_contract(data, today=local_date(now))
+        except InvalidInput as exc:
+            errors = {**exc.errors, **errors}
+        if not errors:
             contract = create_contract(draft, actor=Actor.of(current_user), now=now, created_by_id=current_user.id)
             db.session.commit()
-        except InvalidInput as exc:
-            db.session.rollback()
-            for name, message in exc.errors.items():
-                getattr(form, name, form.title).errors.append(message)
-        else:
             flash(_("Contract %(ref)s created.", ref=contract.reference), "success")
             return redirect(url_for("contracts.show", reference=contract.reference))
+        for name, message in errors.items():
+            getattr(form, name, form.title).errors.append(message)
     status = 422 if form.errors else 200
     return render_template("contracts/new.html", form=form), status
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms import widgets
-from wtforms.validators import Optional
 
 from tracker.models.contracts import PHASES
 
@@ -23,11 +22,11 @@ class ContractForm(FlaskForm):
     eu_ct_number = StringField(_l("EU CT number"))
     phase = SelectField(_l("Phase"), choices=[("", "—")] + [(p, p) for p in PHASES])
     indication = StringField(_l("Indication"))
-    patients = IntegerField(_l("Patients planned"), validators=[Optional()])
+    patients = StringField(_l("Patients planned"))
     investigator = StringField(_l("Principal investigator (coordinating site)"))
     coordinating_site = SelectField(_l("Coordinating site"))
     sites = MultiCheckboxField(_l("Associated sites"))
-    received_on = DateField(_l("Received on"), validators=[Optional()])
+    received_on = StringField(_l("Received on"))
     budget = TextAreaField(
         _l("Per-visit budget"),
         description=_l("One row per line: item | amount | unit, for example: Screening visit | 450 | EUR per patient"),

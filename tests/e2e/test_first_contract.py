@@ -1,0 +1,62 @@
+"""A newcomer signs in, creates a two-site contract and finds it in the list."""
+from datetime import date, timedelta
+
+import pytest
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+
+def _sign_in(page, email):
+    page.goto("/login")
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").last.click()
+
+
+def test_newcomer_creates_a_contract_in_french(page_for, make_user, make_sponsor):
+    make_sponsor("Novacure Oncology SA")
+    email = make_user("legal", "GR")
+    page = page_for("fr-FR")
+    _sign_in(page, email)
+    page.get_by_role("link", name="Nouvelle convention").click()
+    page.get_by_label("Promoteur").select_option(label="Novacure Oncology SA")
+    page.get_by_label("Titre de l'essai").fill("Escalade de dose de NVC-114 — tumeurs solides & <R&D>")
+    page.get_by_label("Acronyme").fill("ESCALADE")
+    page.get_by_label("Numéro de protocole").fill("NVC-114-001")
+    page.get_by_label("Phase").select_option("I")
+    page.get_by_label("Institut Bergonié").check()
+    page.get_by_label("Reçu le").fill((date.today() - timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Créer la convention").click()
+    heading = page.locator("h1").inner_text()
+    reference = heading.split()[0]
+    assert reference.startswith("FT-")
+    assert page.locator("#track-GR .stage-name").inner_text() == "Vérification de complétude"
+    page.get_by_role("link", name="Conventions").first.click()
+    page.get_by_role("searchbox").fill("nvc-114")
+    page.get_by_role("button", name="Filtrer").click()
+    row = page.locator("table.list tbody tr")
+    assert row.count() == 1 and reference in row.inner_text()
+    assert "& <R&D>" in row.inner_text()
+
+
+def test_english_speaker_sees_english_and_can_switch(page_for, make_user):
+    email = make_user("manager", "IB")
+    page = page_for("en-GB")
+    _sign_in(page, email)
+    assert page.get_by_role("heading", name="Contracts").is_visible()
+    page.locator("#lang-switch").click()
+    assert page.get_by_role("heading", name="Conventions").is_visible()
+    page.reload()
+    assert page.locator("html").get_attribute("lang") == "fr"
+
+
+def test_validation_messages_show_beside_fields(page_for, make_user, make_sponsor):
+    make_sponsor()
+    page = page_for("en-GB")
+    _sign_in(page, make_user("legal", "GR"))
+    page.goto("/contracts/new")
+    page.get_by_role("button", name="Create the contract").click()
+    assert page.locator("#title-error").inner_text() == "This field is required."
+    assert page.locator("#sponsor_id-error").is_visible()

@@ -1,0 +1,76 @@
+"""The staff contract list and the create form."""
+from datetime import date, timedelta
+
+from tracker.extensions import db
+from tracker.models import Contract
+from tests.conftest import csrf_token
+
+EN = {"Accept-Language": "en"}
+
+
+def _form(client, sponsor_id, **over):
+    data = {"csrf_token": csrf_token(client, "/contracts/new"), "sponsor_id": str(sponsor_id),
+            "title": "KRAS G12C inhibitor in colorectal cancer", "protocol_number": "KRS-2026-07",
+            "phase": "II", "coordinating_site": "GR", "sites": ["GR", "IB"],
+            "received_on": (date.today() - timedelta(days=1)).isoformat(), "acronym": "KRASCOL",
+            "patients": "40", "budget": "Screening visit | 450 | EUR per patient\nArchiving | 1500 | EUR"}
+    data.update(over)
+    return data
+
+
+def test_create_a_contract_with_both_sites_and_find_it(client, app, make_user, make_sponsor, login):
+    sponsor_id = make_sponsor()
+    login(make_user("legal", "GR"))
+    response = client.post("/contracts/new", data=_form(client, sponsor_id), headers=EN)
+    assert response.status_code == 302
+    reference = response.headers["Location"].rsplit("/", 1)[1]
+    page = client.get(f"/contracts/{reference}", headers=EN).get_data(as_text=True)
+    assert "Gustave Roussy" in page and "Institut Bergonié" in page and "Screening visit" in page
+    listing = client.get("/?q=krascol", headers=EN).get_data(as_text=True)
+    assert reference in listing
+
+
+def test_validation_messages_sit_beside_the_fields_and_nothing_is_stored(client, app, make_user, make_sponsor, login):
+    sponsor_id = make_sponsor()
+    login(make_user("legal", "GR"))
+    response = client.post("/contracts/new", headers=EN, data=_form(
+        client, sponsor_id, title="", phase="", received_on=(date.today() + timedelta(days=5)).isoformat(),
+        eu_ct_number="not-a-number", budget="Screening visit without amount"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert 'id="title-error"' in page and "This field is required." in page
+    assert 'id="received_on-error"' in page and "cannot be in the future" in page
+    with app.app_context():
+        assert db.session.execute(db.select(db.func.count(Contract.id))).scalar() == 0
+    # The second round keeps what was typed.
+    assert 'value="KRS-2026-07"' in page
+
+
+def test_list_search_filters_and_pages(client, app, make_user, make_sponsor, make_contract, login):
+    novacure = make_sponsor("Novacure Oncology SA")
+    helix = make_sponsor("Helix Therapeutics Inc.", "US")
+    refs = [make_contract(novacure, protocol_number=f"NVC-{i:03d}") for i in range(27)]
+    helix_ref = make_contract(helix, sites=("GR",), protocol_number="HLX-999")
+    ib_ref = make_contract(helix, coordinating="IB", sites=("IB",), protocol_number="IB-ONLY")
+    login(make_user("legal", "GR"))
+    first = client.get("/", headers=EN).get_data(as_text=True)
+    assert "Page 1 of 2 (28 contracts)" in first
+    assert helix_ref in first and ib_ref not in first
+    second = client.get("/?page=2", headers=EN).get_data(as_text=True)
+    assert refs[0] in second
+    assert helix_ref in client.get("/?q=helix").get_data(as_text=True)
+    by_protocol = client.get("/?q=nvc-005").get_data(as_text=True)
+    assert refs[5] in by_protocol and refs[6] not in by_protocol
+    only_gr = client.get("/?site=IB&q=hlx").get_data(as_text=True)
+    assert helix_ref not in only_gr
+    waiting = client.get("/?stage=waiting_coordinator&q=hlx").get_data(as_text=True)
+    assert helix_ref not in waiting  # a single-site contract has no associated track
+    assert client.get("/?page=99").status_code == 200
+    assert client.get("/?stage=<script>").status_code == 200
+
+
+def test_contract_of_another_site_is_not_found(client, make_user, make_sponsor, make_contract, login):
+    sponsor_id = make_sponsor()
+    ref = make_contract(sponsor_id, coordinating="IB", sites=("IB",))
+    login(make_user("legal", "GR"))
+    assert client.get(f"/contracts/{ref}").status_code == 404
