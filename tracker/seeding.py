@@ -1,4 +1,4 @@
-"""Reference data every installation needs: the two partner sites."""
+"""Reference data every installation needs: the two partner sites and the default SLA policy."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,6 +7,7 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.models import Site
 from tracker.models.sites import PARTNER_SITES
+from tracker.sla.policy import ensure_default_policy
 
 
 def seed_reference_data(*, now: datetime) -> int:
@@ -21,4 +22,5 @@ def seed_reference_data(*, now: datetime) -> int:
         db.session.flush()
         audit.record(audit.SYSTEM, "site", site.id, {"code": (None, site.code), "name": (None, site.name)}, now=now)
         added += 1
+    ensure_default_policy(now=now)
     return added

@@ -28,7 +28,7 @@ def post_contract():
     user = caller()
     contract = create_contract(draft, actor=Actor.of(user), now=at, created_by_id=user.id)
     db.session.commit()
-    return jsonify(contract_json(contract)), 201
+    return jsonify(contract_json(contract, now=at)), 201
 
 
 @bp.get("/contracts")
@@ -53,4 +53,4 @@ def list_contracts():
 @contract_route
 def get_contract(contract: Contract):
     """One contract with its tracks."""
-    return jsonify(contract_json(contract))
+    return jsonify(contract_json(contract, now=now()))

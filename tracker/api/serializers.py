@@ -1,12 +1,15 @@
 """How contracts, tracks and events look in JSON."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from tracker.models import Contract, Event, Track
 from tracker.pipeline.rules import holder
+from tracker.sla.service import sla_json, stage_medians, track_sla
 
 
-def track_json(track: Track) -> dict:
-    return {
+def track_json(track: Track, sla: dict | None = None) -> dict:
+    body = {
         "site": track.site.code,
         "role": track.role,
         "stage": track.stage,
@@ -16,9 +19,12 @@ def track_json(track: Track) -> dict:
         "stage_entered_at": track.stage_entered_at.isoformat(),
         "version": track.version,
     }
+    if sla is not None:
+        body.update(sla_json(track, sla))
+    return body
 
 
-def contract_json(contract: Contract, *, full: bool = True) -> dict:
+def contract_json(contract: Contract, *, now: datetime | None = None, full: bool = True) -> dict:
     body = {
         "reference": contract.reference,
         "sponsor_id": contract.sponsor_id,
@@ -34,13 +40,14 @@ def contract_json(contract: Contract, *, full: bool = True) -> dict:
         "received_on": contract.received_on.isoformat(),
     }
     if full:
+        blocks = track_sla(contract, now, stage_medians()) if now else {}
         body.update({
             "eu_ct_number": contract.eu_ct_number,
             "indication": contract.indication,
             "patients": contract.patients,
             "budget": contract.budget or [],
             "created_at": contract.created_at.isoformat(),
-            "tracks": [track_json(t) for t in contract.tracks],
+            "tracks": [track_json(t, blocks.get(t.id)) for t in contract.tracks],
         })
     return body
 

@@ -1,7 +1,9 @@
 """The data model, one module per aggregate."""
 from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
+from tracker.models.notifications import OutboxMessage
 from tracker.models.people import ApiToken, Sponsor, User
+from tracker.models.policy import Policy, SiteClosure
 from tracker.models.sites import Site
 
 __all__ = [
@@ -9,8 +11,11 @@ __all__ = [
     "AuditEntry",
     "Contract",
     "Event",
+    "OutboxMessage",
+    "Policy",
     "ReferenceCounter",
     "Site",
+    "SiteClosure",
     "Sponsor",
     "Track",
     "User",

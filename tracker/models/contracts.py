@@ -81,6 +81,12 @@ class Track(db.Model):
     institution_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     investigator_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sponsor_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Counts stage changes: alerts are keyed by it, so each stage visit alerts once.
+    visit: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Kept for the sweep's speed; recomputed from the events whenever they change.
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    reminder_on: Mapped[date | None] = mapped_column(Date, index=True)
     # Optimistic lock: an UPDATE that finds another version raises StaleDataError.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
@@ -128,6 +134,8 @@ class Event(db.Model):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     comment: Mapped[str | None] = mapped_column(Text)
     comment_for_sponsor: Mapped[bool] = mapped_column(default=False)
+    # The policy in force when this event was written; a stage keeps the one it started under.
+    policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
 
     track: Mapped[Track] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

@@ -18,15 +18,18 @@ from tracker.extensions import db
 from tracker.models import Contract, Event, Site, Track
 from tracker.pipeline import rules
 from tracker.pipeline.permissions import may_take
+from tracker.sla.service import current_policy_id, refresh_stored_clock
 
 
 def open_track(contract: Contract, site: Site, role: str, *, received_at: datetime, actor, now: datetime) -> Track:
     """Create a site's track in its first stage, with the event that opened it."""
     stage = rules.FIRST_STAGE[role]
-    track = Track(contract=contract, site=site, role=role, stage=stage, round=0, stage_entered_at=received_at)
+    track = Track(contract=contract, site=site, role=role, stage=stage, round=0, visit=1,
+                  stage_entered_at=received_at)
     db.session.add(track)
     db.session.flush()
     _write_event(track, rules.RECEIVE, None, stage, actor, received_at, now)
+    refresh_stored_clock(track, now)
     audit.record(actor, "track", track.id, {"site": (None, site.code), "stage": (None, stage)},
                  now=now, contract_id=contract.id)
     return track
@@ -40,8 +43,10 @@ def _write_event(track, action, from_stage, to_stage, actor, effective_at, now, 
         from_stage=from_stage, to_stage=to_stage, party=party, round=track.round,
         effective_at=effective_at, recorded_at=now, actor_id=actor.user_id,
         comment=comment or None, comment_for_sponsor=bool(comment) and for_sponsor,
+        policy_id=current_policy_id(),
     )
     db.session.add(event)
+    track.events.append(event)
     return event
 
 
@@ -132,11 +137,13 @@ def _move(track, rule, actor, now, effective_at, party, comment, for_sponsor) ->
         track.round += 1
     if track.stage != old["stage"]:
         track.stage_entered_at = effective_at
+        track.visit += 1
         changes["stage"] = (old["stage"], track.stage)
     if track.round != old["round"]:
         changes["round"] = (old["round"], track.round)
     event = _write_event(track, rule.name, old["stage"], track.stage, actor, effective_at, now,
                          party=party, comment=comment, for_sponsor=for_sponsor)
+    refresh_stored_clock(track, now)
     audit.record(actor, "track", track.id, changes, now=now, contract_id=track.contract_id, reason=comment)
     contract = track.contract
     if rule.name == "agree":
@@ -156,7 +163,9 @@ def _follow(track, action, stage, actor, now, effective_at, comment=None) -> Non
     old = track.stage
     track.stage = stage
     track.stage_entered_at = effective_at
+    track.visit += 1
     _write_event(track, action, old, stage, actor, effective_at, now, comment=comment)
+    refresh_stored_clock(track, now)
     audit.record(actor, "track", track.id, {"stage": (old, stage)}, now=now,
                  contract_id=track.contract_id, reason=comment)
 

@@ -1,0 +1,117 @@
+"""The SLA policy: default values, validation, and versioned edits (SPEC 3).
+
+Every edit stores a new version; events remember the version in force when
+they were written, so a running stage keeps the policy it started under.
+"""
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from tracker import audit
+from tracker.errors import InvalidInput
+from tracker.extensions import db
+from tracker.models import Policy
+
+DEFAULTS: dict = {
+    # Working days allowed to the site for each stage it holds.
+    "completeness": 2,
+    "review_first_round": 5,
+    "review_later_rounds": 3,
+    "conformity": 2,
+    "signature": 3,
+    # Working days the sponsor may hold a track before it is reminded.
+    "sponsor_reminder": 5,
+    # Warning this many working days before the due day; escalation this many after it.
+    "warning_before": 1,
+    "escalation_after": 2,
+    # Escalate when a negotiation round beyond this one starts (a 4th round by default).
+    "round_limit": 3,
+    # Regulatory ceilings in calendar days (French "contrat unique").
+    "coordinating_ceiling": 45,
+    "associated_ceiling": 15,
+    "roll_forward": True,
+}
+BOUNDS = {
+    "completeness": (1, 60), "review_first_round": (1, 60), "review_later_rounds": (1, 60), "conformity": (1, 60),
+    "signature": (1, 60), "sponsor_reminder": (1, 60), "warning_before": (0, 10), "escalation_after": (1, 30),
+    "round_limit": (1, 20), "coordinating_ceiling": (1, 365), "associated_ceiling": (1, 365),
+}
+LABELS = {
+    "completeness": _l("Completeness check (working days)"),
+    "review_first_round": _l("Review, first round (working days)"),
+    "review_later_rounds": _l("Review, later rounds (working days)"),
+    "conformity": _l("Conformity check at an associated site (working days)"),
+    "signature": _l("Site-side signatures (working days)"),
+    "sponsor_reminder": _l("Remind the sponsor after (working days)"),
+    "warning_before": _l("Warn this many working days before the due day"),
+    "escalation_after": _l("Escalate this many working days after the due day"),
+    "round_limit": _l("Escalate when a negotiation round beyond this number starts"),
+    "coordinating_ceiling": _l("Regulatory ceiling, coordinating site (calendar days)"),
+    "associated_ceiling": _l("Regulatory ceiling, associated site (calendar days)"),
+    "roll_forward": _l("Move ceilings that fall on a non-working day to the next working day"),
+}
+
+_cache: dict[int, dict] = {}
+
+
+def settings_of(policy_id: int | None) -> dict:
+    """The settings of a policy version (versions never change, so they are cached)."""
+    if policy_id is None:
+        return dict(DEFAULTS)
+    if policy_id not in _cache:
+        policy = db.session.get(Policy, policy_id)
+        _cache[policy_id] = {**DEFAULTS, **(policy.settings if policy else {})}
+    return _cache[policy_id]
+
+
+def current_policy() -> Policy | None:
+    return db.session.execute(db.select(Policy).order_by(Policy.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def validate(data: dict) -> dict:
+    """Clean a submitted policy; InvalidInput names every field out of bounds."""
+    errors, clean = {}, {}
+    for name, default in DEFAULTS.items():
+        value = data.get(name, default)
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                errors[name] = str(_l("Expected true or false."))
+            clean[name] = value
+            continue
+        low, high = BOUNDS[name]
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            errors[name] = str(_l("Expected a whole number from %(low)d to %(high)d.", low=low, high=high))
+        clean[name] = value
+    unknown = sorted(set(data) - set(DEFAULTS))
+    for name in unknown:
+        errors[name] = str(_l("Unknown setting."))
+    if errors:
+        raise InvalidInput(errors)
+    return clean
+
+
+def save_policy(data: dict, *, actor: audit.Actor, now: datetime, note: str | None = None) -> Policy:
+    """Store a new policy version and audit each setting that changed."""
+    clean = validate(data)
+    previous = current_policy()
+    old = settings_of(previous.id) if previous else {}
+    policy = Policy(settings=copy.deepcopy(clean), created_at=now, created_by_id=actor.user_id, note=note)
+    db.session.add(policy)
+    db.session.flush()
+    changes = {k: (old.get(k), v) for k, v in clean.items() if old.get(k) != v}
+    audit.record(actor, "policy", policy.id, changes or {"version": (previous.id if previous else None, policy.id)},
+                 now=now, reason=note)
+    return policy
+
+
+def ensure_default_policy(*, now: datetime) -> bool:
+    """Seed the first policy version when there is none; True if one was added."""
+    if current_policy() is not None:
+        return False
+    save_policy(dict(DEFAULTS), actor=audit.SYSTEM, now=now, note="Default policy")
+    return True
