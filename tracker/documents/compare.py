@@ -19,6 +19,7 @@ from tracker.documents.wordxml import PARSER, W
 
 SAME, CHANGED, ADDED, REMOVED = "same", "changed", "added", "removed"
 SIMILAR = 0.5  # above this word-level ratio a removed and an added clause are one edited clause
+SHORT_WORDS = 5
 _PAIRING_BUDGET = 40_000  # removed x added pairs scored per block before giving up on pairing
 _SKIPPED = frozenset({W + "del", W + "moveFrom", W + "delText", W + "instrText", W + "rPr", W + "pPr"})
 _SPACE = frozenset({W + "tab", W + "br", W + "cr"})
@@ -118,7 +119,12 @@ def _collect(element, parts: list[str]) -> None:
 
 
 def _similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
+    """Word-level for sentences; character-level for short cells, where '2 100 €' -> '1 900 €'
+    shares no word yet is plainly the same amount edited."""
+    words_a, words_b = a.split(), b.split()
+    if min(len(words_a), len(words_b)) >= SHORT_WORDS:
+        return SequenceMatcher(None, words_a, words_b, autojunk=False).ratio()
+    return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
 
 def _pair(old: list[str], new: list[str], similar: float) -> list[Clause]:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
@@ -94,6 +95,11 @@ class _Sandbox(SandboxedEnvironment):
                 if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_SEQUENCE:
                     raise OverflowError("repetition too large in a contract template")
         return super().call_binop(context, operator, left, right)
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
+        # Jinja would hand back an Undefined that only fails when printed; ours prints as
+        # nothing, which would hide a probe.  Refuse at the access instead.
+        raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} is refused")
 
 
 def _environment() -> SandboxedEnvironment:
