@@ -19,6 +19,7 @@ from tracker.operations.contracts import create_contract
 from tracker.pipeline.operations import apply_action
 from tracker.pipeline.permissions import allowed_actions
 from tracker.pipeline.rules import ALL_STAGES
+from tracker.sla.service import site_calendar, stage_medians, stored_status, track_sla
 from tracker.timeutil import local_date, zone
 from tracker.web.forms import ActionForm, ContractForm
 
@@ -58,8 +59,12 @@ def index():
     page = db.paginate(contract_search(current_user, q, site, stage),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     sites = db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
+    now = utcnow()
+    calendars = {s.id: site_calendar(s) for s in sites}
+    statuses = {t.id: stored_status(t, calendars[t.site_id], local_date(now, t.site.timezone))
+                for c in page.items for t in c.tracks}
     return render_template("contracts/index.html", page=page, q=q, site=site, stage=stage,
-                           sites=sites, stages=ALL_STAGES)
+                           sites=sites, stages=ALL_STAGES, statuses=statuses)
 
 
 def _budget_rows(text: str) -> list[dict]:
@@ -121,6 +126,7 @@ def new():
 def show(contract: Contract):
     """A contract, its tracks with the actions allowed now, and the timeline."""
     actor = Actor.of(current_user)
+    sla = track_sla(contract, utcnow(), stage_medians())
     panels = []
     for track in contract.tracks:
         forms = []
@@ -129,7 +135,7 @@ def show(contract: Contract):
             form.action.data = rule.name
             form.version.data = str(track.version)
             forms.append((rule, form))
-        panels.append((track, forms))
+        panels.append((track, forms, sla[track.id]))
     events = db.session.execute(
         db.select(Event).where(Event.contract_id == contract.id).order_by(Event.effective_at, Event.id)
     ).scalars().all()

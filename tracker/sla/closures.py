@@ -1,0 +1,60 @@
+"""Admin changes to a site's calendar: closure days and the Whit Monday setting.
+
+A calendar change moves due dates, so the stored clock fields of the site's open
+tracks are recomputed in the same transaction.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+
+from tracker import audit
+from tracker.errors import Conflict, InvalidInput, NotFound
+from tracker.extensions import db
+from tracker.models import Site, SiteClosure, Track
+from tracker.pipeline.rules import CLOSED_STAGES
+from tracker.sla.service import refresh_stored_clock
+
+
+def _refresh_open_tracks(site: Site, now: datetime) -> None:
+    tracks = db.session.execute(
+        db.select(Track).where(Track.site_id == site.id, Track.stage.not_in(CLOSED_STAGES))).scalars()
+    for track in tracks:
+        refresh_stored_clock(track, now)
+
+
+def add_closure(site: Site, day: date | None, label: str | None, *, actor: audit.Actor, now: datetime) -> SiteClosure:
+    if day is None:
+        raise InvalidInput({"day": str(_l("Give the date of the closure."))})
+    if label and len(label) > 200:
+        raise InvalidInput({"label": str(_l("At most %(n)d characters.", n=200))})
+    exists = db.session.execute(
+        db.select(SiteClosure.id).where(SiteClosure.site_id == site.id, SiteClosure.day == day)).first()
+    if exists:
+        raise Conflict(str(_l("%(site)s is already closed on %(day)s.", site=site.name, day=day.isoformat())))
+    closure = SiteClosure(site_id=site.id, day=day, label=(label or "").strip() or None)
+    db.session.add(closure)
+    db.session.flush()
+    audit.record(actor, "site_closure", closure.id, {"site": (None, site.code), "day": (None, day)}, now=now)
+    _refresh_open_tracks(site, now)
+    return closure
+
+
+def remove_closure(site: Site, closure_id: int, *, actor: audit.Actor, now: datetime) -> None:
+    closure = db.session.get(SiteClosure, closure_id)
+    if closure is None or closure.site_id != site.id:
+        raise NotFound(str(_l("No such closure day.")))
+    audit.record(actor, "site_closure", closure.id, {"day": (closure.day, None)}, now=now)
+    db.session.delete(closure)
+    db.session.flush()
+    _refresh_open_tracks(site, now)
+
+
+def set_whit_monday(site: Site, works: bool, *, actor: audit.Actor, now: datetime) -> None:
+    if site.works_whit_monday == works:
+        return
+    audit.record(actor, "site", site.id, {"works_whit_monday": (site.works_whit_monday, works)}, now=now)
+    site.works_whit_monday = works
+    db.session.flush()
+    _refresh_open_tracks(site, now)
