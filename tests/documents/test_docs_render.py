@@ -161,6 +161,7 @@ def test_rendering_is_deterministic_and_reusable(word_template, context):
         (["{% endif %}"], ["has no opening tag"]),
         (["{% if x %}a{% endfor %}"], ["closes {% if x %}"]),
         (["{% include 'other.xml' %}"], ["{% include %} is not allowed"]),
+        (["{{r sponsor.name }}"], ["{{r sponsor.name }} uses docxtpl rich text", "write {{ ... }}"]),
     ],
 )
 def test_prepare_refuses_broken_templates_saying_where(build, paragraphs, expected):
@@ -199,3 +200,30 @@ def test_render_errors_are_reported_not_raised_raw(build, context):
     with pytest.raises(RenderError) as failed:
         template.render(context())
     assert failed.value.problems[0].startswith("body: ZeroDivisionError")
+
+
+def test_package_streamed_with_data_descriptors_is_rewritten_cleanly(build, context):
+    """Zips saved to a pipe carry sizes after the data (flag bit 3); copied members must still open."""
+
+    class Pipe(io.RawIOBase):
+        def __init__(self):
+            self.data = bytearray()
+
+        def writable(self):
+            return True
+
+        def write(self, chunk):
+            self.data += chunk
+            return len(chunk)
+
+    pipe = Pipe()
+    with zipfile.ZipFile(io.BytesIO(build.paragraphs("Hello {{ sponsor.name }}"))) as source, \
+            zipfile.ZipFile(pipe, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+    streamed = bytes(pipe.data)
+    assert all(info.flag_bits & 0x8 for info in zipfile.ZipFile(io.BytesIO(streamed)).infolist())
+    out = prepare(streamed).render(context())
+    with zipfile.ZipFile(io.BytesIO(out)) as archive:
+        assert archive.testzip() is None
+    assert reopen(out).paragraphs[0].text == "Hello Société Générale d'Études & Cie <R&D>"

@@ -5,9 +5,10 @@ split across runs, check the Jinja syntax tag by tag and compile one template pe
 holds tags.  `PreparedTemplate.render` then only runs those templates and writes the zip,
 copying every other member as the compressed bytes it already was.
 
-Values are XML-escaped by the environment's finalize hook, not by autoescape alone, so neither
-`{% autoescape false %}` nor a removed `|safe` can let `&` or `<` from a sponsor's name
-break the file; line breaks and tabs in values become Word breaks and tabs.
+Values are XML-escaped by the environment's finalize hook, not by autoescape alone, so that
+`{% autoescape false %}` cannot let `&` or `<` from a sponsor's name break the file (`|safe`
+is removed from the filters for the same reason); line breaks and tabs in values become Word
+breaks and tabs.
 """
 from __future__ import annotations
 

@@ -27,6 +27,7 @@ PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fals
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 STRAY = re.compile(r"\{[{%#]|[}%#]\}")
+RICH = re.compile(r"\{\{(p|r)\s")  # docxtpl's {{r rich }} / {{p subdoc }} need objects we never pass
 LEVELLED = re.compile(r"\{([%#])(p|tr|tc|r)\s+(.*?)\s*(-?)[%#]\}$", re.S)
 # Markers stand in for tags while lxml serialises the tree, so tag text is never XML-escaped.
 # U+FDD0/U+FDD1 are Unicode non-characters: legal in XML, never typed in a contract.
@@ -154,7 +155,9 @@ def _clean_paragraph(part: CleanedPart, paragraph, number: int, pending: list, r
         holder = texts[index]
         raw = match[0].translate(NORMALISE)
         levelled = LEVELLED.match(raw)
-        if levelled:
+        if RICH.match(raw):
+            part.problems.append(f"{where}: {raw} uses docxtpl rich text or sub-documents, which are not supported; write {{{{ ... }}}}")
+        elif levelled:
             _levelled_tag(part, holder, levelled, where, pending, replaced)
         elif not raw.startswith("{#"):  # plain comments vanish
             pieces[index].append(_marker(pending, Tag(raw, where, _chain(holder))))
