@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Refresh the translations after adding or changing user-facing strings. Source strings are English,
+# marked with _() / gettext in tracker/**/*.py, with _l() / lazy_gettext for strings built at import
+# time, and with {{ _("...") }} in the Jinja templates under templates/ (babel.cfg says where to look).
+# Run ./scripts/translations.sh from anywhere: it re-extracts translations/messages.pot, merges it
+# into every catalogue (translations/<lang>/LC_MESSAGES/messages.po) with `pybabel update`, and
+# compiles them to messages.mo. Then open the .po, translate each new empty msgstr, check each
+# entry marked "#, fuzzy" (a guess from a similar old string: fix it and delete the fuzzy line), and
+# run the script again so the .mo matches; commit the .pot, .po and .mo together.
+# tests/test_translations.py fails, naming the strings, while anything is untranslated, fuzzy or not
+# compiled. To add a language: pybabel init -i translations/messages.pot -d translations -l xx.
+# Uses $PYBABEL if set, else .venv/bin/pybabel (made by scripts/test or scripts/start), else pybabel.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${PYBABEL:-}" ]; then
+  if [ -x .venv/bin/pybabel ]; then PYBABEL=.venv/bin/pybabel; else PYBABEL=pybabel; fi
+fi
+version=$(sed -n 's/^version *= *//p' setup.cfg)
+
+# tests/test_translations.py re-extracts with the same -k keywords, read from the next line.
+"$PYBABEL" -q extract -F babel.cfg -k _l -k lazy_gettext --add-comments=TRANSLATORS: \
+  --project=fasttrack-tracker --version="$version" -o translations/messages.pot .
+"$PYBABEL" -q update -i translations/messages.pot -d translations --previous --ignore-obsolete
+"$PYBABEL" compile -d translations --statistics
