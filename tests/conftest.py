@@ -56,7 +56,7 @@ def app(tmp_path_factory):
 def clean_db(app):
     """Each test starts with the partner sites only."""
     with app.app_context():
-        seed_reference_data(now=datetime.now(timezone.utc))
+        seed_reference_data(now=datetime.now(timezone.utc), templates=False)
         db.session.commit()
     yield
     with app.app_context():
@@ -68,6 +68,16 @@ def clean_db(app):
             else:
                 for table in tables:  # children first, so foreign keys hold
                     conn.exec_driver_sql(f"DELETE FROM {table}")
+
+
+@pytest.fixture
+def builtin_templates(app):
+    """The shipped agreements, stored as templates as init-db does."""
+    from tracker.operations.documents import ensure_builtin_templates
+
+    with app.app_context():
+        ensure_builtin_templates(now=datetime.now(timezone.utc))
+        db.session.commit()
 
 
 @pytest.fixture

@@ -31,6 +31,12 @@ def load_contract(reference: str, user) -> Contract | None:
     return db.session.execute(stmt).scalar_one_or_none()
 
 
+def may_see(user, contract_id: int) -> bool:
+    """Whether the user may see the contract with this id."""
+    stmt = visible_contracts(user, db.select(Contract.id).where(Contract.id == contract_id))
+    return db.session.execute(stmt).first() is not None
+
+
 def caller():
     """The person or program behind this request (API token user or signed-in user)."""
     return getattr(g, "api_user", None) or current_user

@@ -40,3 +40,15 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
+
+
+class DocumentProblems(DomainError):
+    """An uploaded file is refused; ``problems`` lists every reason found."""
+
+    status = 422
+    code = "invalid_document"
+
+    def __init__(self, problems: list[str], field: str = "file"):
+        super().__init__("; ".join(problems))
+        self.problems = list(problems)
+        self.errors = {field: self.message}

@@ -1,4 +1,4 @@
-"""Reference data every installation needs: the two partner sites and the default SLA policy."""
+"""Reference data every installation needs: partner sites, default SLA policy, standard templates."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,11 +7,15 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.models import Site
 from tracker.models.sites import PARTNER_SITES
+from tracker.operations.documents import ensure_builtin_templates
 from tracker.sla.policy import ensure_default_policy
 
 
-def seed_reference_data(*, now: datetime) -> int:
-    """Insert the partner sites that are missing; returns how many were added."""
+def seed_reference_data(*, now: datetime, templates: bool = True) -> int:
+    """Insert the partner sites, the default policy and the shipped templates that are missing.
+
+    Returns how many sites were added.
+    """
     existing = set(db.session.execute(db.select(Site.code)).scalars())
     added = 0
     for values in PARTNER_SITES:
@@ -23,4 +27,6 @@ def seed_reference_data(*, now: datetime) -> int:
         audit.record(audit.SYSTEM, "site", site.id, {"code": (None, site.code), "name": (None, site.name)}, now=now)
         added += 1
     ensure_default_policy(now=now)
+    if templates:
+        ensure_builtin_templates(now=now)
     return added

@@ -1,11 +1,13 @@
 """The JSON API under /api/v1 (SPEC 5b): token authentication and the error format."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, Flask, g, request
 
 from tracker.api.errors import error_response
 from tracker.database import utcnow
-from tracker.errors import DomainError, InvalidInput
+from tracker.errors import DocumentProblems, DomainError
 from tracker.extensions import csrf, db
 from tracker.operations.people import user_for_token
 
@@ -32,12 +34,17 @@ def authenticate():
 @bp.errorhandler(DomainError)
 def domain_error(exc: DomainError):
     db.session.rollback()
-    details = exc.errors if isinstance(exc, InvalidInput) else None
-    return error_response(exc.status, exc.code, exc.message, details)
+    details = getattr(exc, "errors", None)
+    response = error_response(exc.status, exc.code, exc.message, details)
+    if isinstance(exc, DocumentProblems):
+        body = response.get_json()
+        body["error"]["problems"] = exc.problems
+        response.set_data(json.dumps(body))
+    return response
 
 
 def init_app(app: Flask) -> None:
-    from tracker.api import contracts, events, openapi, sponsors  # noqa: F401  (routes)
+    from tracker.api import contracts, documents, events, openapi, sponsors  # noqa: F401  (routes)
 
     csrf.exempt(bp)  # programs authenticate with a token, not a cookie
     app.register_blueprint(bp)

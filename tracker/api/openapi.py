@@ -96,6 +96,18 @@ SCHEMAS = {
         "effective_at": {"type": "string", "format": "date-time"},
         "recorded_at": {"type": "string", "format": "date-time"},
         "comment": {"type": "string", "nullable": True}}},
+    "Template": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"}, "version": {"type": "integer"},
+        "filename": {"type": "string"}, "sha256": {"type": "string"}, "size": {"type": "integer"},
+        "fields": {"type": "array", "items": {"type": "string"}}, "created_at": {"type": "string", "format": "date-time"}}},
+    "Document": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "version": {"type": "integer"}, "kind": {"type": "string", "enum": ["generated", "redline"]},
+        "site": {"type": "string"}, "sha256": {"type": "string"}, "size": {"type": "integer"},
+        "filename": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+        "template": {"type": "object", "nullable": True, "properties": {
+            "name": {"type": "string"}, "version": {"type": "integer"}}},
+        "comparison": {"type": "object", "nullable": True, "properties": {
+            k: {"type": "integer"} for k in ("changed", "added", "removed", "same")}}}},
 }
 
 PATHS = {
@@ -126,6 +138,36 @@ PATHS = {
         "post": {"summary": "Apply an action to a site's track", "parameters": [REF_PARAM],
                  "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("EventIn")}}},
                  "responses": {"201": _json(_ref("Event"), "Applied"), **ERRORS}}},
+    "/templates": {
+        "get": {"summary": "Every template version", "responses": {"200": _json({"type": "object", "properties": {
+            "templates": {"type": "array", "items": _ref("Template")}}}), **ERRORS}},
+        "post": {"summary": "Upload a new template version (admin)",
+                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                     "type": "object", "required": ["file", "name"], "properties": {
+                         "file": {"type": "string", "format": "binary"}, "name": {"type": "string"}}}}}},
+                 "responses": {"201": _json(_ref("Template"), "Stored"), **ERRORS}}},
+    "/contracts/{reference}/documents": {
+        "get": {"summary": "The contract's document versions", "parameters": [REF_PARAM],
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "documents": {"type": "array", "items": _ref("Document")}}}), **ERRORS}},
+        "post": {"summary": "Generate an agreement for one site", "parameters": [REF_PARAM],
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                     "type": "object", "required": ["template", "site"], "additionalProperties": False,
+                     "properties": {"template": {"type": "string", "example": "coordinating_fr"},
+                                    "site": {"type": "string", "example": "GR"}}}}}},
+                 "responses": {"201": _json(_ref("Document"), "Generated"), **ERRORS}}},
+    "/contracts/{reference}/documents/upload": {"post": {
+        "summary": "Upload a sponsor's redline for one site", "parameters": [REF_PARAM],
+        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+            "type": "object", "required": ["file", "site"], "properties": {
+                "file": {"type": "string", "format": "binary"}, "site": {"type": "string"}}}}}},
+        "responses": {"201": _json(_ref("Document"), "Stored, with the comparison counts"), **ERRORS}}},
+    "/documents/{document_id}/content": {"get": {
+        "summary": "The .docx as an attachment",
+        "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "The file", "content": {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                "schema": {"type": "string", "format": "binary"}}}}, **ERRORS}}},
 }
 
 

@@ -1,6 +1,7 @@
 """The data model, one module per aggregate."""
 from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
+from tracker.models.documents import ContractTemplate, Document
 from tracker.models.notifications import OutboxMessage
 from tracker.models.people import ApiToken, Sponsor, User
 from tracker.models.policy import Policy, SiteClosure
@@ -10,6 +11,8 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Contract",
+    "ContractTemplate",
+    "Document",
     "Event",
     "OutboxMessage",
     "Policy",

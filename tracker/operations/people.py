@@ -25,6 +25,15 @@ def _clean(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def find_sponsor(name: str) -> Sponsor | None:
+    """The sponsor with this name, ignoring case (in Python: SQLite only folds ASCII)."""
+    wanted = name.strip().casefold()
+    exact = db.session.execute(db.select(Sponsor).where(Sponsor.name == name.strip())).scalar_one_or_none()
+    if exact is not None:
+        return exact
+    return next((s for s in db.session.execute(db.select(Sponsor)).scalars() if s.name.casefold() == wanted), None)
+
+
 def create_sponsor(data: dict, *, actor: audit.Actor, now: datetime) -> Sponsor:
     """Register a sponsor company; names are unique regardless of case."""
     errors = {}
@@ -34,9 +43,7 @@ def create_sponsor(data: dict, *, actor: audit.Actor, now: datetime) -> Sponsor:
         errors["name"] = _l("A sponsor name is required.")
     elif len(name) > 200:
         errors["name"] = _l("The name is longer than 200 characters.")
-    elif db.session.execute(
-        db.select(Sponsor.id).where(db.func.lower(Sponsor.name) == name.lower())
-    ).first():
+    elif find_sponsor(name) is not None:
         errors["name"] = _l("A sponsor named %(name)s already exists.", name=name)
     if country is not None and country != "":
         country = _clean(country).upper()
@@ -81,9 +88,7 @@ def create_user(data: dict, *, actor: audit.Actor, now: datetime) -> User:
         if site is None:
             errors["site"] = _l("Unknown site %(code)s.", code=site_code)
     if sponsor_name:
-        sponsor = db.session.execute(
-            db.select(Sponsor).where(db.func.lower(Sponsor.name) == sponsor_name.lower())
-        ).scalar_one_or_none()
+        sponsor = find_sponsor(sponsor_name)
         if sponsor is None:
             errors["sponsor"] = _l("Unknown sponsor %(name)s.", name=sponsor_name)
     if role in ("manager", "legal") and not site_code:

@@ -21,6 +21,7 @@ from tracker.pipeline.permissions import allowed_actions
 from tracker.pipeline.rules import ALL_STAGES
 from tracker.sla.service import site_calendar, stage_medians, stored_status, track_sla
 from tracker.timeutil import local_date, zone
+from tracker.web import documents
 from tracker.web.forms import ActionForm, ContractForm
 
 bp = Blueprint("contracts", __name__)
@@ -139,7 +140,8 @@ def show(contract: Contract):
     events = db.session.execute(
         db.select(Event).where(Event.contract_id == contract.id).order_by(Event.effective_at, Event.id)
     ).scalars().all()
-    return render_template("contracts/show.html", contract=contract, panels=panels, events=events)
+    return render_template("contracts/show.html", contract=contract, panels=panels, events=events,
+                           **documents.page_context(contract))
 
 
 @bp.route("/contracts/<reference>/tracks/<int:track_id>/actions", methods=["POST"])

@@ -1,0 +1,62 @@
+"""Contract templates and the documents generated from them or uploaded by sponsors.
+
+File contents live in the database so that every app server sees the same files
+and a backup of the database is a backup of the documents.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+
+from tracker.database import UTCDateTime
+from tracker.extensions import db
+from tracker.models.people import User
+from tracker.models.sites import Site
+
+
+class ContractTemplate(db.Model):
+    """One version of a named .docx template such as ``coordinating_fr``."""
+
+    __tablename__ = "contract_templates"
+    __table_args__ = (UniqueConstraint("name", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    fields: Mapped[list] = mapped_column(JSON, default=list)
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    created_by: Mapped[User | None] = relationship()
+
+
+class Document(db.Model):
+    """A numbered version of a contract's document for one site."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("contract_id", "site_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # generated or redline
+    filename: Mapped[str] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
+    template_id: Mapped[int | None] = mapped_column(ForeignKey("contract_templates.id"))
+    # For a redline: the version the site had sent, which it is compared with.
+    compared_to_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    site: Mapped[Site] = relationship()
+    author: Mapped[User | None] = relationship()
+    template: Mapped[ContractTemplate | None] = relationship()

@@ -1,0 +1,160 @@
+"""Pages for documents: generate, upload a redline, download, compare; and template uploads."""
+from __future__ import annotations
+
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SelectField, StringField
+
+from tracker.access import contract_route, may_see, role_required
+from tracker.audit import Actor
+from tracker.database import utcnow
+from tracker.errors import DomainError, InvalidInput
+from tracker.extensions import db
+from tracker.models import Contract, ContractTemplate, Document
+from tracker.models.people import STAFF_ROLES
+from tracker.operations import documents as ops
+from tracker.timeutil import local_date
+
+bp = Blueprint("documents", __name__)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class GenerateForm(FlaskForm):
+    template = SelectField(validate_choice=False)
+    site = SelectField(validate_choice=False)
+
+
+class UploadForm(FlaskForm):
+    site = SelectField(validate_choice=False)
+    file = FileField()
+
+
+class TemplateForm(FlaskForm):
+    name = StringField()
+    file = FileField()
+
+
+def _explain(exc: DomainError) -> str:
+    if isinstance(exc, InvalidInput) or hasattr(exc, "errors"):
+        return "; ".join(exc.errors.values())
+    return exc.message
+
+
+def _back(contract: Contract):
+    return redirect(url_for("contracts.show", reference=contract.reference) + "#documents"), 303
+
+
+@bp.post("/contracts/<reference>/documents/generate")
+@login_required
+@role_required(*STAFF_ROLES)
+@contract_route
+def generate(contract: Contract):
+    """Fill a template for one site and keep it as the next version."""
+    form = GenerateForm()
+    if not form.validate_on_submit():
+        abort(400)
+    now = utcnow()
+    try:
+        document = ops.generate(contract, form.site.data, form.template.data, actor=Actor.of(current_user),
+                                now=now, today=local_date(now))
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_("Not done: %(why)s", why=_explain(exc)), "error")
+        return _back(contract)
+    flash(_("Version %(n)d generated: %(name)s", n=document.version, name=document.filename), "success")
+    return _back(contract)
+
+
+@bp.post("/contracts/<reference>/documents/upload")
+@login_required
+@role_required(*STAFF_ROLES)
+@contract_route
+def upload(contract: Contract):
+    """Keep the sponsor's marked-up .docx for one site."""
+    form = UploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if not form.file.data or not form.file.data.filename:
+            raise InvalidInput({"file": _("Choose the .docx file to upload.")})
+        document = ops.upload_redline(contract, form.site.data, form.file.data.read(),
+                                      actor=Actor.of(current_user), now=utcnow())
+        db.session.commit()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_("Not stored: %(why)s", why=_explain(exc)), "error")
+        return _back(contract)
+    flash(_("Redline stored as version %(n)d.", n=document.version), "success")
+    return _back(contract)
+
+
+@bp.get("/documents/<int:document_id>/download")
+@login_required
+def download(document_id: int):
+    """The .docx as an attachment with a safe file name."""
+    document = db.session.get(Document, document_id)
+    if document is None or not may_see(current_user, document.contract_id):
+        abort(404)
+    return send_file(BytesIO(document.content), as_attachment=True, download_name=document.filename, mimetype=DOCX)
+
+
+@bp.get("/contracts/<reference>/documents/<int:document_id>/compare")
+@login_required
+@role_required(*STAFF_ROLES)
+@contract_route
+def compare(contract: Contract, document_id: int):
+    """The redline beside the version the site sent, clause by clause."""
+    document = db.session.get(Document, document_id)
+    if document is None or document.contract_id != contract.id:
+        abort(404)
+    result = ops.comparison(document)
+    if result is None:
+        abort(404)
+    sent = db.session.get(Document, document.compared_to_id)
+    return render_template("documents/compare.html", contract=contract, document=document, sent=sent,
+                           result=result)
+
+
+@bp.route("/admin/templates", methods=["GET", "POST"])
+@login_required
+@role_required("admin")
+def templates():
+    """Template versions, and the upload of a new one."""
+    form = TemplateForm()
+    problems = []
+    if form.validate_on_submit():
+        try:
+            if not form.file.data or not form.file.data.filename:
+                raise InvalidInput({"file": _("Choose the .docx file to upload.")})
+            stored = ops.store_template(form.name.data, form.file.data.read(), form.file.data.filename,
+                                        actor=Actor.of(current_user), now=utcnow())
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            problems = getattr(exc, "problems", None) or list(getattr(exc, "errors", {}).values()) or [exc.message]
+        else:
+            flash(_("Template %(name)s version %(n)d stored.", name=stored.name, n=stored.version), "success")
+            return redirect(url_for("documents.templates"))
+    rows = db.session.execute(db.select(ContractTemplate).order_by(
+        ContractTemplate.name, ContractTemplate.version.desc())).scalars().all()
+    return render_template("documents/templates.html", form=form, rows=rows, problems=problems), (
+        422 if problems else 200)
+
+
+def page_context(contract: Contract) -> dict:
+    """What the contract page needs to show its documents section."""
+    documents = db.session.execute(db.select(Document).where(Document.contract_id == contract.id)
+                                   .order_by(Document.site_id, Document.version.desc())).scalars().all()
+    sites = [(t.site.code, t.site.name) for t in contract.tracks]
+    generate_form, upload_form = GenerateForm(), UploadForm()
+    generate_form.template.choices = [(n, n) for n in ops.template_names()]
+    generate_form.site.choices = upload_form.site.choices = sites
+    if request.method == "GET" and current_user.site:
+        generate_form.site.data = upload_form.site.data = current_user.site.code
+    return {"documents": documents, "generate_form": generate_form, "upload_form": upload_form}
