@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 from sqlalchemy import text
@@ -65,7 +65,9 @@ def _digest(entry: AuditEntry) -> str:
     body = json.dumps(
         [
             entry.id,
-            entry.at.isoformat(),
+            # The column hands times back in UTC whatever zone they were written in;
+            # hash that same form, or a row written with a Paris clock would never verify.
+            entry.at.astimezone(timezone.utc).isoformat(),
             entry.actor_id,
             entry.actor_email,
             entry.actor_role,
@@ -168,4 +170,4 @@ def verify(session: Session, batch: int = 5000) -> AuditEntry | None:
             prev_hash = row.hash
             expected_id = row.id + 1
             last_id = row.id
-        session.expunge_all()
+            session.expunge(row)  # keep memory flat over a long trail, leave the caller's objects alone

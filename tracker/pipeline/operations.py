@@ -6,7 +6,7 @@ the stage and audits the change in the caller's transaction.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -50,31 +50,61 @@ def _write_event(track, action, from_stage, to_stage, actor, effective_at, now, 
     return event
 
 
-def _last_effective(track: Track) -> datetime | None:
+def _last_effective(tracks: list[Track]) -> datetime | None:
     return db.session.execute(
-        db.select(db.func.max(Event.effective_at)).where(Event.track_id == track.id)
+        db.select(db.func.max(Event.effective_at)).where(Event.track_id.in_([t.id for t in tracks]))
     ).scalar()
 
 
-def _check_effective_at(track: Track, effective_at: datetime | None, now: datetime) -> datetime:
-    """SPEC 2: effective_at is aware, defaults to now, never future, never before the previous event."""
+def _check_effective_at(tracks: list[Track], effective_at: datetime | None, now: datetime) -> datetime:
+    """SPEC 2: effective_at is aware, defaults to now, never future, never before the previous event.
+
+    ``tracks`` are every track the action writes an event on: an agreement or a
+    cancellation moves other tracks too, and none of them may get an event dated
+    before its own previous one.
+    """
     if effective_at is None:
         effective_at = now
-    if effective_at.tzinfo is None:
+    if effective_at.tzinfo is None or effective_at.utcoffset() is None:
         raise InvalidInput({"effective_at": str(_l("Give the time zone, for example 2026-03-09T10:00:00+01:00."))})
     if effective_at > now:
         raise InvalidInput({"effective_at": str(_l("The effective time cannot be in the future."))})
-    previous = _last_effective(track)
+    previous = _last_effective(tracks)
     if previous is not None:
         # SQLite may hand back a naive value through aggregate functions.
         if previous.tzinfo is None:
-            from datetime import timezone
             previous = previous.replace(tzinfo=timezone.utc)
         if effective_at < previous:
             raise InvalidInput({"effective_at": str(_l(
                 "The effective time cannot be before the track's previous event (%(when)s).",
                 when=previous.isoformat()))})
     return effective_at
+
+
+def _lock_contract(track: Track) -> None:
+    """Serialise the actions on one contract and decide on what is committed.
+
+    On PostgreSQL the row lock makes a second writer wait until the first one
+    commits; the tracks are then read again, so the second sees the new stage and
+    is refused with the real reason, and the contract's status is settled from
+    every track's latest stage rather than from a snapshot taken before another
+    site's last signature. SQLite already serialises writers (BEGIN IMMEDIATE).
+    """
+    contract = track.contract
+    db.session.execute(db.select(Contract.id).where(Contract.id == contract.id).with_for_update())
+    for other in contract.tracks:
+        db.session.expire(other)
+    db.session.expire(contract)
+
+
+def _followers(track: Track, rule: rules.Action) -> list[Track]:
+    """The other tracks an action moves as a consequence (SPEC 2: agree opens conformity; cancel cascades)."""
+    if rule.name == "agree":
+        return [t for t in track.contract.tracks
+                if t.role == "associated" and t.stage == rules.WAITING_COORDINATOR]
+    if rule.name == "cancel" and track.role == "coordinating":
+        return [t for t in track.contract.tracks if t is not track and t.stage not in rules.CLOSED_STAGES]
+    return []
 
 
 def apply_action(
@@ -89,7 +119,13 @@ def apply_action(
     for_sponsor: bool = False,
     expected_version: int | None = None,
 ) -> Event:
-    """Apply one action of the table to a track; raise and change nothing if it is not allowed."""
+    """Apply one action of the table to a track; raise and change nothing if it is not allowed.
+
+    Refusals, in this order: an unknown action or a malformed field (InvalidInput,
+    422), a person who may not take the action (Forbidden, 403), a track that has
+    changed since the form was loaded or whose stage does not allow the action
+    (Conflict, 409), an effective time out of bounds (InvalidInput, 422).
+    """
     rule = rules.ACTIONS.get(action)
     if rule is None:
         raise InvalidInput({"action": str(_l("Unknown action %(a)s; use one of %(all)s.",
@@ -98,11 +134,14 @@ def apply_action(
         raise InvalidInput({"comment": str(_l("At most 5000 characters."))})
     if action == "sign" and party not in rules.PARTIES:
         raise InvalidInput({"party": str(_l("Say who signed: %(p)s.", p=", ".join(rules.PARTIES)))})
-    if action == "cancel" and not (comment or "").strip():
-        raise InvalidInput({"comment": str(_l("Give the reason for cancelling."))})
+    if action != "sign":
+        party = None
+    _lock_contract(track)
     refusal = may_take(actor, rule, track, party)
     if refusal:
         raise Forbidden(refusal)
+    if action == "cancel" and not (comment or "").strip():
+        raise InvalidInput({"comment": str(_l("Give the reason for cancelling."))})
     if expected_version is not None and expected_version != track.version:
         raise Conflict(str(_l("This track changed since you loaded the page; reload it and try again.")))
     if rule.track_role and track.role != rule.track_role:
@@ -110,7 +149,11 @@ def apply_action(
     if track.stage not in rule.sources:
         raise Conflict(str(_l("%(a)s is not possible while the track is in %(s)s.",
                               a=rule.label, s=rules.STAGE_LABELS.get(track.stage, track.stage))))
-    effective_at = _check_effective_at(track, effective_at, now)
+    if action == "sign" and getattr(track, f"{party}_signed_at") is not None:
+        raise Conflict(str(_l("The %(p)s signature is already recorded.", p=party)))
+    effective_at = _check_effective_at([track, *_followers(track, rule)], effective_at, now)
+    # What a sponsor user writes is meant for the sponsor's side: they always see it.
+    for_sponsor = for_sponsor or actor.role == "sponsor"
     try:
         event = _move(track, rule, actor, now, effective_at, party, comment, for_sponsor)
         db.session.flush()
@@ -121,12 +164,11 @@ def apply_action(
 
 
 def _move(track, rule, actor, now, effective_at, party, comment, for_sponsor) -> Event:
+    followers = _followers(track, rule)  # before this track moves
     old = {"stage": track.stage, "round": track.round}
     changes = {}
     if rule.name == "sign":
         column = f"{party}_signed_at"
-        if getattr(track, column) is not None:
-            raise Conflict(str(_l("The %(p)s signature is already recorded.", p=party)))
         setattr(track, column, effective_at)
         changes[column] = (None, effective_at)
         if all(track.signatures.values()):
@@ -146,14 +188,11 @@ def _move(track, rule, actor, now, effective_at, party, comment, for_sponsor) ->
     refresh_stored_clock(track, now)
     audit.record(actor, "track", track.id, changes, now=now, contract_id=track.contract_id, reason=comment)
     contract = track.contract
-    if rule.name == "agree":
-        for other in contract.tracks:
-            if other.role == "associated" and other.stage == rules.WAITING_COORDINATOR:
-                _follow(other, rules.OPEN_CONFORMITY, rules.CONFORMITY, actor, now, effective_at)
-    if rule.name == "cancel" and track.role == "coordinating":
-        for other in contract.tracks:
-            if other is not track and other.stage not in rules.CLOSED_STAGES:
-                _follow(other, "cancel", rules.CANCELLED, actor, now, effective_at, comment=comment)
+    for other in followers:
+        if rule.name == "agree":
+            _follow(other, rules.OPEN_CONFORMITY, rules.CONFORMITY, actor, now, effective_at)
+        else:
+            _follow(other, "cancel", rules.CANCELLED, actor, now, effective_at, comment=comment)
     _settle_contract(contract, actor, now)
     return event
 

@@ -33,6 +33,12 @@ def may_take(actor, rule: rules.Action, track, party: str | None) -> str | None:
     return str(_l("Only staff of %(site)s can act on its track.", site=track.site.name))
 
 
+def open_parties(actor, track) -> list[str]:
+    """The signatures this actor could still record on the track: a sponsor user only the sponsor's."""
+    parties = ("sponsor",) if actor.role == "sponsor" else rules.PARTIES
+    return [p for p in parties if not track.signatures.get(p)]
+
+
 def allowed_actions(actor, track) -> list[rules.Action]:
     """The actions this actor could take on the track right now (for the forms on a page)."""
     result = []
@@ -40,6 +46,8 @@ def allowed_actions(actor, track) -> list[rules.Action]:
         if track.stage not in rule.sources or (rule.track_role and rule.track_role != track.role):
             continue
         party = "sponsor" if actor.role == "sponsor" else None
+        if rule.name == "sign" and not open_parties(actor, track):
+            continue  # nothing left for this person to sign
         if may_take(actor, rule, track, party) is None:
             result.append(rule)
     return result
