@@ -155,12 +155,15 @@ def act(contract: Contract, track_id: int):
         abort(404)
     action = request.form.get("action", "")
     form = ActionForm(prefix=f"t{track.id}-{action}")
+    if action != "sign":
+        del form.party  # only a signature's form says who signed; elsewhere it would fail as a bad choice
     if not form.validate_on_submit():
         abort(400)
     try:
         effective_at = _parse_local(form.effective_at.data, track.site.timezone)
         version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        apply_action(track, form.action.data, actor=Actor.of(current_user), now=utcnow(),
+        # The action comes unprefixed from the page; the form's own prefixed "action" field is never sent.
+        apply_action(track, action, actor=Actor.of(current_user), now=utcnow(),
                      effective_at=effective_at, party=form.party.data if action == "sign" else None,
                      comment=(form.comment.data or "").strip() or None, for_sponsor=form.for_sponsor.data,
                      expected_version=version)
