@@ -17,9 +17,8 @@ import requests
 
 from tests.pipeline.conftest import now
 from tracker import ROOT, audit
-from tracker.audit import Actor
 from tracker.extensions import db
-from tracker.models import AuditEntry, Contract, Event, User
+from tracker.models import AuditEntry, Contract, Event
 from tracker.pipeline.operations import apply_action
 
 ROUNDS = 8
