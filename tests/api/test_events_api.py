@@ -155,7 +155,7 @@ def test_effective_at_bounds(world):
     too_early = (datetime.fromisoformat(received) - timedelta(hours=1)).isoformat()
     response = _post(c["legal_gr"], reference, site="GR", action="mark_complete", effective_at=too_early)
     assert response.status_code == 422 and "previous event" in response.json()["error"]["fields"]["effective_at"]
-    # A time in New York is kept as that instant: 18:30 there is 00:30 the next day in Paris.
+    # A time given with another zone's offset (New York in summer) is kept as that same instant.
     new_york = (datetime.now(timezone.utc) - timedelta(days=1)).replace(hour=22, minute=30, second=0,
                                                                       microsecond=0)
     stamp = new_york.astimezone(timezone(timedelta(hours=-4))).isoformat()
