@@ -54,7 +54,7 @@ def test_list_search_filters_and_pages(client, app, make_user, make_sponsor, mak
     ib_ref = make_contract(helix, coordinating="IB", sites=("IB",), protocol_number="IB-ONLY")
     login(make_user("legal", "GR"))
     first = client.get("/", headers=EN).get_data(as_text=True)
-    assert "Page 1 of 2 (28 contracts)" in first
+    assert "Page 1 of 2 (28 contracts)" in first.replace("</span>", "")
     assert helix_ref in first and ib_ref not in first
     second = client.get("/?page=2", headers=EN).get_data(as_text=True)
     assert refs[0] in second

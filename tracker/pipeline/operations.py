@@ -145,12 +145,13 @@ def apply_action(
     if expected_version is not None and expected_version != track.version:
         raise Conflict(str(_l("This track changed since you loaded the page; reload it and try again.")))
     if rule.track_role and track.role != rule.track_role:
-        raise Conflict(str(_l("%(a)s applies to the %(r)s site's track only.", a=rule.label, r=rule.track_role)))
+        raise Conflict(str(_l("%(a)s applies to the %(r)s site's track only.", a=rule.label,
+                              r=rules.ROLE_LABELS[rule.track_role])))
     if track.stage not in rule.sources:
         raise Conflict(str(_l("%(a)s is not possible while the track is in %(s)s.",
                               a=rule.label, s=rules.STAGE_LABELS.get(track.stage, track.stage))))
     if action == "sign" and getattr(track, f"{party}_signed_at") is not None:
-        raise Conflict(str(_l("The %(p)s signature is already recorded.", p=party)))
+        raise Conflict(str(_l("The %(p)s signature is already recorded.", p=rules.PARTY_LABELS[party])))
     effective_at = _check_effective_at([track, *_followers(track, rule)], effective_at, now)
     # What a sponsor user writes is meant for the sponsor's side: they always see it.
     for_sponsor = for_sponsor or actor.role == "sponsor"

@@ -37,6 +37,8 @@ STAGE_LABELS = {
 }
 
 PARTIES = ("institution", "investigator", "sponsor")
+PARTY_LABELS = {"institution": _l("institution"), "investigator": _l("investigator"), "sponsor": _l("sponsor")}
+ROLE_LABELS = {"coordinating": _l("coordinating"), "associated": _l("associated")}
 SITE_PARTIES = ("institution", "investigator")
 
 
