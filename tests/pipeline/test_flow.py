@@ -276,7 +276,7 @@ def test_effective_at_out_of_bounds_is_refused_and_changes_nothing(flow, case):
     previous = flow.act(reference, "GR", "mark_complete").effective_at
     moment = now()
     effective_at = {
-        "future": moment + timedelta(seconds=5),
+        "future": moment + timedelta(minutes=2),
         "before_previous": previous - timedelta(microseconds=1),
         "naive": moment.replace(tzinfo=None),
     }[case]
@@ -286,6 +286,13 @@ def test_effective_at_out_of_bounds_is_refused_and_changes_nothing(flow, case):
     message = info.value.errors["effective_at"]
     assert {"future": "future", "before_previous": "previous event", "naive": "time zone"}[case] in message
     assert flow.counts(reference) == before
+
+
+def test_a_clock_a_few_seconds_ahead_means_now(flow):
+    reference = flow.contract()
+    moment = now()
+    event = flow.act(reference, "GR", "mark_complete", now=moment, effective_at=moment + timedelta(seconds=20))
+    assert event.effective_at == moment
 
 
 def test_effective_at_before_the_received_date_is_refused(flow):

@@ -56,9 +56,10 @@ class Contract(db.Model):
 
     @property
     def executed_sites(self) -> str:
-        """Progress such as "1/2" (sites executed over participating sites)."""
-        done = sum(1 for t in self.tracks if t.stage == "executed")
-        return f"{done}/{len(self.tracks)}"
+        """Progress such as "1/2": sites executed over sites still taking part (a withdrawn site does not count)."""
+        going_on = [t for t in self.tracks if t.stage != "cancelled"] or self.tracks
+        done = sum(1 for t in going_on if t.stage == "executed")
+        return f"{done}/{len(going_on)}"
 
     def __repr__(self) -> str:
         return f"<Contract {self.reference}>"

@@ -6,7 +6,7 @@ the stage and audits the change in the caller's transaction.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -56,6 +56,10 @@ def _last_effective(tracks: list[Track]) -> datetime | None:
     ).scalar()
 
 
+# How far ahead of the server's clock a caller's "now" may be before it counts as the future.
+CLOCK_SKEW = timedelta(seconds=60)
+
+
 def _check_effective_at(tracks: list[Track], effective_at: datetime | None, now: datetime) -> datetime:
     """SPEC 2: effective_at is aware, defaults to now, never future, never before the previous event.
 
@@ -67,6 +71,8 @@ def _check_effective_at(tracks: list[Track], effective_at: datetime | None, now:
         effective_at = now
     if effective_at.tzinfo is None or effective_at.utcoffset() is None:
         raise InvalidInput({"effective_at": str(_l("Give the time zone, for example 2026-03-09T10:00:00+01:00."))})
+    if now < effective_at <= now + CLOCK_SKEW:
+        effective_at = now  # a caller whose clock runs a little ahead means "now"
     if effective_at > now:
         raise InvalidInput({"effective_at": str(_l("The effective time cannot be in the future."))})
     previous = _last_effective(tracks)

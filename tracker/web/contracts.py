@@ -17,7 +17,7 @@ from tracker.models.people import STAFF_ROLES
 from tracker.operations.contract_input import parse_contract
 from tracker.operations.contracts import create_contract
 from tracker.pipeline.operations import apply_action
-from tracker.pipeline.permissions import allowed_actions
+from tracker.pipeline.permissions import allowed_actions, open_parties
 from tracker.pipeline.rules import ALL_STAGES
 from tracker.sla.service import site_calendar, stage_medians, stored_status, track_sla
 from tracker.timeutil import local_date, zone
@@ -135,6 +135,8 @@ def show(contract: Contract):
             form = ActionForm(prefix=f"t{track.id}-{rule.name}", formdata=None)
             form.action.data = rule.name
             form.version.data = str(track.version)
+            if rule.name == "sign":  # offer only the signatures still missing
+                form.party.choices = [c for c in form.party.choices if c[0] in open_parties(actor, track)]
             forms.append((rule, form))
         panels.append((track, forms, sla[track.id]))
     events = db.session.execute(
