@@ -22,7 +22,7 @@ from tracker.pipeline.rules import ALL_STAGES
 from tracker.sla.service import site_calendar, stage_medians, stored_status, track_sla
 from tracker.timeutil import local_date, zone
 from tracker.web import documents
-from tracker.web.forms import ActionForm, ContractForm
+from tracker.web.forms import ActionForm, ContractForm, SelectChoice
 
 bp = Blueprint("contracts", __name__)
 
@@ -83,9 +83,9 @@ def _budget_rows(text: str) -> list[dict]:
 def _fill_choices(form: ContractForm) -> None:
     sponsors = db.session.execute(db.select(Sponsor).order_by(Sponsor.name)).scalars().all()
     sites = db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
-    form.sponsor_id.choices = [("", "—")] + [(str(s.id), s.name) for s in sponsors]
-    form.coordinating_site.choices = [(s.code, s.name) for s in sites]
-    form.sites.choices = [(s.code, s.name) for s in sites]
+    form.sponsor_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(s.id), s.name) for s in sponsors]
+    form.coordinating_site.choices = [SelectChoice(s.code, s.name) for s in sites]
+    form.sites.choices = [SelectChoice(s.code, s.name) for s in sites]
 
 
 @bp.route("/contracts/new", methods=["GET", "POST"])
@@ -136,7 +136,7 @@ def show(contract: Contract):
             form.action.data = rule.name
             form.version.data = str(track.version)
             if rule.name == "sign":  # offer only the signatures still missing
-                form.party.choices = [c for c in form.party.choices if c[0] in open_parties(actor, track)]
+                form.party.choices = [c for c in form.party.choices if c.value in open_parties(actor, track)]
             forms.append((rule, form))
         panels.append((track, forms, sla[track.id]))
     events = db.session.execute(

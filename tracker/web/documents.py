@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from tracker.access import contract_route, may_see, role_required
 from tracker.audit import Actor
@@ -151,9 +152,9 @@ def page_context(contract: Contract) -> dict:
     """What the contract page needs to show its documents section."""
     documents = db.session.execute(db.select(Document).where(Document.contract_id == contract.id)
                                    .order_by(Document.site_id, Document.version.desc())).scalars().all()
-    sites = [(t.site.code, t.site.name) for t in contract.tracks]
+    sites = [SelectChoice(t.site.code, t.site.name) for t in contract.tracks]
     generate_form, upload_form = GenerateForm(), UploadForm()
-    generate_form.template.choices = [(n, n) for n in ops.template_names()]
+    generate_form.template.choices = [SelectChoice(n, n) for n in ops.template_names()]
     generate_form.site.choices = upload_form.site.choices = sites
     if request.method == "GET" and current_user.site:
         generate_form.site.data = upload_form.site.data = current_user.site.code

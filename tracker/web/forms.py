@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms import widgets
+from wtforms.fields.choices import SelectChoice
 
 from tracker.models.contracts import PHASES
 
@@ -20,7 +21,7 @@ class ContractForm(FlaskForm):
     acronym = StringField(_l("Acronym"))
     protocol_number = StringField(_l("Protocol number"))
     eu_ct_number = StringField(_l("EU CT number"))
-    phase = SelectField(_l("Phase"), choices=[("", "—")] + [(p, p) for p in PHASES])
+    phase = SelectField(_l("Phase"), choices=[SelectChoice("", "—")] + [SelectChoice(p, p) for p in PHASES])
     indication = StringField(_l("Indication"))
     patients = StringField(_l("Patients planned"))
     investigator = StringField(_l("Principal investigator (coordinating site)"))
@@ -37,7 +38,8 @@ class ActionForm(FlaskForm):
     action = HiddenField()
     version = HiddenField()
     party = SelectField(_l("Party"), choices=[
-        ("institution", _l("Institution")), ("investigator", _l("Investigator")), ("sponsor", _l("Sponsor"))])
+        SelectChoice("institution", _l("Institution")), SelectChoice("investigator", _l("Investigator")),
+        SelectChoice("sponsor", _l("Sponsor"))])
     effective_at = StringField(_l("Effective date and time"))
     comment = TextAreaField(_l("Comment"))
     for_sponsor = BooleanField(_l("Visible to the sponsor"))
