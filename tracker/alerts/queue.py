@@ -1,0 +1,71 @@
+"""Writing alert rows to the outbox so that a key already there is skipped, not an error.
+
+``OutboxMessage.key`` is unique: that index, not the caller's care, is what makes
+an alert go out at most once when several sweeps run at the same moment. Rows are
+added in the caller's transaction.
+"""
+from __future__ import annotations
+
+from typing import Iterable
+
+from sqlalchemy.exc import IntegrityError
+
+from tracker.extensions import db
+from tracker.models import OutboxMessage
+
+CHUNK = 200
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def existing_keys(keys: Iterable[str]) -> set[str]:
+    """The keys among these that the outbox already holds (looked up through the unique index)."""
+    keys = sorted(set(keys))
+    found: set[str] = set()
+    for chunk in _chunks(keys, 500):
+        found.update(db.session.execute(
+            db.select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk))).scalars())
+    return found
+
+
+def insert_new(rows: list[dict]) -> int:
+    """Insert outbox rows, silently skipping keys that exist; return how many were added.
+
+    Callers pass rows in a stable order (track, then key), so two sweeps racing
+    over the same keys take the index entries in the same order and cannot
+    deadlock on PostgreSQL: the second one waits, then skips.
+    """
+    if not rows:
+        return 0
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        return _insert_one_by_one(rows)
+    added = 0
+    for chunk in _chunks(rows):
+        stmt = (insert(OutboxMessage).values(chunk).on_conflict_do_nothing(index_elements=["key"])
+                .returning(OutboxMessage.key))
+        added += len(db.session.execute(stmt).all())  # RETURNING lists the rows really inserted
+    return added
+
+
+def _insert_one_by_one(rows: list[dict]) -> int:
+    """Other databases: pre-filter, then a savepoint per row so a lost race skips that row only."""
+    present = existing_keys(row["key"] for row in rows)
+    added = 0
+    for row in rows:
+        if row["key"] in present:
+            continue
+        try:
+            with db.session.begin_nested():
+                db.session.execute(db.insert(OutboxMessage).values(**row))
+            added += 1
+        except IntegrityError:
+            pass
+    return added
