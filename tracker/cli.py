@@ -118,3 +118,4 @@ def audit_verify():
 def init_app(app: Flask) -> None:
     for command in (init_db, seed_demo, users, sponsors, tokens, audit_cli):
         app.cli.add_command(command)
+    __import__("tracker.alerts.cli", fromlist=["register"]).register(app)  # sla sweep, outbox send, scheduler
