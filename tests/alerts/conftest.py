@@ -1,0 +1,165 @@
+"""Alert fixtures: a real SMTP server on loopback and a desk that drives contracts through the pipeline.
+
+Times are written as Paris wall-clock times ("2026-10-09 09:00") and passed as ``now``;
+events are applied with ``apply_action`` and an explicit ``effective_at``.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default as default_policy
+from zoneinfo import ZoneInfo
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tracker.alerts import digest, sweep
+from tracker.alerts.outbox import send_due
+from tracker.audit import Actor
+from tracker.extensions import db
+from tracker.models import Contract, OutboxMessage, User
+from tracker.pipeline.operations import apply_action
+
+PARIS = ZoneInfo("Europe/Paris")
+SMTP_KEYS = ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "MAIL_FROM")
+
+
+def paris(text: str) -> datetime:
+    """A Paris wall-clock time such as "2026-10-09 09:00" as an aware instant."""
+    return datetime.fromisoformat(text).replace(tzinfo=PARIS)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+    raw: bytes
+
+    @property
+    def subject(self) -> str:
+        return self.message["Subject"]
+
+    def part(self, subtype: str) -> str:
+        return self.message.get_body(preferencelist=(subtype,)).get_content()
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every message it accepts."""
+
+    def __init__(self):
+        self.received: list[Received] = []
+        self._lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = message_from_bytes(envelope.content, policy=default_policy)
+        with self._lock:
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message, envelope.content))
+        return "250 Message accepted for delivery"
+
+    def to(self, address: str) -> list[Received]:
+        return [r for r in self.received if address in r.rcpt_tos]
+
+
+class SmtpServer:
+    """A real SMTP server on 127.0.0.1 that can be stopped and started again on its port."""
+
+    def __init__(self):
+        self.port = free_port()
+        self.box = Mailbox()
+        self.controller: Controller | None = None
+
+    @property
+    def received(self) -> list[Received]:
+        return self.box.received
+
+    def start(self) -> None:
+        self.controller = Controller(self.box, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp(app):
+    server = SmtpServer()
+    server.start()
+    saved = {key: app.config.get(key) for key in SMTP_KEYS}
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=server.port, SMTP_USER=None, SMTP_PASSWORD=None,
+                      SMTP_STARTTLS=False, MAIL_FROM="Contract tracker <contracts@tracker.test>")
+    yield server
+    server.stop()
+    app.config.update(saved)
+
+
+ADMIN = Actor(user_id=None, email="admin@tracker.test", role="admin")
+
+
+class Desk:
+    """The vocabulary of the alert tests: contracts, actions, sweeps, sends and the outbox."""
+
+    def __init__(self, app, make_sponsor, make_user, make_contract):
+        self.app = app
+        self.make_user = make_user
+        self.make_sponsor = make_sponsor
+        self._make_contract = make_contract
+        self.sponsor_name = "Novacure Oncology SA"
+        self.sponsor_id = make_sponsor(self.sponsor_name)
+
+    def contract(self, received_on: str, sites=("GR",), **extra) -> str:
+        return self._make_contract(self.sponsor_id, coordinating=sites[0], sites=sites,
+                                   received_on=date.fromisoformat(received_on), **extra)
+
+    def act(self, reference: str, action: str, when: str, site: str = "GR", **kw) -> None:
+        """Apply a pipeline action that happened at a Paris time, recorded now."""
+        with self.app.app_context():
+            contract = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
+            track = next(t for t in contract.tracks if t.site.code == site)
+            apply_action(track, action, actor=ADMIN, now=datetime.now(timezone.utc),
+                         effective_at=paris(when), **kw)
+            db.session.commit()
+
+    def sweep(self, when: str | datetime) -> int:
+        """One sweep (and digest check) at a Paris time, committed as the command does."""
+        now = paris(when) if isinstance(when, str) else when
+        with self.app.app_context():
+            queued = sweep(now) + digest(now)
+            db.session.commit()
+            return queued
+
+    def send(self, when: str | datetime, batch: int = 100) -> tuple[int, int]:
+        now = paris(when) if isinstance(when, str) else when
+        with self.app.app_context():
+            return send_due(now, batch=batch)
+
+    def outbox(self, **where) -> list[dict]:
+        """The outbox rows as dicts (with the recipient's e-mail), oldest first."""
+        with self.app.app_context():
+            stmt = db.select(OutboxMessage, User.email).outerjoin(User, User.id == OutboxMessage.recipient_id)
+            for name, value in where.items():
+                stmt = stmt.where(getattr(OutboxMessage, name) == value)
+            rows = db.session.execute(stmt.order_by(OutboxMessage.id)).all()
+            return [{**{c.name: getattr(m, c.name) for c in OutboxMessage.__table__.columns}, "email": email}
+                    for m, email in rows]
+
+    def alerts(self) -> list[tuple[str, str]]:
+        """(kind, recipient) of every queued alert except the daily digests, sorted."""
+        return sorted((row["kind"], row["email"]) for row in self.outbox() if row["kind"] != "digest")
+
+
+@pytest.fixture
+def desk(app, make_sponsor, make_user, make_contract):
+    return Desk(app, make_sponsor, make_user, make_contract)
