@@ -50,8 +50,22 @@ def test_browser_language_chooses_and_the_switch_is_remembered(client, make_user
     assert '<html lang="en">' in again
 
 
-def test_sponsor_users_do_not_reach_staff_pages(client, make_user, make_sponsor, login):
-    make_sponsor("Helix Therapeutics Inc.", "US")
+def test_sponsor_users_land_on_their_portal_and_see_only_their_contracts(client, make_user, make_sponsor,
+                                                                         make_contract, login):
+    helix = make_sponsor("Helix Therapeutics Inc.", "US")
+    novacure = make_sponsor("Novacure Oncology SA", "FR")
+    theirs = make_contract(helix, acronym="HELIXONE")
+    other = make_contract(novacure, acronym="NOVAONE")
     login(make_user("sponsor", None, sponsor="Helix Therapeutics Inc."))
-    assert client.get("/").status_code == 403
+    assert client.get("/").headers["Location"] == "/portal/"
+    portal = client.get("/portal/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert theirs in portal and "HELIXONE" in portal
+    assert other not in portal and "NOVAONE" not in portal
+    assert "Waiting for the coordinator" in portal and "Expected signature" in portal
     assert client.get("/contracts/new").status_code == 403
+    assert client.get(f"/contracts/{theirs}").status_code == 403
+
+
+def test_staff_do_not_use_the_sponsor_portal(client, make_user, login):
+    login(make_user("legal", "GR"))
+    assert client.get("/portal/").status_code == 403

@@ -320,6 +320,6 @@ def test_only_staff_who_may_see_the_contract_get_the_audit_csv(app, client, cont
 
 
 def _logout_token(client):
-    html = client.get("/", headers=EN).get_data(as_text=True)
+    html = client.get("/", headers=EN, follow_redirects=True).get_data(as_text=True)
     form = next(f for f in Forms(html).forms if f["action"].endswith("/logout"))
     return form["fields"]["csrf_token"]

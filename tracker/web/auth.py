@@ -23,6 +23,11 @@ class LoginForm(FlaskForm):
     remember = BooleanField(_l("Keep me signed in"))
 
 
+def home_url(user) -> str:
+    """Where a person lands: sponsors on their portal, staff on the contract list."""
+    return url_for("portal.index") if user.role == "sponsor" else url_for("contracts.index")
+
+
 def _safe_next(target: str | None) -> str | None:
     """Only follow a ``next`` that stays on this site."""
     if not target:
@@ -38,7 +43,7 @@ def _safe_next(target: str | None) -> str | None:
 def login():
     """Sign-in page."""
     if current_user.is_authenticated:
-        return redirect(url_for("contracts.index"))
+        return redirect(home_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -46,7 +51,7 @@ def login():
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
             login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or url_for("contracts.index"))
+            return redirect(_safe_next(request.args.get("next")) or home_url(user))
     return render_template("auth/login.html", form=form), (422 if form.errors else 200)
 
 
@@ -65,4 +70,4 @@ def language(code: str):
     if code in ("fr", "en"):
         session["lang"] = code
         session.permanent = True
-    return redirect(_safe_next(request.form.get("next")) or url_for("contracts.index"))
+    return redirect(_safe_next(request.form.get("next")) or url_for("auth.login"))

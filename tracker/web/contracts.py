@@ -49,9 +49,10 @@ def contract_search(user, q: str, site: str, stage: str):
 
 @bp.route("/")
 @login_required
-@role_required(*STAFF_ROLES)
 def index():
     """Contracts the user's site takes part in, searchable and paginated."""
+    if current_user.role == "sponsor":
+        return redirect(url_for("portal.index"))
     q = request.args.get("q", "").strip()[:100]
     site = request.args.get("site", "").strip().upper()[:16]
     stage = request.args.get("stage", "").strip()
