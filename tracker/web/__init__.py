@@ -13,6 +13,7 @@ from tracker.pipeline.rules import STAGE_LABELS, action_label, holder
 
 def init_app(app: Flask) -> None:
     from tracker.web import admin_policy, auth, contracts, documents, portal
+    from tracker.web import admin_outbox
     from tracker.web import audit_export
 
     app.register_blueprint(auth.bp)
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(admin_policy.bp)
     app.register_blueprint(documents.bp)
     app.register_blueprint(portal.bp)
+    app.register_blueprint(admin_outbox.bp)
     app.register_blueprint(audit_export.bp)
 
     login_manager.login_view = "auth.login"
