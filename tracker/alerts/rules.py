@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterator, NamedTuple
 
-from sqlalchemy.orm import aliased
-
 from tracker.alerts import mails
 from tracker.alerts.queue import existing_keys, insert_new
 from tracker.alerts.window import SiteWindow, load_windows
@@ -56,6 +54,7 @@ class SweepContext:
     sponsor_names: dict[int, str]
     staff: dict[tuple[int, str], list[Person]] = field(default_factory=dict)
     sponsor_people: dict[int, list[Person]] = field(default_factory=dict)
+    coordinating: dict[int, int] = field(default_factory=dict)  # contract id -> coordinating site id
 
 
 class Alert(NamedTuple):
@@ -94,18 +93,23 @@ def _policies() -> list[dict]:
 
 # -- candidates: three index-friendly queries, walked by track id --------------------------------------
 def _base():
-    coordinating = aliased(Track)
     return (
         db.select(Track.id, Track.contract_id, Track.site_id, Track.stage, Track.round, Track.visit,
                   Track.due_on, Track.reminder_on, Track.policy_id, Track.stage_entered_at,
                   Track.institution_signed_at, Track.investigator_signed_at,
-                  Contract.reference, Contract.title, Contract.acronym, Contract.sponsor_id,
-                  coordinating.site_id.label("coordinating_site_id"))
+                  Contract.reference, Contract.title, Contract.acronym, Contract.sponsor_id)
         .join(Contract, Contract.id == Track.contract_id)
-        .outerjoin(coordinating, (coordinating.contract_id == Track.contract_id)
-                   & (coordinating.role == "coordinating"))
         .where(Track.stage.not_in(CLOSED))
     )
+
+
+def _coordinating_sites(ctx: SweepContext, page: list) -> None:
+    """Remember the coordinating site of each contract on the page (its window governs sponsor mail)."""
+    wanted = {row.contract_id for row in page} - ctx.coordinating.keys()
+    if wanted:
+        ctx.coordinating.update(db.session.execute(
+            db.select(Track.contract_id, Track.site_id)
+            .where(Track.contract_id.in_(wanted), Track.role == "coordinating")).all())
 
 
 def _pages(stmt) -> Iterator[list]:
@@ -127,9 +131,10 @@ def _candidate_queries(ctx: SweepContext, policies: list[dict]):
     upper = max(w.calendar.add_working_days(w.today(ctx.now), most_warning) for w in ctx.windows.values())
     fewest_rounds = min(p["round_limit"] for p in policies)
     return [
-        (_base().where(Track.due_on.is_not(None), Track.due_on <= upper), _deadline_alerts),
-        (_base().where(Track.reminder_on.is_not(None), Track.reminder_on <= max(todays)), _reminder_alerts),
-        (_base().where(Track.round > fewest_rounds, Track.stage.in_(OPEN_STAGES_WITH_ROUNDS)), _round_alerts),
+        (_base().where(Track.due_on.is_not(None), Track.due_on <= upper), _deadline_alerts, None),
+        (_base().where(Track.reminder_on.is_not(None), Track.reminder_on <= max(todays)), _reminder_alerts,
+         _coordinating_sites),
+        (_base().where(Track.round > fewest_rounds, Track.stage.in_(OPEN_STAGES_WITH_ROUNDS)), _round_alerts, None),
     ]
 
 
@@ -171,7 +176,7 @@ def _reminder_alerts(ctx: SweepContext, row) -> list[Alert]:
     # The sponsor has held the track since the stage began, or since the site's last signature.
     since = max(t for t in (row.stage_entered_at, row.institution_signed_at, row.investigator_signed_at) if t)
     people = ctx.sponsor_people.get(row.sponsor_id, [])
-    window_site = row.coordinating_site_id or row.site_id
+    window_site = ctx.coordinating.get(row.contract_id, row.site_id)
     return [Alert("sponsor_reminder", f"sponsor_reminder:{row.id}:{row.visit}", row, people, window_site,
                   _values(ctx, row, since_on=local_date(since, tz)))]
 
@@ -221,8 +226,10 @@ def sweep(now: datetime) -> int:
     state = load_context(now)
     queued = 0
     with mails.rendering():
-        for stmt, evaluate in _candidate_queries(state, _policies()):
+        for stmt, evaluate, prepare in _candidate_queries(state, _policies()):
             for page in _pages(stmt):
+                if prepare is not None:
+                    prepare(state, page)
                 alerts: list[Alert] = []
                 for row in page:
                     alerts.extend(evaluate(state, row))
