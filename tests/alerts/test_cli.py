@@ -52,3 +52,12 @@ def test_a_real_process_refuses_a_bad_now_without_traceback(app):
     assert done.returncode == 2
     assert "Error: Invalid value for '--now': 'tomorrow' is not an ISO-8601 time" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_send_goes_through_every_batch(cli, desk, smtp):
+    [desk.make_user("legal", "GR") for _ in range(5)]
+    desk.contract("2026-10-08")
+    cli("sla", "sweep", "--now", "2026-10-09T10:00:00+02:00")
+    result = cli("outbox", "send", "--batch", "2", "--now", "2026-10-09T10:00:00+02:00")
+    assert result.output.strip() == "Sent 5, failed 0."
+    assert len(smtp.received) == 5

@@ -49,14 +49,18 @@ def sweep_and_digest(now: datetime) -> tuple[int, int]:
 
 
 def send_all(now: datetime, batch: int = 100) -> tuple[int, int]:
-    """Deliver everything due at ``now``, batch after batch; return (sent, failed attempts)."""
+    """Deliver everything due at ``now``, batch after batch; return (sent, failed attempts).
+
+    Stops after a batch that delivered nothing: with the server down, the rest
+    waits for the next run instead of meeting the same outage batch after batch.
+    """
     from tracker.alerts.outbox import send_due
 
     sent = failed = 0
     while True:
         s, f = send_due(now, batch=batch)
         sent, failed = sent + s, failed + f
-        if s + f < batch:
+        if s + f < batch or s == 0:
             return sent, failed
 
 

@@ -111,8 +111,8 @@ def _failed(message_id: int, claimed_at: datetime, now: datetime, error: BaseExc
     attempts += 1
     final = permanent or attempts >= MAX_ATTEMPTS
     text = f"{type(error).__name__}: {error}"[:2000]
-    log.warning("outbox message %s: attempt %d failed (%s)%s", message_id, attempts, text,
-                "; giving up" if final else "")
+    if final:
+        log.warning("outbox message %s failed for good after %d attempt(s): %s", message_id, attempts, text)
     _finish(message_id, claimed_at, attempts=attempts, last_error=text, claimed_at=None,
             status="failed" if final else "queued",
             not_before=now if final else now + backoff(attempts))
@@ -148,6 +148,8 @@ def send_due(now: datetime, *, batch: int = 100) -> tuple[int, int]:
     try:
         smtp = _connect(config)
     except (OSError, smtplib.SMTPException) as exc:
+        log.warning("SMTP server %s:%s unreachable (%s): %d message(s) will be retried",
+                    config["SMTP_HOST"], config["SMTP_PORT"], exc, len(ready))
         for message_id, attempts, _to, _msg in ready:
             _failed(message_id, when[message_id], now, exc, attempts=attempts)
         return 0, failed + len(ready)
@@ -168,6 +170,7 @@ def send_due(now: datetime, *, batch: int = 100) -> tuple[int, int]:
                 sent += 1
             if lost is not None:
                 # The connection is gone: this message and the rest wait for the back-off.
+                log.warning("SMTP connection lost (%s): %d message(s) will be retried", lost, len(ready) - index)
                 for later_id, later_attempts, _to, _msg in ready[index:]:
                     _failed(later_id, when[later_id], now, lost, attempts=later_attempts)
                     failed += 1
