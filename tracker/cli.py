@@ -116,6 +116,8 @@ def audit_verify():
 
 
 def init_app(app: Flask) -> None:
+    from tracker.alerts import cli as alerts_cli  # sla sweep, outbox send, scheduler
+
     for command in (init_db, seed_demo, users, sponsors, tokens, audit_cli):
         app.cli.add_command(command)
-    __import__("tracker.alerts.cli", fromlist=["register"]).register(app)  # sla sweep, outbox send, scheduler
+    alerts_cli.register(app)

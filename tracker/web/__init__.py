@@ -12,17 +12,10 @@ from tracker.pipeline.rules import STAGE_LABELS, action_label, holder
 
 
 def init_app(app: Flask) -> None:
-    from tracker.web import admin_policy, auth, contracts, documents, portal
-    from tracker.web import admin_outbox
-    from tracker.web import audit_export
+    from tracker.web import admin_outbox, admin_policy, audit_export, auth, contracts, documents, portal
 
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(contracts.bp)
-    app.register_blueprint(admin_policy.bp)
-    app.register_blueprint(documents.bp)
-    app.register_blueprint(portal.bp)
-    app.register_blueprint(admin_outbox.bp)
-    app.register_blueprint(audit_export.bp)
+    for module in (auth, contracts, documents, audit_export, portal, admin_policy, admin_outbox):
+        app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
