@@ -54,7 +54,11 @@ def app(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def clean_db(app):
-    """Each test starts with the partner sites only."""
+    """Each test starts with the partner sites only, and no per-process cache from an earlier test."""
+    from tracker.sla import policy, service
+
+    policy._cache.clear()
+    service._medians_cache.clear()
     with app.app_context():
         seed_reference_data(now=datetime.now(timezone.utc), templates=False)
         db.session.commit()

@@ -1,8 +1,6 @@
 """The JSON API under /api/v1 (SPEC 5b): token authentication and the error format."""
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, Flask, g, request
 
 from tracker.api.errors import error_response
@@ -34,13 +32,8 @@ def authenticate():
 @bp.errorhandler(DomainError)
 def domain_error(exc: DomainError):
     db.session.rollback()
-    details = getattr(exc, "errors", None)
-    response = error_response(exc.status, exc.code, exc.message, details)
-    if isinstance(exc, DocumentProblems):
-        body = response.get_json()
-        body["error"]["problems"] = exc.problems
-        response.set_data(json.dumps(body))
-    return response
+    extra = {"problems": exc.problems} if isinstance(exc, DocumentProblems) else None
+    return error_response(exc.status, exc.code, exc.message, getattr(exc, "errors", None), extra)
 
 
 def init_app(app: Flask) -> None:

@@ -1,8 +1,9 @@
 """Templates and documents over the API (SPEC 5b)."""
 from __future__ import annotations
 
-from flask import jsonify, request, send_file
 from io import BytesIO
+
+from flask import jsonify, request, send_file
 
 from tracker.access import caller, contract_route, may_see, role_required
 from tracker.api import bp, now

@@ -1,4 +1,4 @@
-"""The API error format: {"error": {"code", "message", "fields"?}}."""
+"""The API error format: {"error": {"code", "message", "fields"?, "problems"?}}."""
 from __future__ import annotations
 
 from flask import jsonify, request
@@ -6,10 +6,11 @@ from flask import jsonify, request
 from tracker.errors import InvalidInput
 
 
-def error_response(status: int, code: str, message: str, fields: dict | None = None):
+def error_response(status: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None):
     body = {"code": code, "message": message}
     if fields:
         body["fields"] = fields
+    body.update(extra or {})
     response = jsonify({"error": body})
     response.status_code = status
     if status == 401:

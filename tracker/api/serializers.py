@@ -40,7 +40,7 @@ def contract_json(contract: Contract, *, now: datetime | None = None, full: bool
         "received_on": contract.received_on.isoformat(),
     }
     if full:
-        blocks = track_sla(contract, now, stage_medians()) if now else {}
+        blocks = track_sla(contract, now, stage_medians(now)) if now else {}
         body.update({
             "eu_ct_number": contract.eu_ct_number,
             "indication": contract.indication,

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import statistics
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
-from tracker.models import Contract, Event, Site, SiteClosure, Track
+from tracker.models import Contract, Site, SiteClosure, Track
 from tracker.pipeline import rules
 from tracker.sla import clocks
 from tracker.sla.calendar import CalendarSpec, WorkingCalendar, calendar_for
@@ -49,15 +51,32 @@ def current_policy_id() -> int | None:
     return policy.id if policy else None
 
 
-def stage_medians() -> dict[tuple[str, str], float] | None:
+# Medians change only when contracts are executed; recomputing them on every page would
+# replay hundreds of event logs per request, so each process keeps them for a while.
+MEDIANS_TTL = timedelta(minutes=10)
+_medians_cache: dict[str, tuple[datetime, dict | None]] = {}
+
+
+def stage_medians(now: datetime) -> dict[tuple[str, str], float] | None:
     """Median working days of each (role, stage) visit over executed contracts, or None if too few."""
+    key = str(db.engine.url)
+    cached = _medians_cache.get(key)
+    if cached and timedelta(0) <= now - cached[0] < MEDIANS_TTL:
+        return cached[1]
+    medians = _compute_medians()
+    _medians_cache[key] = (now, medians)
+    return medians
+
+
+def _compute_medians() -> dict[tuple[str, str], float] | None:
     executed = db.session.execute(
         db.select(Contract.id).where(Contract.status == "executed").order_by(Contract.id.desc()).limit(300)
     ).scalars().all()
     if len(executed) < MIN_HISTORY:
         return None
     tracks = db.session.execute(
-        db.select(Track).where(Track.contract_id.in_(executed), Track.stage == rules.EXECUTED)).scalars().all()
+        db.select(Track).where(Track.contract_id.in_(executed), Track.stage == rules.EXECUTED)
+        .options(selectinload(Track.events), selectinload(Track.site))).scalars().all()
     samples: dict[tuple[str, str], list[int]] = {}
     calendars: dict[int, WorkingCalendar] = {}
     for track in tracks:

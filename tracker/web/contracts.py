@@ -128,7 +128,8 @@ def new():
 def show(contract: Contract):
     """A contract, its tracks with the actions allowed now, and the timeline."""
     actor = Actor.of(current_user)
-    sla = track_sla(contract, utcnow(), stage_medians())
+    now = utcnow()
+    sla = track_sla(contract, now, stage_medians(now))
     panels = []
     for track in contract.tracks:
         forms = []
