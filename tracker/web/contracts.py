@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from tracker.access import contract_route, role_required, visible_contracts
 from tracker.audit import Actor
@@ -44,7 +45,9 @@ def contract_search(user, q: str, site: str, stage: str):
             db.select(Track.contract_id).join(Track.site).where(Site.code == site)))
     if stage:
         stmt = stmt.where(Contract.id.in_(db.select(Track.contract_id).where(Track.stage == stage)))
-    return stmt.order_by(Contract.id.desc())
+    # The list shows every track and its site: load them with the page, not row by row.
+    return stmt.options(selectinload(Contract.sponsor),
+                        selectinload(Contract.tracks).selectinload(Track.site)).order_by(Contract.id.desc())
 
 
 @bp.route("/")
