@@ -1,14 +1,13 @@
 """Delivery (SPEC 4): only in the site's working hours, through outages, once, and never with injected headers."""
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 from tracker.alerts.outbox import claim
 from tracker.extensions import db
 from tracker.models import OutboxMessage
 
-from tests.alerts.conftest import paris
+from tests.alerts.conftest import paris, race
 
 
 def test_a_friday_evening_alert_waits_for_monday_08_00(desk, smtp):
@@ -104,26 +103,16 @@ def test_concurrent_senders_deliver_each_message_once(app, desk, smtp):
     desk.sweep("2026-10-13 09:00")
     total = len(desk.outbox())
     assert total == 5 * 5 + 5 * 2 + 2  # breaches, escalations, digests
-    barrier = threading.Barrier(4)
-    results, errors = [], []
 
-    def run():
-        try:
-            barrier.wait(timeout=30)
-            while True:
-                sent, failed = desk.send("2026-10-13 09:00", batch=4)
-                results.append((sent, failed))
-                if sent + failed == 0:
-                    return
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
+    def send_until_empty():
+        rounds = []
+        while True:
+            sent, failed = desk.send("2026-10-13 09:00", batch=4)
+            rounds.append((sent, failed))
+            if sent + failed == 0:
+                return rounds
 
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    results = [r for rounds in race(4, send_until_empty) for r in rounds]
     assert sum(s for s, _f in results) == total and sum(f for _s, f in results) == 0
     ids = [m.message["Message-ID"] for m in smtp.received]
     assert len(ids) == total and len(set(ids)) == total

@@ -5,12 +5,11 @@ entered on Monday 5 October has 5 working days and is due on Monday 12 October.
 """
 from __future__ import annotations
 
-import threading
 
 from tracker.extensions import db
 from tracker.models import OutboxMessage
 
-from tests.alerts.conftest import paris
+from tests.alerts.conftest import paris, race
 
 
 def _review_due_monday_12_october(desk) -> str:
@@ -153,22 +152,7 @@ def test_concurrent_sweeps_queue_each_alert_once(app, desk):
     for _ in range(6):
         desk.contract("2026-10-01")  # completeness due 5 October: breached and escalated by the 13th
     now = paris("2026-10-13 09:00")
-    barrier = threading.Barrier(5)
-    counts, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=30)
-            counts.append(desk.sweep(now))
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=run) for _ in range(5)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert errors == []
+    counts = race(5, lambda: desk.sweep(now))
     expected = 6 * (len(legal) + len(managers)) + 6 * len(managers) + len(managers)  # breach, escalation, digest
     assert sum(counts) == expected  # each row was counted by exactly one sweep
     with app.app_context():

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import docx
 import pytest
 
+from tests.docx_text import all_text
 from tracker.extensions import db
 from tracker.models import ContractTemplate, Document
 
@@ -28,16 +29,6 @@ def _count(app, model):
         return db.session.execute(db.select(db.func.count(model.id))).scalar()
 
 
-def _text(data: bytes) -> str:
-    document = docx.Document(io.BytesIO(data))
-    parts = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        parts += [cell.text for row in table.rows for cell in row.cells]
-    for section in document.sections:
-        parts += [p.text for p in section.header.paragraphs + section.footer.paragraphs]
-    return "\n".join(parts)
-
-
 def test_generate_and_download(api, contract, make_user):
     client = api(make_user("legal", "GR"))
     response = client.post(f"/contracts/{contract}/documents", json={"template": "coordinating_fr", "site": "GR"})
@@ -48,7 +39,7 @@ def test_generate_and_download(api, contract, make_user):
     assert download.status_code == 200
     assert download.headers["Content-Disposition"].startswith("attachment;")
     assert hashlib.sha256(download.content).hexdigest() == body["sha256"]
-    text = _text(download.content)
+    text = all_text(download.content)
     assert contract in text and "Société Générale d'Études & Cie <R&D>" in text
     assert "Phase I of NVC-114 & <friends>" in text and "Screening visit" in text
     again = client.post(f"/contracts/{contract}/documents", json={"template": "coordinating_fr", "site": "GR"})
@@ -119,7 +110,7 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-def _with_text(text: str) -> bytes:
+def _withall_text(text: str) -> bytes:
     document = docx.Document(ROOT_TEMPLATE)
     document.add_paragraph(text)
     out = io.BytesIO()
@@ -131,8 +122,8 @@ def _with_text(text: str) -> bytes:
     (b"%PDF-1.7 not a word file", "not a .docx file"),
     (_zip({"hello.txt": b"hi"}), "[Content_Types].xml"),
     (_zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"0" * (80 * 1024 * 1024)}), "MiB"),
-    (_with_text("{{ sponsor.nickname }} and {{ contract.budget_total }}"), "sponsor.nickname"),
-    (_with_text("{% if contract.title %}unclosed"), "is never closed"),
+    (_withall_text("{{ sponsor.nickname }} and {{ contract.budget_total }}"), "sponsor.nickname"),
+    (_withall_text("{% if contract.title %}unclosed"), "is never closed"),
 ])
 def test_template_upload_refusals_name_the_problem(app, api, make_user, builtin_templates, payload, expected):
     admin = api(make_user("admin", None))
@@ -148,7 +139,7 @@ def test_template_upload_refusals_name_the_problem(app, api, make_user, builtin_
 def test_a_new_template_version_is_used_and_recorded(api, contract, make_user):
     admin = api(make_user("admin", None))
     upload = admin.session.post(admin.base + "/templates", data={"name": "coordinating_fr"},
-                                files={"file": ("v2.docx", _with_text("Avenant : {{ contract.acronym }}"))},
+                                files={"file": ("v2.docx", _withall_text("Avenant : {{ contract.acronym }}"))},
                                 timeout=60)
     assert upload.status_code == 201 and upload.json()["version"] == 2
     legal = api(make_user("legal", "GR"))
@@ -156,7 +147,7 @@ def test_a_new_template_version_is_used_and_recorded(api, contract, make_user):
     made = legal.post(f"/contracts/{contract}/documents", json={"template": "coordinating_fr", "site": "GR"}).json()
     listed = legal.get(f"/contracts/{contract}/documents").json()["documents"]
     assert listed[0]["template"] == {"name": "coordinating_fr", "version": 2}
-    assert "Avenant : ESCALADE" in _text(legal.get(f"/documents/{made['id']}/content").content)
+    assert "Avenant : ESCALADE" in all_text(legal.get(f"/documents/{made['id']}/content").content)
 
 
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice is not installed")

@@ -10,21 +10,11 @@ import docx
 import pytest
 from lxml import etree
 
+from tests.docx_text import all_text
 from tracker.documents.checks import TEMPLATE_FIELDS, check_template
 
 BUILTIN = ("coordinating_fr", "coordinating_en", "associated_fr", "associated_en")
 AWKWARD_SPONSOR = "Société Générale d'Études & Cie <R&D>"
-
-
-def all_text(data: bytes) -> str:
-    """Body paragraphs, table cells, headers and footers, one per line."""
-    document = docx.Document(io.BytesIO(data))
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        lines += [cell.text for row in table.rows for cell in row.cells]
-    for section in document.sections:
-        lines += [p.text for p in section.header.paragraphs + section.footer.paragraphs]
-    return "\n".join(lines)
 
 
 @pytest.mark.parametrize("name", BUILTIN)
