@@ -45,7 +45,7 @@ def sweep(calendars: list[WorkingCalendar], tracks) -> dict[str, int]:
         cal = calendars[cal_index]
         due = stage_due_on(cal, entered, sla)
         cal.working_days_between(entered, today)
-        status = sla_status(cal, due, today, paused)
+        status = sla_status(cal, due, today, paused, warning_before=1)
         counts[status] = counts.get(status, 0) + 1
     return counts
 

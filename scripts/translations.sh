@@ -9,17 +9,21 @@
 # run the script again so the .mo matches; commit the .pot, .po and .mo together.
 # tests/test_translations.py fails, naming the strings, while anything is untranslated, fuzzy or not
 # compiled. To add a language: pybabel init -i translations/messages.pot -d translations -l xx.
-# Uses $PYBABEL if set, else .venv/bin/pybabel (made by scripts/test or scripts/start), else pybabel.
+# Uses $PYBABEL if set, else .venv/bin/pybabel (made by scripts/test or scripts/start), else pybabel;
+# the merge (scripts/merge_catalogs.py) runs with the Python beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [ -z "${PYBABEL:-}" ]; then
-  if [ -x .venv/bin/pybabel ]; then PYBABEL=.venv/bin/pybabel; else PYBABEL=pybabel; fi
+  if [ -x .venv/bin/pybabel ]; then PYBABEL=.venv/bin/pybabel; else PYBABEL=$(command -v pybabel); fi
 fi
 version=$(sed -n 's/^version *= *//p' setup.cfg)
 
 # tests/test_translations.py re-extracts with the same -k keywords, read from the next line.
+# No line numbers and a sorted, unwrapped catalogue: a new string adds lines in one place only,
+# so branches that each add strings merge without conflicts.
 "$PYBABEL" -q extract -F babel.cfg -k _l -k lazy_gettext --add-comments=TRANSLATORS: \
+  --no-location --sort-output --no-wrap \
   --project=fasttrack-tracker --version="$version" -o translations/messages.pot .
-"$PYBABEL" -q update -i translations/messages.pot -d translations --previous --ignore-obsolete
+"$(dirname "$PYBABEL")/python" scripts/merge_catalogs.py
 "$PYBABEL" compile -d translations --statistics

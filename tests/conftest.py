@@ -16,9 +16,10 @@ from werkzeug.serving import make_server
 
 from tracker import audit, create_app
 from tracker.extensions import db
-from tracker.operations.contract_input import parse_contract
-from tracker.operations.contracts import create_contract
-from tracker.operations.people import create_sponsor, create_token, create_user
+from tracker.contracts.input import parse_contract
+from tracker.contracts.operations import create_contract
+from tracker.people.operations import create_sponsor, create_user
+from tracker.people.tokens import create_token
 from tracker.seeding import seed_reference_data
 
 PASSWORD = "correct horse battery"
@@ -55,10 +56,10 @@ def app(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def clean_db(app):
     """Each test starts with the partner sites only, and no per-process cache from an earlier test."""
-    from tracker.sla import policy, service
+    from tracker.sla import medians, policy
 
-    policy._cache.clear()
-    service._medians_cache.clear()
+    policy.clear_cache()
+    medians.clear_cache()
     with app.app_context():
         seed_reference_data(now=datetime.now(timezone.utc), templates=False)
         db.session.commit()
@@ -77,7 +78,7 @@ def clean_db(app):
 @pytest.fixture
 def builtin_templates(app):
     """The shipped agreements, stored as templates as init-db does."""
-    from tracker.operations.documents import ensure_builtin_templates
+    from tracker.documents.library import ensure_builtin_templates
 
     with app.app_context():
         ensure_builtin_templates(now=datetime.now(timezone.utc))
@@ -139,7 +140,7 @@ def make_user(app):
 @pytest.fixture
 def token_for(app):
     def make(email):
-        from tracker.operations.people import find_user_by_email
+        from tracker.people.operations import find_user_by_email
 
         with app.app_context():
             token = create_token(find_user_by_email(email), actor=audit.SYSTEM, now=NOW())

@@ -17,6 +17,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     from tracker.config import load_config
+    from tracker.database import BoundedInt
+
+    # Every <int:...> in a URL is a database id: refuse what no id column can hold (404, not 500).
+    app.url_map.converters["int"] = BoundedInt
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(load_config(app.instance_path))
@@ -41,7 +45,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         configure_engine(db.engine)
 
     from tracker import api, cli, web
+    from tracker.alerts import listeners
 
+    listeners.connect()
     web.init_app(app)
     api.init_app(app)
     cli.init_app(app)

@@ -1,7 +1,8 @@
-"""Who may see what: role decorators and the one contract loader every route uses.
+"""Guards for the entry points (pages and API): role decorators and the contract loader.
 
 A contract the caller may not see is answered exactly like one that does not
-exist (404), so a sponsor cannot even learn another sponsor's references.
+exist (404), so a sponsor cannot even learn another sponsor's references; the rule
+itself lives in ``tracker.contracts.visibility``.
 """
 from __future__ import annotations
 
@@ -10,31 +11,7 @@ from functools import wraps
 from flask import abort, g
 from flask_login import current_user
 
-from tracker.extensions import db
-from tracker.models import Contract, Track
-
-
-def visible_contracts(user, stmt=None):
-    """Restrict a select of Contract to what this user may see."""
-    stmt = stmt if stmt is not None else db.select(Contract)
-    if user.role == "admin":
-        return stmt
-    if user.role == "sponsor":
-        return stmt.where(Contract.sponsor_id == user.sponsor_id)
-    site_tracks = db.select(Track.contract_id).where(Track.site_id == user.site_id)
-    return stmt.where(Contract.id.in_(site_tracks))
-
-
-def load_contract(reference: str, user) -> Contract | None:
-    """The contract with this reference if the user may see it, else None."""
-    stmt = visible_contracts(user, db.select(Contract).where(Contract.reference == reference.upper()))
-    return db.session.execute(stmt).scalar_one_or_none()
-
-
-def may_see(user, contract_id: int) -> bool:
-    """Whether the user may see the contract with this id."""
-    stmt = visible_contracts(user, db.select(Contract.id).where(Contract.id == contract_id))
-    return db.session.execute(stmt).first() is not None
+from tracker.contracts.visibility import load_contract
 
 
 def caller():

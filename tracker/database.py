@@ -6,6 +6,17 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1
+
+
+class BoundedInt(IntegerConverter):
+    """An integer URL part that fits an id column on every engine (PostgreSQL's integer)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 class UTCDateTime(TypeDecorator):

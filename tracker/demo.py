@@ -11,9 +11,9 @@ from datetime import datetime, time, timedelta
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import Contract, Site, Sponsor, User
-from tracker.operations.contract_input import parse_contract
-from tracker.operations.contracts import create_contract
-from tracker.operations.people import create_sponsor, create_user
+from tracker.contracts.input import parse_contract
+from tracker.contracts.operations import create_contract
+from tracker.people.operations import create_sponsor, create_user
 from tracker.pipeline.operations import apply_action
 from tracker.timeutil import local_date, zone
 
@@ -69,7 +69,7 @@ def _ensure_people(now: datetime) -> list[tuple[str, str, str]]:
     for email, name, role, site, sponsor in PEOPLE:
         if not db.session.execute(db.select(User.id).where(User.email == email)).first():
             create_user({"email": email, "name": name, "role": role, "site": site, "sponsor": sponsor,
-                         "password": DEMO_PASSWORD, "language": "fr"}, actor=audit.SYSTEM, now=now)
+                         "password": DEMO_PASSWORD}, actor=audit.SYSTEM, now=now)
         logins.append((email, role, site or sponsor or "all sites"))
     return logins
 

@@ -12,6 +12,13 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
 
+    def explain(self) -> str:
+        """One line for a person: the message, or each field's problem."""
+        errors = getattr(self, "errors", None)
+        if errors:
+            return "; ".join(f"{message}" for message in errors.values())
+        return self.message
+
 
 class InvalidInput(DomainError):
     """One or more fields are wrong; ``errors`` maps each field to its message."""

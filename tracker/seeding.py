@@ -7,8 +7,8 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.models import Site
 from tracker.models.sites import PARTNER_SITES
-from tracker.operations.documents import ensure_builtin_templates
-from tracker.sla.policy import ensure_default_policy
+from tracker.documents.library import ensure_builtin_templates
+from tracker.sla.operations import ensure_default_policy
 
 
 def seed_reference_data(*, now: datetime, templates: bool = True) -> int:

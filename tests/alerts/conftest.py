@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiosmtpd.controller import Controller
 
-from tracker.alerts import digest, sweep
-from tracker.alerts.outbox import send_due
+from tracker.alerts.digest import digest
+from tracker.alerts.smtp import send_due
+from tracker.alerts.sweep import sweep
 from tracker.audit import Actor
 from tracker.extensions import db
 from tracker.models import Contract, OutboxMessage, User

@@ -29,7 +29,7 @@ def test_sweep_and_send_at_a_given_time(cli, desk, smtp):
     desk.contract("2026-10-08")  # completeness due Monday 12 October
     swept = cli("sla", "sweep", "--now", "2026-10-09T18:00:00+02:00")
     assert swept.exit_code == 0, swept.output
-    assert "Queued 1 alert(s) and 0 digest(s)" in swept.output
+    assert "Queued 1 alert(s)" in swept.output
     assert cli("sla", "sweep", "--now", "2026-10-09T16:05:00Z").output.startswith("Queued 0 alert(s)")
     sent = cli("outbox", "send", "--now", "2026-10-09T18:30:00+02:00")
     assert sent.exit_code == 0 and sent.output.strip() == "Sent 1, failed 0."

@@ -117,7 +117,9 @@ def test_a_paused_clock_never_alerts_the_site(desk):
     desk.act(reference, "send_to_sponsor", "2026-10-05 10:00")
     for day in range(5, 31):  # three and a half weeks with the sponsor, swept every day
         desk.sweep(f"2026-10-{day:02d} 09:00")
-    assert desk.alerts() == [("sponsor_reminder", sponsor_user)]
+    # Reminded on the 5th working day (12 October), then every 5 working days: 19 and 26 October.
+    assert desk.alerts() == [("sponsor_reminder", sponsor_user)] * 3
+    assert sorted(row["key"].split(":")[3] for row in desk.outbox(kind="sponsor_reminder")) == ["1", "2", "3"]
     site_kinds = {row["kind"] for row in desk.outbox() if row["email"] in (legal, manager)}
     assert site_kinds == {"digest"}
 

@@ -67,7 +67,7 @@ def test_who_may_generate_and_download(api, contract, make_user, make_sponsor):
     assert ib.post(f"/contracts/{contract}/documents", json={"template": "coordinating_fr", "site": "GR"}
                    ).status_code == 403
     made = api(make_user("legal", "GR")).post(f"/contracts/{contract}/documents",
-                                              json={"template": "associated_fr", "site": "GR"}).json()
+                                              json={"template": "coordinating_fr", "site": "GR"}).json()
     make_sponsor("Helix Therapeutics Inc.", "US")
     stranger = api(make_user("sponsor", None, sponsor="Helix Therapeutics Inc."))
     assert stranger.get(f"/documents/{made['id']}/content").status_code == 404

@@ -161,8 +161,8 @@ def test_allowed_actions_offer_what_the_person_may_do_now(flow):
     flow.act(reference, "GR", "submit_documents")
     flow.act(reference, "GR", "mark_complete")
     flow.act(reference, "GR", "agree")
-    assert offered(legal_ib, "IB") == ["conformity_ok"]
+    assert offered(legal_ib, "IB") == ["conformity_issue", "conformity_ok"]
     assert offered(flow.sponsor(), "GR") == ["sign"]
     flow.act(reference, "GR", "sign", flow.sponsor(), party="sponsor")
     assert offered(flow.sponsor(), "GR") == []  # the sponsor's part is done
-    assert offered(legal_gr, "GR") == ["sign"]
+    assert offered(legal_gr, "GR") == ["reopen", "sign"]

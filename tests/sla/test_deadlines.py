@@ -107,26 +107,26 @@ DUE = date(2026, 5, 11)  # Monday; the last working day before it is Thursday 7 
     ],
 )
 def test_status_boundaries(today, status):
-    assert sla_status(CAL, DUE, today, paused=False) == status
+    assert sla_status(CAL, DUE, today, paused=False, warning_before=1) == status
 
 
 def test_status_warning_on_plain_weekday():
     due = date(2026, 3, 18)  # Wednesday
-    assert sla_status(CAL, due, date(2026, 3, 16), False) == ON_TRACK
-    assert sla_status(CAL, due, date(2026, 3, 17), False) == WARNING
+    assert sla_status(CAL, due, date(2026, 3, 16), False, warning_before=1) == ON_TRACK
+    assert sla_status(CAL, due, date(2026, 3, 17), False, warning_before=1) == WARNING
 
 
 def test_status_paused_and_none():
-    assert sla_status(CAL, DUE, date(2026, 5, 20), paused=True) == PAUSED
-    assert sla_status(CAL, None, date(2026, 5, 20), paused=True) == PAUSED
-    assert sla_status(CAL, None, date(2026, 5, 20), paused=False) == NONE
+    assert sla_status(CAL, DUE, date(2026, 5, 20), paused=True, warning_before=1) == PAUSED
+    assert sla_status(CAL, None, date(2026, 5, 20), paused=True, warning_before=1) == PAUSED
+    assert sla_status(CAL, None, date(2026, 5, 20), paused=False, warning_before=1) == NONE
 
 
 def test_status_warning_across_new_year():
     due = date(2026, 1, 2)  # Friday; 1 January is a holiday, so warning starts 31 December
-    assert sla_status(CAL, due, date(2025, 12, 30), False) == ON_TRACK
-    assert sla_status(CAL, due, date(2025, 12, 31), False) == WARNING
-    assert sla_status(CAL, due, date(2026, 1, 3), False) == BREACHED
+    assert sla_status(CAL, due, date(2025, 12, 30), False, warning_before=1) == ON_TRACK
+    assert sla_status(CAL, due, date(2025, 12, 31), False, warning_before=1) == WARNING
+    assert sla_status(CAL, due, date(2026, 1, 3), False, warning_before=1) == BREACHED
 
 
 # -- working days left ------------------------------------------------------------------
@@ -150,7 +150,7 @@ def test_working_days_left(today, left):
 def test_working_days_left_is_zero_on_weekend_after_friday_deadline():
     due = date(2026, 3, 13)  # Friday
     assert working_days_left(CAL, date(2026, 3, 14), due) == 0
-    assert sla_status(CAL, due, date(2026, 3, 14), False) == BREACHED
+    assert sla_status(CAL, due, date(2026, 3, 14), False, warning_before=1) == BREACHED
     assert working_days_left(CAL, date(2026, 3, 16), due) == -1
 
 

@@ -130,7 +130,7 @@ def test_the_page_shows_each_track_and_only_the_actions_allowed_now(app, contrac
     assert "Completeness check" in gr and "the site" in gr
     assert "Waiting for the coordinator" in ib and "the coordinating site" in ib
     assert re.search(r"Negotiation rounds:? 0", gr)
-    assert _section(html, "GR").count("sig missing") == 3 and "sig done" not in _section(html, "GR")
+    assert "sig missing" not in _section(html, "GR")  # no signature checklist before the signature stage
     forms = _action_forms(html)
     assert sorted(forms) == [(tracks["GR"]["id"], "mark_complete"), (tracks["GR"]["id"], "mark_incomplete")]
     form = forms[(tracks["GR"]["id"], "mark_complete")]
@@ -148,7 +148,7 @@ def test_the_page_shows_each_track_and_only_the_actions_allowed_now(app, contrac
     assert "Conformity check" in _text(ib)
     forms = _action_forms(html)
     # A GR legal may sign on GR's track; IB's conformity belongs to IB staff; cancelling to managers.
-    assert sorted(forms) == [(tracks["GR"]["id"], "sign")]
+    assert sorted(forms) == [(tracks["GR"]["id"], "reopen"), (tracks["GR"]["id"], "sign")]
     # The institution has signed: only the missing signatures are offered.
     assert forms[(tracks["GR"]["id"], "sign")]["options"][f"t{tracks['GR']['id']}-sign-party"] == [
         "investigator", "sponsor"]
@@ -167,10 +167,11 @@ def test_posting_an_action_moves_the_track(app, contract, legal_gr):
     form = _action_forms(_page(legal_gr, contract))[(tracks["GR"]["id"], "mark_complete")]
     form["fields"][f"t{tracks['GR']['id']}-mark_complete-comment"] = "All documents received"
     response = legal_gr.post(form["action"], data=form["fields"], headers=EN)
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"/contracts/{contract}")
+    # Back at the track that moved, with words saying what changed.
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/contracts/{contract}#track-GR")
     assert _tracks(app, contract)["GR"]["stage"] == "review"
     html = legal_gr.get(response.headers["Location"], headers=EN).get_data(as_text=True)
-    assert "Done." in _flashes(html)
+    assert "File complete at Gustave Roussy: now Review." in _flashes(html)
     assert "Review" in _text(_section(html, "GR")) and "All documents received" in html
     with app.app_context():
         event = db.session.execute(db.select(Event).where(Event.action == "mark_complete")).scalar_one()
@@ -220,7 +221,7 @@ def test_a_refused_action_is_explained_and_changes_nothing(app, contract, legal_
     before = _counts(app)
     response = legal_gr.post(form["action"], data=form["fields"], headers=EN, follow_redirects=True)
     flashes = _flashes(response.get_data(as_text=True))
-    assert any("Mark complete is not possible while the track is in Review" in f for f in flashes), flashes
+    assert any("Mark the file complete is not possible while the track is in Review" in f for f in flashes), flashes
     assert _counts(app) == before
 
 

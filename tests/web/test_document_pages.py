@@ -51,7 +51,7 @@ def test_a_bad_redline_is_refused_with_the_reason(client, builtin_templates, mak
     response = client.post(f"{page}/documents/upload", headers=EN, follow_redirects=True, data={
         "csrf_token": csrf_token(client, page), "site": "GR",
         "file": (io.BytesIO(b"MZ\x90\x00 an executable"), "contract.docx")}, content_type="multipart/form-data")
-    assert "Not stored: not a .docx file" in response.get_data(as_text=True)
+    assert "Not done: not a .docx file" in response.get_data(as_text=True)
     assert "No document yet." in response.get_data(as_text=True)
 
 

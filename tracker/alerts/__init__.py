@@ -1,9 +1,2 @@
-"""Alerts (SPEC 4): which are due (rules, digest), the outbox that sends them, and the scheduler.
-
-``sweep(now)`` and ``digest(now)`` queue rows in the caller's transaction;
-``outbox.send_due(now)`` delivers them over SMTP within the recipients' working hours.
-"""
-from tracker.alerts.digest import digest
-from tracker.alerts.rules import sweep
-
-__all__ = ["digest", "sweep"]
+"""Alerts (SPEC 4): which are due (rules, sweep, digest, listeners), the outbox and its
+SMTP sender, the jobs the CLI and the scheduler run, and the scheduler itself."""

@@ -19,9 +19,9 @@ from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale, format_date, format_percent
 from flask_babel import gettext as _
 
-from tracker.pipeline.rules import STAGE_LABELS
+from tracker.alerts import wording
+from tracker.pipeline.rules import PARTY_LABELS, STAGE_LABELS
 
-KINDS = ("warning", "breach", "escalation", "sponsor_reminder", "digest")
 # CR, LF and every other control or line-separator character a header could be split on.
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 
@@ -34,14 +34,16 @@ def header_safe(value: object, limit: int | None = None) -> str:
     return text
 
 
-def language_of(preferred: str | None) -> str:
-    """The recipient's language if the app speaks it, else French (the centres' language)."""
+def language_of(preferred: str | None, fallback: str = "fr") -> str:
+    """The recipient's language if the app speaks it, else the fallback (French, the centres' language)."""
     languages = current_app.config.get("LANGUAGES", ("fr", "en"))
-    return preferred if preferred in languages else "fr"
+    return preferred if preferred in languages else fallback
 
 
-def contract_link(reference: str) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/contracts/{reference}"
+def contract_link(reference: str, *, sponsor: bool = False) -> str:
+    """The contract's page for the reader: sponsors have theirs in the portal."""
+    base = current_app.config["BASE_URL"].rstrip("/")
+    return f"{base}/portal/contracts/{reference}" if sponsor else f"{base}/contracts/{reference}"
 
 
 def short_title(title: str | None, acronym: str | None) -> str:
@@ -61,6 +63,11 @@ def _long(day: date | None) -> str | None:
     return format_date(day, "long") if day else None
 
 
+def _full(day: date | None) -> str | None:
+    """With the weekday: "Monday, 11 May 2026", "lundi 11 mai 2026"."""
+    return format_date(day, "full") if day else None
+
+
 def _tidy(text: str) -> str:
     """Plain-text bodies: no trailing spaces except the signature dash, at most one blank line."""
     lines = [line if line == "-- " else line.rstrip() for line in text.strip().splitlines()]
@@ -74,39 +81,31 @@ def _status_label(status: str) -> str:
     }.get(status) or _("No deadline running")
 
 
-def _track_subject(kind: str, v: dict) -> str:
-    if kind == "warning":
-        sentence = _("Due soon: %(stage)s at %(site)s, due %(due)s", **v)
-    elif kind == "breach":
-        sentence = _("Overdue: %(stage)s at %(site)s, was due %(due)s", **v)
-    elif kind == "escalation" and v.get("reason") == "round":
-        sentence = _("Escalation: negotiation round %(round)s at %(site)s, %(stage)s", **v)
-    elif kind == "escalation":
-        sentence = _("Escalation: %(stage)s at %(site)s still overdue, was due %(due)s", **v)
-    else:
-        sentence = _("Reminder: %(stage)s at %(site)s, awaiting your reply since %(since)s", **v)
-    return f"[{v['reference']}] {sentence} — {v['short']}"
-
-
 def render_track_alert(kind: str, language: str, values: dict) -> tuple[str, str, str]:
-    """Subject, text and HTML of a warning, breach, escalation or sponsor reminder.
+    """Subject, text and HTML of an alert about one track (warning, breach, reminder...).
 
-    ``values`` holds raw data (dates, the stage code); it is worded here, in the
-    recipient's language.
+    ``values`` holds raw data (dates, the stage code, the audience); it is worded
+    here, in the recipient's language.
     """
     with force_locale(language):
         v = dict(values)
         v["stage"] = str(STAGE_LABELS.get(v["stage"], v["stage"]))
         v["due"] = _long(v.get("due_on"))
+        v["due_full"] = _full(v.get("due_on"))
         v["since"] = _long(v.get("since_on"))
+        v["ceiling"] = _long(v.get("ceiling_on"))
+        v["ceiling_full"] = _full(v.get("ceiling_on"))
+        v["missing_words"] = ", ".join(str(PARTY_LABELS[p]) for p in v.get("missing") or ())
         v["short"] = short_title(v.get("title"), v.get("acronym"))
         v["title"] = header_safe(v.get("title"))  # one line in the bodies too
-        v["link"] = contract_link(v["reference"])
+        audience = v.get("audience") or "owner"
+        v["audience"] = "sponsor" if audience == "sponsor" else "staff"
+        v["link"] = contract_link(v["reference"], sponsor=audience == "sponsor")
         v["lang"] = language
-        v["audience"] = "sponsor" if kind == "sponsor_reminder" else "staff"
-        subject = header_safe(_track_subject(kind, v), 300)
-        text = _tidy(render_template(f"emails/{kind}.txt", **v))
-        html = render_template(f"emails/{kind}.html", **v)
+        v["paragraphs"] = wording.paragraphs(kind, audience, v)
+        subject = header_safe(wording.subject(kind, v), 300)
+        text = _tidy(render_template("emails/alert.txt", **v))
+        html = render_template("emails/alert.html", **v)
     return subject, text, html
 
 

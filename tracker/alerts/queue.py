@@ -6,6 +6,7 @@ added in the caller's transaction.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Iterable
 
 from sqlalchemy.exc import IntegrityError
@@ -19,6 +20,19 @@ CHUNK = 200
 def _chunks(items: list, size: int = CHUNK):
     for start in range(0, len(items), size):
         yield items[start:start + size]
+
+
+def outbox_row(*, key: str, kind: str, person, subject_text_html: tuple[str, str, str], language: str,
+               now: datetime, not_before: datetime, site_id: int | None = None, contract_id: int | None = None,
+               track_id: int | None = None, visit: int | None = None) -> dict:
+    """One outbox row, ready for ``insert_new``; ``site_id`` is the site whose working hours it waits for."""
+    subject, text, html = subject_text_html
+    return {
+        "key": key, "kind": kind, "contract_id": contract_id, "track_id": track_id, "visit": visit,
+        "site_id": site_id, "recipient_id": person.id, "to_address": person.email, "language": language,
+        "subject": subject, "body_text": text, "body_html": html, "status": "queued", "attempts": 0,
+        "created_at": now, "not_before": not_before, "claimed_at": None, "sent_at": None, "last_error": None,
+    }
 
 
 def existing_keys(keys: Iterable[str]) -> set[str]:

@@ -20,7 +20,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from tracker.alerts import jobs
 from tracker.extensions import db
+from tracker.models import Site
 
 log = logging.getLogger("tracker.scheduler")
 
@@ -30,25 +32,19 @@ FIRST_SEND_DELAY = timedelta(seconds=10)
 
 
 def _sweep(now: datetime) -> str:
-    from tracker.alerts.cli import sweep_and_digest
-
-    queued, digests = sweep_and_digest(now)
-    return f"queued {queued} alert(s) and {digests} digest(s)"
+    return f"queued {jobs.sweep(now)} alert(s)"
 
 
 def _send(now: datetime) -> str:
-    from tracker.alerts.cli import send_all
-
-    sent, failed = send_all(now)
+    sent, failed = jobs.send(now)
     return f"sent {sent}, failed {failed}"
 
 
-def _digest(now: datetime) -> str:
-    from tracker.alerts import digest
+def _digest_in(timezone_name: str) -> Callable[[datetime], str]:
+    def work(now: datetime) -> str:
+        return f"queued {jobs.digest(now, timezone_name)} digest(s) for {timezone_name}"
 
-    queued = digest(now)
-    db.session.commit()
-    return f"queued {queued} digest(s)"
+    return work
 
 
 def job(app: Flask, name: str, work: Callable[[datetime], str]) -> Callable[[], None]:
@@ -71,18 +67,29 @@ def job(app: Flask, name: str, work: Callable[[datetime], str]) -> Callable[[], 
     return run
 
 
+def site_timezones(app: Flask) -> list[str]:
+    with app.app_context():
+        zones = sorted(set(db.session.execute(db.select(Site.timezone)).scalars()))
+        db.session.remove()
+    return zones or ["Europe/Paris"]
+
+
 def build(app: Flask, start: datetime | None = None) -> BlockingScheduler:
-    """The scheduler with its three jobs; the sweep runs at once, the first send shortly after."""
+    """The scheduler with its jobs; the sweep runs at once, the first send shortly after.
+
+    The digest runs once a day at 08:00 in each time zone the sites use, Monday to
+    Friday; the job itself skips a site whose day is not a working day.
+    """
     start = start or datetime.now(timezone.utc)
     scheduler = BlockingScheduler(timezone=timezone.utc, job_defaults=JOB_DEFAULTS)
     scheduler.add_job(job(app, "sweep", _sweep), IntervalTrigger(minutes=5), id="sweep",
                       next_run_time=start)
     scheduler.add_job(job(app, "send", _send), IntervalTrigger(minutes=1), id="send",
                       next_run_time=start + FIRST_SEND_DELAY)
-    # The digest function itself skips sites whose day is not a working day.
-    scheduler.add_job(job(app, "digest", _digest),
-                      CronTrigger(day_of_week="mon-fri", hour=8, minute=0, timezone="Europe/Paris"),
-                      id="digest")
+    for zone_name in site_timezones(app):
+        scheduler.add_job(job(app, f"digest {zone_name}", _digest_in(zone_name)),
+                          CronTrigger(day_of_week="mon-fri", hour=8, minute=0, timezone=zone_name),
+                          id=f"digest:{zone_name}")
     return scheduler
 
 
@@ -103,6 +110,6 @@ def run(app: Flask) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("scheduler started: sweep every 5 minutes, send every minute, digest at 08:00 Europe/Paris")
+    log.info("scheduler started: sweep every 5 minutes, send every minute, digest at 08:00 site time")
     scheduler.start()
     log.info("scheduler stopped")

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timezone
 from tracker.extensions import db
 from tracker.models import Site
 from tracker.sla.calendar import WorkingCalendar
-from tracker.sla.service import site_calendar
+from tracker.sla.calendars import site_calendar
 from tracker.timeutil import zone
 
 OPENS = time(8, 0)
@@ -50,6 +50,10 @@ class SiteWindow:
         if not (self.calendar.is_working_day(day) and local.time() < OPENS):
             day = self.calendar.add_working_days(day, 1)
         return datetime.combine(day, OPENS, tzinfo=zone(self.timezone)).astimezone(timezone.utc)
+
+
+def site_window(site: Site) -> SiteWindow:
+    return SiteWindow(site.id, site.timezone, site_calendar(site))
 
 
 def load_windows() -> dict[int, SiteWindow]:

@@ -7,7 +7,7 @@ from tracker.api.errors import error_response
 from tracker.database import utcnow
 from tracker.errors import DocumentProblems, DomainError
 from tracker.extensions import csrf, db
-from tracker.operations.people import user_for_token
+from tracker.people.tokens import user_for_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.health", "api.openapi"}

@@ -1,21 +1,32 @@
 """Contracts over the API: create, list what the caller may see, read one."""
 from __future__ import annotations
 
-from flask import abort, jsonify, request
+from flask import jsonify, request
 
-from tracker.access import caller, contract_route, role_required, visible_contracts
+from tracker.access import caller, contract_route, role_required
 from tracker.api import bp, now
 from tracker.api.errors import json_body
 from tracker.api.serializers import contract_json
 from tracker.audit import Actor
+from tracker.errors import InvalidInput
+from tracker.contracts.input import parse_contract
+from tracker.contracts.operations import create_contract
+from tracker.contracts.visibility import visible_contracts
 from tracker.extensions import db
 from tracker.models import Contract
-from tracker.models.people import STAFF_ROLES
-from tracker.operations.contract_input import parse_contract
-from tracker.operations.contracts import create_contract
+from tracker.people.roles import STAFF_ROLES
 from tracker.timeutil import local_date
+from tracker.transaction import atomic
 
 MAX_PAGE = 500
+MAX_OFFSET = 10_000_000
+
+
+def _whole(text: str, name: str, low: int, high: int) -> int:
+    """A query parameter that must be a whole number within bounds, else 400 naming it."""
+    if not text.isdigit() or not low <= int(text) <= high:
+        raise InvalidInput({name: f"Expected a whole number from {low} to {high}."})
+    return int(text)
 
 
 @bp.post("/contracts")
@@ -24,23 +35,18 @@ def post_contract():
     """Create a contract with its tracks (staff)."""
     data = json_body()
     at = now()
-    draft = parse_contract(data, today=local_date(at), strict_fields=True)
     user = caller()
-    contract = create_contract(draft, actor=Actor.of(user), now=at, created_by_id=user.id)
-    db.session.commit()
+    with atomic():
+        draft = parse_contract(data, today=local_date(at), strict_fields=True)
+        contract = create_contract(draft, actor=Actor.of(user), now=at, created_by_id=user.id)
     return jsonify(contract_json(contract, now=at)), 201
 
 
 @bp.get("/contracts")
 def list_contracts():
     """The contracts the caller may see, newest first; ?limit= and ?offset= page through them."""
-    try:
-        limit = min(int(request.args.get("limit", 100)), MAX_PAGE)
-        offset = max(int(request.args.get("offset", 0)), 0)
-    except ValueError:
-        abort(400)
-    if limit < 1:
-        abort(400)
+    limit = _whole(request.args.get("limit", "100"), "limit", 1, MAX_PAGE)
+    offset = _whole(request.args.get("offset", "0"), "offset", 0, MAX_OFFSET)
     user = caller()
     stmt = visible_contracts(user).order_by(Contract.id.desc())
     total = db.session.execute(db.select(db.func.count()).select_from(stmt.subquery())).scalar()

@@ -5,14 +5,17 @@ from io import BytesIO
 
 from flask import jsonify, request, send_file
 
-from tracker.access import caller, contract_route, may_see, role_required
+from tracker.access import caller, contract_route, role_required
 from tracker.api import bp, now
 from tracker.api.errors import json_body
 from tracker.audit import Actor
 from tracker.errors import InvalidInput, NotFound
 from tracker.extensions import db
 from tracker.models import Contract, ContractTemplate, Document
-from tracker.operations import documents as ops
+from tracker.contracts.visibility import may_see
+from tracker.documents import library
+from tracker.documents import operations as ops
+from tracker.transaction import atomic
 from tracker.timeutil import local_date
 
 
@@ -53,9 +56,9 @@ def list_templates():
 def post_template():
     """Upload a new version of a template (admin): 201, or 422 listing the problems."""
     data = _upload()
-    template = ops.store_template(request.form.get("name", ""), data, request.files["file"].filename,
-                                  actor=Actor.of(caller()), now=now())
-    db.session.commit()
+    with atomic():
+        template = library.store_template(request.form.get("name", ""), data, request.files["file"].filename,
+                                          actor=Actor.of(caller()), now=now())
     return jsonify(template_json(template)), 201
 
 
@@ -63,7 +66,8 @@ def post_template():
 @contract_route
 def list_documents(contract: Contract):
     """The contract's document versions, per site."""
-    rows = db.session.execute(db.select(Document).where(Document.contract_id == contract.id)
+    rows = db.session.execute(db.select(Document).where(Document.contract_id == contract.id,
+                                                        Document.withdrawn_at.is_(None))
                               .order_by(Document.site_id, Document.version)).scalars().all()
     return jsonify({"documents": [document_json(d, with_comparison=True) for d in rows]})
 
@@ -78,9 +82,9 @@ def post_document(contract: Contract):
         raise InvalidInput({k: "Unknown field." for k in unknown})
     at = now()
     site = data.get("site")
-    document = ops.generate(contract, site, data.get("template"), actor=Actor.of(caller()), now=at,
-                            today=local_date(at))
-    db.session.commit()
+    with atomic():
+        document = ops.generate(contract, site, data.get("template"), actor=Actor.of(caller()), now=at,
+                                today=local_date(at))
     return jsonify(document_json(document)), 201
 
 
@@ -89,8 +93,8 @@ def post_document(contract: Contract):
 def upload_document(contract: Contract):
     """Upload a sponsor's redline for one site; the answer counts changed, added and removed clauses."""
     data = _upload()
-    document = ops.upload_redline(contract, request.form.get("site"), data, actor=Actor.of(caller()), now=now())
-    db.session.commit()
+    with atomic():
+        document = ops.upload_redline(contract, request.form.get("site"), data, actor=Actor.of(caller()), now=now())
     return jsonify(document_json(document, with_comparison=True)), 201
 
 

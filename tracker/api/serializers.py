@@ -1,14 +1,30 @@
-"""How contracts, tracks and events look in JSON."""
+"""How contracts, tracks and events look in JSON (SPEC 5b)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from tracker.models import Contract, Event, Track
 from tracker.pipeline.rules import holder
-from tracker.sla.service import sla_json, stage_medians, track_sla
+from tracker.sla.state import TrackState, contract_states
 
 
-def track_json(track: Track, sla: dict | None = None) -> dict:
+def iso(value: date | datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def sla_json(state: TrackState) -> dict:
+    """The deadline fields of SPEC 5b for one track, from its state."""
+    return {
+        "sla": {"due_on": iso(state.due_on), "status": state.status, "working_days_left": state.working_days_left},
+        "regulatory_due_on": iso(state.regulatory_due_on),
+        "target_due_on": iso(state.target_due_on),
+        "ceiling_status": state.ceiling_status,
+        "held": {who: {"calendar": h.calendar, "working": h.working} for who, h in (state.held or {}).items()},
+        "predicted_execution_on": iso(state.predicted_execution_on),
+    }
+
+
+def track_json(track: Track, state: TrackState | None = None) -> dict:
     body = {
         "site": track.site.code,
         "role": track.role,
@@ -17,10 +33,12 @@ def track_json(track: Track, sla: dict | None = None) -> dict:
         "round": track.round,
         "signatures": track.signatures,
         "stage_entered_at": track.stage_entered_at.isoformat(),
+        "owner": track.owner.email if track.owner else None,
+        "investigator": track.investigator_name,
         "version": track.version,
     }
-    if sla is not None:
-        body.update(sla_json(track, sla))
+    if state is not None:
+        body.update(sla_json(state))
     return body
 
 
@@ -36,18 +54,18 @@ def contract_json(contract: Contract, *, now: datetime | None = None, full: bool
         "status": contract.status,
         "executed_sites": contract.executed_sites,
         "coordinating_site": contract.coordinating_track.site.code,
-        "sites": [t.site.code for t in contract.tracks],
+        "sites": [t.site.code for t in contract.ordered_tracks],
         "received_on": contract.received_on.isoformat(),
     }
     if full:
-        blocks = track_sla(contract, now, stage_medians(now)) if now else {}
+        states = contract_states(contract, now) if now else {}
         body.update({
             "eu_ct_number": contract.eu_ct_number,
             "indication": contract.indication,
             "patients": contract.patients,
             "budget": contract.budget or [],
             "created_at": contract.created_at.isoformat(),
-            "tracks": [track_json(t, blocks.get(t.id)) for t in contract.tracks],
+            "tracks": [track_json(t, states.get(t.id)) for t in contract.ordered_tracks],
         })
     return body
 
@@ -65,6 +83,7 @@ def event_json(event: Event, *, for_sponsor: bool) -> dict:
         "effective_at": event.effective_at.isoformat(),
         "recorded_at": event.recorded_at.isoformat(),
         "comment": event.comment if show_comment else None,
+        "document_id": event.document_id,
     }
     if not for_sponsor:
         body["comment_for_sponsor"] = event.comment_for_sponsor

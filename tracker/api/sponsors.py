@@ -7,8 +7,8 @@ from tracker.access import caller, role_required
 from tracker.api import bp, now
 from tracker.api.errors import json_body
 from tracker.audit import Actor
-from tracker.extensions import db
-from tracker.operations.people import create_sponsor
+from tracker.people.operations import create_sponsor
+from tracker.transaction import atomic
 
 
 @bp.post("/sponsors")
@@ -16,6 +16,6 @@ from tracker.operations.people import create_sponsor
 def post_sponsor():
     """Register a sponsor company (admin)."""
     data = json_body()
-    sponsor = create_sponsor(data, actor=Actor.of(caller()), now=now())
-    db.session.commit()
+    with atomic():
+        sponsor = create_sponsor(data, actor=Actor.of(caller()), now=now())
     return jsonify({"id": sponsor.id, "name": sponsor.name, "country": sponsor.country}), 201

@@ -1,1 +1,2 @@
-"""Documents domain layer: fill .docx templates, vet uploads, compare redlines (no Flask, no database)."""
+"""Documents (SPEC 5): the .docx template engine, upload checks, redline comparison, and the
+operations that store templates, generate agreements and receive redlines."""

@@ -55,11 +55,27 @@ class Contract(db.Model):
         return next((t for t in self.tracks if t.role == "coordinating"), None)
 
     @property
+    def ordered_tracks(self) -> list[Track]:
+        """The coordinating site first, then the associated sites in the order they joined."""
+        return sorted(self.tracks, key=lambda t: (t.role != "coordinating", t.id))
+
+    @property
     def executed_sites(self) -> str:
-        """Progress such as "1/2": sites executed over sites still taking part (a withdrawn site does not count)."""
-        going_on = [t for t in self.tracks if t.stage != "cancelled"] or self.tracks
+        """Progress such as "1/2": sites executed over sites still taking part.
+
+        A site withdrawn from an open contract does not count; once the whole contract
+        is cancelled, every site counts, so "1/2" says one site had signed before it was.
+        """
+        if self.status == "cancelled":
+            going_on = self.tracks
+        else:
+            going_on = [t for t in self.tracks if t.stage != "cancelled"] or self.tracks
         done = sum(1 for t in going_on if t.stage == "executed")
         return f"{done}/{len(going_on)}"
+
+    @property
+    def signed_sites(self) -> int:
+        return sum(1 for t in self.tracks if t.stage == "executed")
 
     def __repr__(self) -> str:
         return f"<Contract {self.reference}>"
@@ -84,15 +100,22 @@ class Track(db.Model):
     sponsor_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Counts stage changes: alerts are keyed by it, so each stage visit alerts once.
     visit: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
-    # Kept for the sweep's speed; recomputed from the events whenever they change.
+    # The legal user who looks after this track; alerts go to them (else to all legal staff).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Kept for speed (sla.stored); recomputed from the events whenever they change.
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
     reminder_on: Mapped[date | None] = mapped_column(Date, index=True)
+    holder_since_on: Mapped[date | None] = mapped_column(Date)
+    regulatory_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    target_due_on: Mapped[date | None] = mapped_column(Date)
+    ceiling_policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
     # Optimistic lock: an UPDATE that finds another version raises StaleDataError.
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     contract: Mapped[Contract] = relationship(back_populates="tracks")
     site: Mapped[Site] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     events: Mapped[list[Event]] = relationship(
         back_populates="track", order_by="Event.seq", cascade="all, delete-orphan"
     )
@@ -137,6 +160,8 @@ class Event(db.Model):
     comment_for_sponsor: Mapped[bool] = mapped_column(default=False)
     # The policy in force when this event was written; a stage keeps the one it started under.
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
+    # send_to_sponsor: the document version that went out (the sponsor's redline is compared with it).
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
 
     track: Mapped[Track] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()

@@ -56,7 +56,9 @@ class Document(db.Model):
     compared_to_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A withdrawn version stays in the database and the audit trail but leaves every list.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     site: Mapped[Site] = relationship()
-    author: Mapped[User | None] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     template: Mapped[ContractTemplate | None] = relationship()

@@ -10,7 +10,8 @@ from tracker.database import UTCDateTime
 from tracker.extensions import db
 from tracker.models.people import User
 
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed")
+# superseded: the reason for the alert had gone when its turn to be sent came (SPEC 4).
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "superseded")
 
 
 class OutboxMessage(db.Model):
@@ -23,6 +24,8 @@ class OutboxMessage(db.Model):
     kind: Mapped[str] = mapped_column(String(32), index=True)
     contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
     track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id"))
+    # The stage visit a track alert belongs to; once the track has moved on, the alert is void.
+    visit: Mapped[int | None] = mapped_column(Integer)
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"))
     recipient_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     to_address: Mapped[str] = mapped_column(String(254))

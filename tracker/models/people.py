@@ -24,6 +24,8 @@ class Sponsor(db.Model):
     address: Mapped[str | None] = mapped_column(String(500))
     registration_number: Mapped[str | None] = mapped_column(String(64))
     representative: Mapped[str | None] = mapped_column(String(200))
+    # The language its agreements are written in (fr or en); unset: French for a French sponsor.
+    language: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:
@@ -68,6 +70,7 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

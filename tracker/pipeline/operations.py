@@ -1,12 +1,14 @@
-"""The one way a track changes: open it, or apply an action to it (SPEC 2).
+"""The one way a track changes: open it, apply an action to it, or give it an owner (SPEC 2).
 
-Web pages, the API, the CLI and the tests all come through ``apply_action``;
-it checks the action against the table in ``rules``, writes the event, moves
-the stage and audits the change in the caller's transaction.
+Web pages, the API, the CLI and the tests all come through ``apply_action``; it
+checks the action against the table in ``rules``, writes the event, moves the
+stage, refreshes the stored deadline fields and audits the change in the caller's
+transaction, then announces it (``signals.action_applied``) so that alerts due
+because of it are queued in the same transaction.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
@@ -15,102 +17,76 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker import audit
 from tracker.errors import Conflict, Forbidden, InvalidInput
 from tracker.extensions import db
-from tracker.models import Contract, Event, Site, Track
-from tracker.pipeline import rules
+from tracker.models import Contract, Document, Event, Site, Track, User
+from tracker.people.roles import is_site_staff
+from tracker.pipeline import rules, signals
+from tracker.pipeline.events import check_effective_at, lock_contract, write_event
 from tracker.pipeline.permissions import may_take
-from tracker.sla.service import current_policy_id, refresh_stored_clock
+from tracker.sla import stored
+
+MAX_COMMENT = 5000
 
 
-def open_track(contract: Contract, site: Site, role: str, *, received_at: datetime, actor, now: datetime) -> Track:
+def open_track(contract: Contract, site: Site, role: str, *, received_at: datetime, actor, now: datetime,
+               owner_id: int | None = None, investigator: str | None = None) -> Track:
     """Create a site's track in its first stage, with the event that opened it."""
     stage = rules.FIRST_STAGE[role]
     track = Track(contract=contract, site=site, role=role, stage=stage, round=0, visit=1,
-                  stage_entered_at=received_at)
+                  stage_entered_at=received_at, owner_id=owner_id, investigator_name=investigator)
     db.session.add(track)
     db.session.flush()
-    _write_event(track, rules.RECEIVE, None, stage, actor, received_at, now)
-    refresh_stored_clock(track, now)
+    write_event(track, rules.RECEIVE, None, stage, actor, received_at, now)
+    stored.refresh(track, now)
     audit.record(actor, "track", track.id, {"site": (None, site.code), "stage": (None, stage)},
                  now=now, contract_id=contract.id)
     return track
 
 
-def _write_event(track, action, from_stage, to_stage, actor, effective_at, now, *, party=None,
-                 comment=None, for_sponsor=False) -> Event:
-    last = db.session.execute(db.select(db.func.max(Event.seq)).where(Event.track_id == track.id)).scalar()
-    event = Event(
-        contract_id=track.contract_id, track_id=track.id, seq=(last or 0) + 1, action=action,
-        from_stage=from_stage, to_stage=to_stage, party=party, round=track.round,
-        effective_at=effective_at, recorded_at=now, actor_id=actor.user_id,
-        comment=comment or None, comment_for_sponsor=bool(comment) and for_sponsor,
-        policy_id=current_policy_id(),
-    )
-    db.session.add(event)
-    track.events.append(event)
-    return event
-
-
-def _last_effective(tracks: list[Track]) -> datetime | None:
-    return db.session.execute(
-        db.select(db.func.max(Event.effective_at)).where(Event.track_id.in_([t.id for t in tracks]))
-    ).scalar()
-
-
-# How far ahead of the server's clock a caller's "now" may be before it counts as the future.
-CLOCK_SKEW = timedelta(seconds=60)
-
-
-def _check_effective_at(tracks: list[Track], effective_at: datetime | None, now: datetime) -> datetime:
-    """SPEC 2: effective_at is aware, defaults to now, never future, never before the previous event.
-
-    ``tracks`` are every track the action writes an event on: an agreement or a
-    cancellation moves other tracks too, and none of them may get an event dated
-    before its own previous one.
-    """
-    if effective_at is None:
-        effective_at = now
-    if effective_at.tzinfo is None or effective_at.utcoffset() is None:
-        raise InvalidInput({"effective_at": str(_l("Give the time zone, for example 2026-03-09T10:00:00+01:00."))})
-    if now < effective_at <= now + CLOCK_SKEW:
-        effective_at = now  # a caller whose clock runs a little ahead means "now"
-    if effective_at > now:
-        raise InvalidInput({"effective_at": str(_l("The effective time cannot be in the future."))})
-    previous = _last_effective(tracks)
-    if previous is not None:
-        # SQLite may hand back a naive value through aggregate functions.
-        if previous.tzinfo is None:
-            previous = previous.replace(tzinfo=timezone.utc)
-        if effective_at < previous:
-            raise InvalidInput({"effective_at": str(_l(
-                "The effective time cannot be before the track's previous event (%(when)s).",
-                when=previous.isoformat()))})
-    return effective_at
-
-
-def _lock_contract(track: Track) -> None:
-    """Serialise the actions on one contract and decide on what is committed.
-
-    On PostgreSQL the row lock makes a second writer wait until the first one
-    commits; the tracks are then read again, so the second sees the new stage and
-    is refused with the real reason, and the contract's status is settled from
-    every track's latest stage rather than from a snapshot taken before another
-    site's last signature. SQLite already serialises writers (BEGIN IMMEDIATE).
-    """
-    contract = track.contract
-    db.session.execute(db.select(Contract.id).where(Contract.id == contract.id).with_for_update())
-    for other in contract.tracks:
-        db.session.expire(other)
-    db.session.expire(contract)
-
-
 def _followers(track: Track, rule: rules.Action) -> list[Track]:
-    """The other tracks an action moves as a consequence (SPEC 2: agree opens conformity; cancel cascades)."""
+    """The other tracks an action moves as a consequence (SPEC 2: agree, reopen, cancel)."""
+    others = [t for t in track.contract.tracks if t is not track]
     if rule.name == "agree":
-        return [t for t in track.contract.tracks
-                if t.role == "associated" and t.stage == rules.WAITING_COORDINATOR]
+        return [t for t in others if t.role == "associated" and t.stage == rules.WAITING_COORDINATOR]
+    if rule.name == "reopen":
+        return [t for t in others if t.role == "associated" and t.stage in (rules.CONFORMITY, rules.SIGNATURE)]
     if rule.name == "cancel" and track.role == "coordinating":
-        return [t for t in track.contract.tracks if t is not track and t.stage not in rules.CLOSED_STAGES]
+        return [t for t in others if t.stage not in rules.CLOSED_STAGES]
     return []
+
+
+def _refusal(rule: rules.Action, track: Track, actor, party, comment, expected_version) -> Exception | None:
+    """The first reason the action may not be taken now, in the order callers rely on."""
+    refusal = may_take(actor, rule, track, party)
+    if refusal:
+        return Forbidden(refusal)
+    if rule.needs_comment and not (comment or "").strip():
+        return InvalidInput({"comment": str(rule.needs_comment)})
+    if expected_version is not None and expected_version != track.version:
+        return Conflict(str(_l("This track changed since you loaded the page; reload it and try again.")))
+    if rule.track_role and track.role != rule.track_role:
+        return Conflict(str(_l("%(a)s applies to the %(r)s site's track only.", a=rule.label,
+                               r=rules.ROLE_LABELS[rule.track_role])))
+    if track.stage not in rule.sources:
+        return Conflict(str(_l("%(a)s is not possible while the track is in %(s)s.",
+                               a=rule.label, s=rules.STAGE_LABELS.get(track.stage, track.stage))))
+    if rule.name == "sign" and getattr(track, f"{party}_signed_at") is not None:
+        return Conflict(str(_l("The signature of %(p)s is already recorded.", p=rules.PARTY_LABELS[party])))
+    return None
+
+
+def _sent_document(track: Track, document_id) -> int | None:
+    """The version going to the sponsor: the one named, else the latest generated for the site."""
+    if document_id is not None:
+        document = db.session.get(Document, document_id) if isinstance(document_id, int) else None
+        if document is None or document.contract_id != track.contract_id or document.site_id != track.site_id \
+                or document.withdrawn_at is not None:
+            raise InvalidInput({"document_id": str(_l("No such document version for %(site)s on this contract.",
+                                                      site=track.site.name))})
+        return document.id
+    return db.session.execute(
+        db.select(Document.id).where(Document.contract_id == track.contract_id, Document.site_id == track.site_id,
+                                     Document.kind == "generated", Document.withdrawn_at.is_(None))
+        .order_by(Document.version.desc()).limit(1)).scalar()
 
 
 def apply_action(
@@ -124,45 +100,38 @@ def apply_action(
     comment: str | None = None,
     for_sponsor: bool = False,
     expected_version: int | None = None,
+    document_id: int | None = None,
 ) -> Event:
     """Apply one action of the table to a track; raise and change nothing if it is not allowed.
 
     Refusals, in this order: an unknown action or a malformed field (InvalidInput,
-    422), a person who may not take the action (Forbidden, 403), a track that has
-    changed since the form was loaded or whose stage does not allow the action
-    (Conflict, 409), an effective time out of bounds (InvalidInput, 422).
+    422), a person who may not take the action (Forbidden, 403), a missing reason
+    (422), a track that has changed since the form was loaded or whose stage does
+    not allow the action (Conflict, 409), an effective time out of bounds (422).
     """
     rule = rules.ACTIONS.get(action)
     if rule is None:
         raise InvalidInput({"action": str(_l("Unknown action %(a)s; use one of %(all)s.",
                                                a=action, all=", ".join(rules.ACTIONS)))})
-    if comment is not None and len(comment) > 5000:
-        raise InvalidInput({"comment": str(_l("At most 5000 characters."))})
+    if comment is not None and len(comment) > MAX_COMMENT:
+        raise InvalidInput({"comment": str(_l("At most %(n)d characters.", n=MAX_COMMENT))})
     if action == "sign" and party not in rules.PARTIES:
         raise InvalidInput({"party": str(_l("Say who signed: %(p)s.", p=", ".join(rules.PARTIES)))})
     if action != "sign":
         party = None
-    _lock_contract(track)
-    refusal = may_take(actor, rule, track, party)
-    if refusal:
-        raise Forbidden(refusal)
-    if action == "cancel" and not (comment or "").strip():
-        raise InvalidInput({"comment": str(_l("Give the reason for cancelling."))})
-    if expected_version is not None and expected_version != track.version:
-        raise Conflict(str(_l("This track changed since you loaded the page; reload it and try again.")))
-    if rule.track_role and track.role != rule.track_role:
-        raise Conflict(str(_l("%(a)s applies to the %(r)s site's track only.", a=rule.label,
-                              r=rules.ROLE_LABELS[rule.track_role])))
-    if track.stage not in rule.sources:
-        raise Conflict(str(_l("%(a)s is not possible while the track is in %(s)s.",
-                              a=rule.label, s=rules.STAGE_LABELS.get(track.stage, track.stage))))
-    if action == "sign" and getattr(track, f"{party}_signed_at") is not None:
-        raise Conflict(str(_l("The %(p)s signature is already recorded.", p=rules.PARTY_LABELS[party])))
-    effective_at = _check_effective_at([track, *_followers(track, rule)], effective_at, now)
+    lock_contract(track)
+    refusal = _refusal(rule, track, actor, party, comment, expected_version)
+    if refusal is not None:
+        raise refusal
+    sent = _sent_document(track, document_id) if action == "send_to_sponsor" else None
+    effective_at = check_effective_at([track, *_followers(track, rule)], effective_at, now)
     # What a sponsor user writes is meant for the sponsor's side: they always see it.
     for_sponsor = for_sponsor or actor.role == "sponsor"
+    previous_round = track.round
     try:
-        event = _move(track, rule, actor, now, effective_at, party, comment, for_sponsor)
+        event = _move(track, rule, actor, now, effective_at, party, comment, for_sponsor, sent)
+        db.session.flush()
+        signals.action_applied.send(track, event=event, actor=actor, now=now, previous_round=previous_round)
         db.session.flush()
     except (StaleDataError, IntegrityError):
         db.session.rollback()
@@ -170,7 +139,17 @@ def apply_action(
     return event
 
 
-def _move(track, rule, actor, now, effective_at, party, comment, for_sponsor) -> Event:
+def _void_signatures(track: Track) -> dict:
+    changes = {}
+    for party in rules.PARTIES:
+        column = f"{party}_signed_at"
+        if getattr(track, column) is not None:
+            changes[column] = (getattr(track, column), None)
+            setattr(track, column, None)
+    return changes
+
+
+def _move(track, rule, actor, now, effective_at, party, comment, for_sponsor, document_id) -> Event:
     followers = _followers(track, rule)  # before this track moves
     old = {"stage": track.stage, "round": track.round}
     changes = {}
@@ -182,44 +161,47 @@ def _move(track, rule, actor, now, effective_at, party, comment, for_sponsor) ->
             track.stage = rules.EXECUTED
     else:
         track.stage = rule.target
-    if rule.name == "send_to_sponsor":
-        track.round += 1
+    if rule.name == "reopen":
+        changes.update(_void_signatures(track))
+    if rule.name in ("send_to_sponsor", "reopen"):
+        track.round += 1  # each round of negotiation, including one reopened after agreement
     if track.stage != old["stage"]:
         track.stage_entered_at = effective_at
         track.visit += 1
         changes["stage"] = (old["stage"], track.stage)
     if track.round != old["round"]:
         changes["round"] = (old["round"], track.round)
-    event = _write_event(track, rule.name, old["stage"], track.stage, actor, effective_at, now,
-                         party=party, comment=comment, for_sponsor=for_sponsor)
-    refresh_stored_clock(track, now)
-    audit.record(actor, "track", track.id, changes, now=now, contract_id=track.contract_id, reason=comment)
-    contract = track.contract
+    event = write_event(track, rule.name, old["stage"], track.stage, actor, effective_at, now,
+                        party=party, comment=comment, for_sponsor=for_sponsor, document_id=document_id)
+    stored.refresh(track, now)
+    audit.record(actor, "track", track.id, changes or {"event": (None, rule.name)}, now=now,
+                 contract_id=track.contract_id, reason=comment)
+    follow = {"agree": (rules.OPEN_CONFORMITY, rules.CONFORMITY),
+              "reopen": (rules.BACK_TO_WAITING, rules.WAITING_COORDINATOR),
+              "cancel": ("cancel", rules.CANCELLED)}
     for other in followers:
-        if rule.name == "agree":
-            _follow(other, rules.OPEN_CONFORMITY, rules.CONFORMITY, actor, now, effective_at)
-        else:
-            _follow(other, "cancel", rules.CANCELLED, actor, now, effective_at, comment=comment)
-    _settle_contract(contract, actor, now)
+        _follow(other, *follow[rule.name], actor, now, effective_at, comment=comment)
+    _settle_contract(track.contract, actor, now)
     return event
 
 
 def _follow(track, action, stage, actor, now, effective_at, comment=None) -> None:
     """Move another track as a consequence of an action on the coordinating one."""
     old = track.stage
+    changes = {"stage": (old, stage)}
+    if stage == rules.WAITING_COORDINATOR:
+        changes.update(_void_signatures(track))
     track.stage = stage
     track.stage_entered_at = effective_at
     track.visit += 1
-    _write_event(track, action, old, stage, actor, effective_at, now, comment=comment)
-    refresh_stored_clock(track, now)
-    audit.record(actor, "track", track.id, {"stage": (old, stage)}, now=now,
-                 contract_id=track.contract_id, reason=comment)
+    write_event(track, action, old, stage, actor, effective_at, now, comment=comment)
+    stored.refresh(track, now)
+    audit.record(actor, "track", track.id, changes, now=now, contract_id=track.contract_id, reason=comment)
 
 
 def _settle_contract(contract: Contract, actor, now) -> None:
     """Executed once every track that goes on is executed; cancelled with its coordinator."""
-    coordinating = contract.coordinating_track
-    if coordinating.stage == rules.CANCELLED:
+    if contract.coordinating_track.stage == rules.CANCELLED:
         status = "cancelled"
     elif all(t.stage in rules.CLOSED_STAGES for t in contract.tracks):
         status = "executed"
@@ -229,3 +211,24 @@ def _settle_contract(contract: Contract, actor, now) -> None:
         audit.record(actor, "contract", contract.id, {"status": (contract.status, status)},
                      now=now, contract_id=contract.id)
         contract.status = status
+
+
+def set_owner(track: Track, user_id: int | None, *, actor: audit.Actor, now: datetime) -> None:
+    """Give a track to one legal user of its site (or to nobody); staff of the site only."""
+    if not is_site_staff(actor, track.site_id) and actor.role != "system":
+        raise Forbidden(str(_l("Only staff of %(site)s can act on its track.", site=track.site.name)))
+    owner = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user_id is not None and (owner is None or not owner.active or owner.role != "legal"
+                                or owner.site_id != track.site_id):
+        raise InvalidInput({"owner": str(_l("Choose an active legal user of %(site)s.", site=track.site.name))})
+    if track.owner_id == user_id:
+        return
+    before = track.owner.email if track.owner else None
+    track.owner_id = user_id
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(str(_l("Someone else changed this track at the same moment; reload and try again.")))
+    audit.record(actor, "track", track.id, {"owner": (before, owner.email if owner else None)}, now=now,
+                 contract_id=track.contract_id)

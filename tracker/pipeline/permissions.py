@@ -3,13 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.people.roles import is_contract_sponsor, is_site_manager, is_site_staff
 from tracker.pipeline import rules
-
-
-def _is_site_staff(actor, track) -> bool:
-    if actor.role == "admin":
-        return True
-    return actor.role in ("legal", "manager") and actor.site_id == track.site_id
 
 
 def may_take(actor, rule: rules.Action, track, party: str | None) -> str | None:
@@ -17,7 +12,7 @@ def may_take(actor, rule: rules.Action, track, party: str | None) -> str | None:
     if actor.role == "system":
         return None
     if actor.role == "sponsor":
-        if actor.sponsor_id != track.contract.sponsor_id:
+        if not is_contract_sponsor(actor, track.contract):
             return str(_l("This contract belongs to another sponsor."))
         if rules.SPONSOR not in rule.who:
             return str(_l("Only site staff can take the action %(a)s.", a=rule.label))
@@ -25,10 +20,10 @@ def may_take(actor, rule: rules.Action, track, party: str | None) -> str | None:
             return str(_l("A sponsor user records only the sponsor's signature."))
         return None
     if rules.MANAGER in rule.who:
-        if actor.role == "admin" or (actor.role == "manager" and actor.site_id == track.site_id):
+        if is_site_manager(actor, track.site_id):
             return None
         return str(_l("Only a manager of the site or an admin can take the action %(a)s.", a=rule.label))
-    if _is_site_staff(actor, track):
+    if is_site_staff(actor, track.site_id):
         return None
     return str(_l("Only staff of %(site)s can act on its track.", site=track.site.name))
 
@@ -40,7 +35,7 @@ def open_parties(actor, track) -> list[str]:
 
 
 def allowed_actions(actor, track) -> list[rules.Action]:
-    """The actions this actor could take on the track right now (for the forms on a page)."""
+    """The actions this actor could take on the track right now, the expected next move first."""
     result = []
     for rule in rules.ACTIONS.values():
         if track.stage not in rule.sources or (rule.track_role and rule.track_role != track.role):
@@ -50,4 +45,4 @@ def allowed_actions(actor, track) -> list[rules.Action]:
             continue  # nothing left for this person to sign
         if may_take(actor, rule, track, party) is None:
             result.append(rule)
-    return result
+    return sorted(result, key=lambda r: (not r.next_move, r.name == "cancel"))

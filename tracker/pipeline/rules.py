@@ -37,8 +37,10 @@ STAGE_LABELS = {
 }
 
 PARTIES = ("institution", "investigator", "sponsor")
-PARTY_LABELS = {"institution": _l("institution"), "investigator": _l("investigator"), "sponsor": _l("sponsor")}
+PARTY_LABELS = {"institution": _l("the institution"), "investigator": _l("the investigator"),
+                "sponsor": _l("the sponsor")}
 ROLE_LABELS = {"coordinating": _l("coordinating"), "associated": _l("associated")}
+HOLDER_LABELS = {"site": _l("the site"), "sponsor": _l("the sponsor"), "coordinator": _l("the coordinating site")}
 SITE_PARTIES = ("institution", "investigator")
 
 
@@ -73,42 +75,70 @@ MANAGER = "manager"
 class Action:
     name: str
     sources: frozenset[str]
-    target: str | None  # None: decided by the operation (sign, cancel)
+    target: str | None  # None: decided by the operation (sign)
     who: frozenset[str]
     track_role: str | None = None  # only on a coordinating or an associated track
-    label: object = ""
+    label: object = ""  # what the button says
+    needs_comment: object = None  # the refusal when the comment (a reason) is missing
+    next_move: bool = False  # the move the pipeline expects next from this stage, shown first
 
 
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
-        Action("mark_incomplete", frozenset({COMPLETENESS}), AWAITING_DOCUMENTS, frozenset({STAFF}),
-               "coordinating", _l("Mark incomplete")),
-        Action("submit_documents", frozenset({AWAITING_DOCUMENTS}), COMPLETENESS, frozenset({STAFF, SPONSOR}),
-               "coordinating", _l("Documents submitted")),
         Action("mark_complete", frozenset({COMPLETENESS}), REVIEW, frozenset({STAFF}),
-               "coordinating", _l("Mark complete")),
+               "coordinating", _l("Mark the file complete"), next_move=True),
+        Action("mark_incomplete", frozenset({COMPLETENESS}), AWAITING_DOCUMENTS, frozenset({STAFF}),
+               "coordinating", _l("Ask the sponsor for missing documents")),
+        Action("submit_documents", frozenset({AWAITING_DOCUMENTS}), COMPLETENESS, frozenset({STAFF, SPONSOR}),
+               "coordinating", _l("Record the documents received"), next_move=True),
         Action("send_to_sponsor", frozenset({REVIEW}), WITH_SPONSOR, frozenset({STAFF}),
-               "coordinating", _l("Send to the sponsor")),
+               "coordinating", _l("Send to the sponsor"), next_move=True),
         Action("sponsor_replied", frozenset({WITH_SPONSOR}), REVIEW, frozenset({STAFF, SPONSOR}),
-               "coordinating", _l("Sponsor replied")),
+               "coordinating", _l("Record the sponsor's reply"), next_move=True),
         Action("agree", frozenset({REVIEW, WITH_SPONSOR}), SIGNATURE, frozenset({STAFF}),
-               "coordinating", _l("Terms agreed")),
+               "coordinating", _l("Record the terms as agreed")),
         Action("conformity_ok", frozenset({CONFORMITY}), SIGNATURE, frozenset({STAFF}),
-               "associated", _l("Conformity confirmed")),
-        Action("sign", frozenset({SIGNATURE}), None, frozenset({STAFF, SPONSOR}), None, _l("Record a signature")),
+               "associated", _l("Confirm conformity with the agreed terms"), next_move=True),
+        Action("conformity_issue", frozenset({CONFORMITY}), CONFORMITY, frozenset({STAFF}),
+               "associated", _l("Report a conformity issue"),
+               needs_comment=_l("Say what differs from the agreed terms.")),
+        Action("sign", frozenset({SIGNATURE}), None, frozenset({STAFF, SPONSOR}), None,
+               _l("Record a signature"), next_move=True),
+        Action("reopen", frozenset({SIGNATURE}), REVIEW, frozenset({STAFF}), "coordinating",
+               _l("Reopen the terms"), needs_comment=_l("Give the reason for reopening the terms.")),
         Action("cancel", frozenset(set(ALL_STAGES) - CLOSED_STAGES), CANCELLED, frozenset({MANAGER}),
-               None, _l("Cancel")),
+               None, _l("Cancel"), needs_comment=_l("Give the reason for cancelling.")),
     )
 }
 
 # Actions the system writes on a track as a consequence of another; nobody takes them directly.
 RECEIVE = "receive"
 OPEN_CONFORMITY = "open_conformity"
-SYSTEM_LABELS = {RECEIVE: _l("Contract received"), OPEN_CONFORMITY: _l("Coordinator's terms agreed")}
+BACK_TO_WAITING = "coordinator_reopened"
+
+# What happened, in the past tense, for timelines and histories.
+EVENT_LABELS = {
+    RECEIVE: _l("Contract received"),
+    "mark_incomplete": _l("File found incomplete; documents requested"),
+    "submit_documents": _l("Documents received"),
+    "mark_complete": _l("File complete"),
+    "send_to_sponsor": _l("Sent to the sponsor"),
+    "sponsor_replied": _l("The sponsor replied"),
+    "agree": _l("Terms agreed"),
+    OPEN_CONFORMITY: _l("The coordinating site agreed the terms"),
+    "conformity_ok": _l("Conformity confirmed"),
+    "conformity_issue": _l("Conformity issue reported"),
+    "reopen": _l("Terms reopened"),
+    BACK_TO_WAITING: _l("The coordinating site reopened the terms"),
+    "cancel": _l("Cancelled"),
+}
+SIGNED_LABELS = {"institution": _l("The institution signed"), "investigator": _l("The investigator signed"),
+                 "sponsor": _l("The sponsor signed")}
 
 
-def action_label(name: str):
-    if name in ACTIONS:
-        return ACTIONS[name].label
-    return SYSTEM_LABELS.get(name, name)
+def event_label(action: str, party: str | None = None):
+    """A past event in words: "Sent to the sponsor", "The institution signed"."""
+    if action == "sign":
+        return SIGNED_LABELS.get(party, ACTIONS["sign"].label)
+    return EVENT_LABELS.get(action, action)

@@ -1,24 +1,28 @@
-"""A track's SLA state, derived from its event log (SPEC 3).
+"""Replaying a track's event log into the facts its deadlines are computed from (SPEC 3).
 
-Nothing here reads the clock or the database: the caller passes the events,
-the calendar, the policy settings of each event and ``today`` (a date in the
-site's time zone). Because everything is derived from events, fixing an event
-or changing a policy never loses paused time.
+Nothing here reads the clock, the database or the policy: the caller passes the
+events (effective dates already read in the site's time zone), the site's calendar
+and ``today``. What the facts *mean* - status, due date, ceiling, reminders - is
+decided in ``tracker.sla.state`` and nowhere else. Because everything is derived
+from the events, fixing an event or changing a policy never loses paused time.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable, Sequence
+from typing import Sequence
 
 from tracker.pipeline import rules
-from tracker.sla import deadlines
 from tracker.sla.calendar import WorkingCalendar
+
+# The events that start a track's regulatory ceiling: the coordinator's file found
+# complete, or (for an associated site) the coordinator's terms agreed.
+CEILING_STARTS = ("mark_complete", rules.OPEN_CONFORMITY)
 
 
 @dataclass(frozen=True)
 class EventFact:
-    """What the clock needs of one event."""
+    """What the replay needs of one event."""
 
     action: str
     to_stage: str
@@ -30,29 +34,74 @@ class EventFact:
 
 @dataclass
 class Held:
+    """Days one side has held the track: calendar days and the site's working days."""
+
     calendar: int = 0
     working: int = 0
 
 
-@dataclass
-class TrackClock:
+@dataclass(frozen=True)
+class Replay:
+    """A track's position after its last event, and the time each side has held it."""
+
     stage: str
     holder: str | None
+    round: int
     stage_entered_on: date
     holder_since: date
-    due_on: date | None
-    status: str
-    working_days_left: int | None
-    reminder_on: date | None
-    regulatory_due_on: date | None
-    target_due_on: date | None
+    stage_policy_id: int | None
+    ceiling_start: date | None
+    ceiling_policy_id: int | None
     held: dict[str, Held] = field(default_factory=lambda: {"site": Held(), "sponsor": Held()})
-    policy_id: int | None = None
-    stage_sla_days: int | None = None
+    sponsor_days_since_ceiling: int = 0
+
+
+def replay(events: Sequence[EventFact], calendar: WorkingCalendar, today: date) -> Replay:
+    """Walk the events in order; held time runs up to ``today`` for the current holder."""
+    stage, round_, signed = None, 0, {}
+    stage_entered = holder_since = events[0].on
+    stage_policy = events[0].policy_id
+    ceiling_start = ceiling_policy = None
+    current_holder = None
+    segments: list[tuple[str | None, date, date]] = []
+    for i, event in enumerate(events):
+        if event.action == "sign" and event.party:
+            signed[event.party] = True
+        elif event.action == "reopen" or event.to_stage == rules.WAITING_COORDINATOR:
+            signed = {}  # signatures given before a reopening are void
+        if event.to_stage != stage:
+            stage, stage_entered, stage_policy = event.to_stage, event.on, event.policy_id
+        round_ = event.round
+        if ceiling_start is None and event.action in CEILING_STARTS:
+            # The ceiling, and the policy it is measured with, are fixed when it starts.
+            ceiling_start, ceiling_policy = event.on, event.policy_id
+        holder = rules.holder(stage, signed)
+        if holder != current_holder:
+            current_holder, holder_since = holder, event.on
+        end = events[i + 1].on if i + 1 < len(events) else max(today, event.on)
+        segments.append((holder, event.on, end))
+
+    held = {"site": Held(), "sponsor": Held()}
+    sponsor_days = 0
+    for who, start, end in segments:
+        if who in held and end > start:
+            held[who].calendar += (end - start).days
+            held[who].working += calendar.working_days_between(start, end)
+            if who == "sponsor" and ceiling_start is not None and end > ceiling_start:
+                sponsor_days += (end - max(start, ceiling_start)).days
+    return Replay(
+        stage=stage, holder=current_holder, round=round_, stage_entered_on=stage_entered,
+        holder_since=holder_since, stage_policy_id=stage_policy, ceiling_start=ceiling_start,
+        ceiling_policy_id=ceiling_policy, held=held, sponsor_days_since_ceiling=sponsor_days,
+    )
 
 
 def stage_sla(stage: str, holder: str | None, round_: int, settings: dict) -> int | None:
-    """Working days the site has for its current stage, or None when it has no SLA."""
+    """Working days the site has for its current stage, or None when it has no SLA.
+
+    SPEC 3: review has 5 working days in the first round and 3 in later ones; the
+    round count goes up with each ``send_to_sponsor``, so round 0 is the first review.
+    """
     if holder != "site":
         return None
     if stage == rules.COMPLETENESS:
@@ -64,113 +113,3 @@ def stage_sla(stage: str, holder: str | None, round_: int, settings: dict) -> in
     if stage == rules.SIGNATURE:
         return settings["signature"]
     return None
-
-
-def compute(
-    role: str,
-    events: Sequence[EventFact],
-    calendar: WorkingCalendar,
-    settings_of: Callable[[int | None], dict],
-    today: date,
-) -> TrackClock:
-    """Replay a track's events to its SLA state on ``today``."""
-    stage, round_, signed = None, 0, {}
-    stage_entered = holder_since = events[0].on
-    stage_policy = events[0].policy_id
-    segments: list[tuple[str | None, date, date]] = []
-    current_holder = None
-    clock_start = None
-    for i, event in enumerate(events):
-        if event.action == "sign" and event.party:
-            signed[event.party] = True
-        if event.to_stage != stage:
-            stage, stage_entered, stage_policy = event.to_stage, event.on, event.policy_id
-        round_ = event.round
-        if clock_start is None and event.action in ("mark_complete", rules.OPEN_CONFORMITY):
-            clock_start = event.on
-        holder = rules.holder(stage, signed)
-        if holder != current_holder:
-            current_holder, holder_since = holder, event.on
-        end = events[i + 1].on if i + 1 < len(events) else max(today, event.on)
-        segments.append((holder, event.on, end))
-
-    held = {"site": Held(), "sponsor": Held()}
-    sponsor_days_since_start = 0
-    for who, start, end in segments:
-        if who in held and end > start:
-            held[who].calendar += (end - start).days
-            held[who].working += calendar.working_days_between(start, end)
-            if who == "sponsor" and clock_start is not None and end > clock_start:
-                sponsor_days_since_start += (end - max(start, clock_start)).days
-
-    settings = settings_of(stage_policy)
-    closed = stage in rules.CLOSED_STAGES
-    sla_days = None if closed else stage_sla(stage, current_holder, round_, settings)
-    # In signature the site's clock runs from entering the stage, not from each signature.
-    due_on = deadlines.stage_due_on(calendar, stage_entered, sla_days) if sla_days is not None else None
-    paused = current_holder == "sponsor" and not closed
-    status = deadlines.sla_status(calendar, due_on, today, paused) if not closed else deadlines.NONE
-    left = deadlines.working_days_left(calendar, today, due_on) if due_on else None
-    reminder_on = (calendar.add_working_days(holder_since, settings["sponsor_reminder"]) if paused else None)
-
-    regulatory = target = None
-    if clock_start is not None:
-        ceiling = settings["coordinating_ceiling" if role == "coordinating" else "associated_ceiling"]
-        regulatory = deadlines.regulatory_due_on(calendar, clock_start, ceiling, settings["roll_forward"])
-        target = deadlines.target_due_on(calendar, clock_start, ceiling, sponsor_days_since_start,
-                                         settings["roll_forward"])
-    return TrackClock(
-        stage=stage, holder=current_holder, stage_entered_on=stage_entered, holder_since=holder_since,
-        due_on=due_on, status=status, working_days_left=left, reminder_on=reminder_on,
-        regulatory_due_on=regulatory, target_due_on=target, held=held, policy_id=stage_policy,
-        stage_sla_days=sla_days,
-    )
-
-
-# The stages a track still has to go through, in order, for the prediction.
-REMAINING = {
-    "coordinating": (rules.COMPLETENESS, rules.REVIEW, rules.WITH_SPONSOR, rules.SIGNATURE),
-    "associated": (rules.CONFORMITY, rules.SIGNATURE),
-}
-
-
-def policy_stage_days(role: str, stage: str, settings: dict) -> int:
-    """Planned working days of a whole stage visit when history is too thin."""
-    return {
-        rules.COMPLETENESS: settings["completeness"],
-        rules.AWAITING_DOCUMENTS: settings["sponsor_reminder"],
-        rules.REVIEW: settings["review_first_round"],
-        rules.WITH_SPONSOR: settings["sponsor_reminder"],
-        rules.CONFORMITY: settings["conformity"],
-        rules.SIGNATURE: settings["signature"] + settings["sponsor_reminder"],
-        rules.WAITING_COORDINATOR: 0,
-    }.get(stage, 0)
-
-
-def predict_execution(
-    role: str,
-    clock: TrackClock,
-    calendar: WorkingCalendar,
-    stage_days: Callable[[str, str], int],
-    today: date,
-    coordinator_agreement_on: date | None = None,
-) -> date | None:
-    """Expected signature date: the rest of the current stage plus the typical length of the stages after it.
-
-    ``stage_days(role, stage)`` gives the typical working days of a stage visit:
-    the historical median where enough executed contracts exist, else the policy.
-    """
-    if clock.stage in rules.CLOSED_STAGES:
-        return None
-    order = REMAINING[role]
-    if clock.stage == rules.WAITING_COORDINATOR:
-        start = max(coordinator_agreement_on or today, today)
-        remaining = sum(stage_days(role, s) for s in order)
-        return calendar.add_working_days(start, remaining)
-    spent = calendar.working_days_between(clock.stage_entered_on, today)
-    current = max(stage_days(role, clock.stage) - spent, 0)
-    stage = rules.COMPLETENESS if clock.stage == rules.AWAITING_DOCUMENTS else clock.stage
-    later = order[order.index(stage) + 1:] if stage in order else ()
-    if stage == rules.WITH_SPONSOR:
-        later = (rules.REVIEW, rules.SIGNATURE)  # the reply comes back for a shorter review
-    return calendar.add_working_days(today, current + sum(stage_days(role, s) for s in later))

@@ -15,7 +15,12 @@ Rules implemented here:
   track, rolled forward in the same way (``target_due_on``).
 * Stage status (``sla_status``): ``paused`` while the sponsor holds the track,
   ``none`` when the stage has no SLA, ``breached`` once the due day has ended,
-  ``warning`` from the last working day before the due day, else ``on_track``.
+  ``warning`` from the policy's ``warning_before`` working days before the due day,
+  else ``on_track``.
+
+Which calendar a caller passes matters: stage deadlines count the site's own working
+days (closures included); the regulatory ceiling and the target roll forward over
+weekends and public holidays only, so they get the site's public-holiday calendar.
 """
 from __future__ import annotations
 
@@ -87,14 +92,15 @@ def target_due_on(
 
 
 def sla_status(
-    calendar: WorkingCalendar, due_on: date | None, today: date, paused: bool
+    calendar: WorkingCalendar, due_on: date | None, today: date, paused: bool, *, warning_before: int
 ) -> str:
     """Traffic-light status of a running stage on ``today``.
 
     Precedence: ``paused`` (the sponsor holds the track, so the site clock is stopped,
     whatever the due date), then ``none`` (no due date), then ``breached`` (today is
-    after the due day), ``warning`` (today is on or after the last working day strictly
-    before the due day, including the due day itself), and otherwise ``on_track``.
+    after the due day), ``warning`` (today is on or after the ``warning_before``-th
+    working day before the due day, up to the due day itself), and otherwise ``on_track``.
+    ``warning_before`` is the policy's setting; the SPEC's default is one working day.
     """
     if paused:
         return PAUSED
@@ -102,7 +108,7 @@ def sla_status(
         return NONE
     if today > due_on:
         return BREACHED
-    if today >= calendar.add_working_days(due_on, -1):
+    if today >= calendar.add_working_days(due_on, -warning_before):
         return WARNING
     return ON_TRACK
 

@@ -1,16 +1,13 @@
-"""The SLA policy: default values, validation, and versioned edits (SPEC 3).
+"""The SLA policy: default values, bounds, validation and reading versions (SPEC 3).
 
-Every edit stores a new version; events remember the version in force when
-they were written, so a running stage keeps the policy it started under.
+Every edit stores a new version (``tracker.sla.operations.save_policy``); events
+remember the version in force when they were written, so a running stage keeps the
+policy it started under and a ceiling keeps the one in force when it started.
 """
 from __future__ import annotations
 
-import copy
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 
-from tracker import audit
 from tracker.errors import InvalidInput
 from tracker.extensions import db
 from tracker.models import Policy
@@ -22,8 +19,9 @@ DEFAULTS: dict = {
     "review_later_rounds": 3,
     "conformity": 2,
     "signature": 3,
-    # Working days the sponsor may hold a track before it is reminded.
+    # Working days the sponsor may hold a track before it is reminded, then between reminders.
     "sponsor_reminder": 5,
+    "sponsor_reminder_every": 5,
     # Warning this many working days before the due day; escalation this many after it.
     "warning_before": 1,
     "escalation_after": 2,
@@ -32,12 +30,15 @@ DEFAULTS: dict = {
     # Regulatory ceilings in calendar days (French "contrat unique").
     "coordinating_ceiling": 45,
     "associated_ceiling": 15,
+    # Warn legal staff and managers this many working days before an open track's ceiling.
+    "ceiling_warning_before": 5,
     "roll_forward": True,
 }
 BOUNDS = {
     "completeness": (1, 60), "review_first_round": (1, 60), "review_later_rounds": (1, 60), "conformity": (1, 60),
-    "signature": (1, 60), "sponsor_reminder": (1, 60), "warning_before": (0, 10), "escalation_after": (1, 30),
+    "signature": (1, 60), "sponsor_reminder": (1, 60), "sponsor_reminder_every": (1, 60), "warning_before": (0, 10), "escalation_after": (1, 30),
     "round_limit": (1, 20), "coordinating_ceiling": (1, 365), "associated_ceiling": (1, 365),
+    "ceiling_warning_before": (0, 60),
 }
 LABELS = {
     "completeness": _l("Completeness check (working days)"),
@@ -46,11 +47,13 @@ LABELS = {
     "conformity": _l("Conformity check at an associated site (working days)"),
     "signature": _l("Site-side signatures (working days)"),
     "sponsor_reminder": _l("Remind the sponsor after (working days)"),
+    "sponsor_reminder_every": _l("Remind the sponsor again every (working days)"),
     "warning_before": _l("Warn this many working days before the due day"),
     "escalation_after": _l("Escalate this many working days after the due day"),
     "round_limit": _l("Escalate when a negotiation round beyond this number starts"),
     "coordinating_ceiling": _l("Regulatory ceiling, coordinating site (calendar days)"),
     "associated_ceiling": _l("Regulatory ceiling, associated site (calendar days)"),
+    "ceiling_warning_before": _l("Warn this many working days before the regulatory ceiling"),
     "roll_forward": _l("Move ceilings that fall on a non-working day to the next working day"),
 }
 
@@ -69,6 +72,15 @@ def settings_of(policy_id: int | None) -> dict:
 
 def current_policy() -> Policy | None:
     return db.session.execute(db.select(Policy).order_by(Policy.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def current_policy_id() -> int | None:
+    policy = current_policy()
+    return policy.id if policy else None
+
+
+def clear_cache() -> None:
+    _cache.clear()
 
 
 def validate(data: dict) -> dict:
@@ -93,25 +105,3 @@ def validate(data: dict) -> dict:
     if errors:
         raise InvalidInput(errors)
     return clean
-
-
-def save_policy(data: dict, *, actor: audit.Actor, now: datetime, note: str | None = None) -> Policy:
-    """Store a new policy version and audit each setting that changed."""
-    clean = validate(data)
-    previous = current_policy()
-    old = settings_of(previous.id) if previous else {}
-    policy = Policy(settings=copy.deepcopy(clean), created_at=now, created_by_id=actor.user_id, note=note)
-    db.session.add(policy)
-    db.session.flush()
-    changes = {k: (old.get(k), v) for k, v in clean.items() if old.get(k) != v}
-    audit.record(actor, "policy", policy.id, changes or {"version": (previous.id if previous else None, policy.id)},
-                 now=now, reason=note)
-    return policy
-
-
-def ensure_default_policy(*, now: datetime) -> bool:
-    """Seed the first policy version when there is none; True if one was added."""
-    if current_policy() is not None:
-        return False
-    save_policy(dict(DEFAULTS), actor=audit.SYSTEM, now=now, note="Default policy")
-    return True

@@ -8,12 +8,13 @@ from flask_wtf.csrf import CSRFError
 
 from tracker.extensions import db, login_manager
 from tracker.models import User
-from tracker.pipeline.rules import STAGE_LABELS, action_label, holder
+from tracker.pipeline.rules import HOLDER_LABELS, PARTY_LABELS, STAGE_LABELS, event_label, holder
 
 
 def init_app(app: Flask) -> None:
-    from tracker.web import admin_outbox, admin_policy, audit_export, auth, contracts, documents, portal
+    from tracker.web import admin_outbox, admin_policy, audit_export, auth, contract_form, contracts, documents, portal
 
+    del contract_form  # its route joins the contracts blueprint
     for module in (auth, contracts, documents, audit_export, portal, admin_policy, admin_outbox):
         app.register_blueprint(module.bp)
 
@@ -31,8 +32,10 @@ def init_app(app: Flask) -> None:
         return {
             "current_locale": str(get_locale()),
             "stage_label": lambda s: STAGE_LABELS.get(s, s),
-            "action_label": action_label,
+            "event_label": event_label,
             "holder_of": holder,
+            "holder_label": lambda h: HOLDER_LABELS.get(h, ""),
+            "party_label": lambda p: PARTY_LABELS.get(p, p),
         }
 
     def _page(status: int, title, message):

@@ -11,14 +11,20 @@ from tracker.access import role_required
 from tracker.alerts.outbox import retry
 from tracker.audit import Actor
 from tracker.database import utcnow
-from tracker.errors import Conflict, NotFound
 from tracker.extensions import db
 from tracker.models import Contract, OutboxMessage
 from tracker.models.notifications import OUTBOX_STATUSES
+from tracker.web.helpers import attempt
+from tracker.web.paging import page_number
 
 bp = Blueprint("admin_outbox", __name__, url_prefix="/admin/outbox")
 
-STATUS_LABELS = {"queued": _l("Queued"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed")}
+STATUS_LABELS = {"queued": _l("Queued"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed"),
+                 "superseded": _l("Superseded: no longer true when its turn came")}
+KIND_LABELS = {"warning": _l("Deadline soon"), "breach": _l("Deadline missed"), "escalation": _l("Escalation"),
+               "sponsor_reminder": _l("Reminder to the sponsor"), "ceiling_warning": _l("Regulatory deadline soon"),
+               "ceiling_breach": _l("Regulatory deadline missed"), "conformity_issue": _l("Conformity issue"),
+               "digest": _l("Daily digest")}
 
 
 class RetryForm(FlaskForm):
@@ -36,14 +42,14 @@ def index():
     stmt = db.select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status:
         stmt = stmt.where(OutboxMessage.status == status)
-    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     counts = dict(db.session.execute(
         db.select(OutboxMessage.status, db.func.count(OutboxMessage.id)).group_by(OutboxMessage.status)).all())
     contract_ids = {m.contract_id for m in page.items if m.contract_id}
     references = dict(db.session.execute(
         db.select(Contract.id, Contract.reference).where(Contract.id.in_(contract_ids))).all()) if contract_ids else {}
     return render_template("admin/outbox.html", page=page, status=status, counts=counts, references=references,
-                           statuses=OUTBOX_STATUSES, labels=STATUS_LABELS, form=RetryForm())
+                           statuses=OUTBOX_STATUSES, labels=STATUS_LABELS, kinds=KIND_LABELS, form=RetryForm())
 
 
 @bp.post("/<int:message_id>/retry")
@@ -53,16 +59,9 @@ def retry_message(message_id: int):
     """Queue a failed message again, due now."""
     if not RetryForm().validate_on_submit():
         abort(400)
-    try:
-        retry(message_id, now=utcnow(), actor=Actor.of(current_user))
-        db.session.commit()
-    except NotFound:
-        db.session.rollback()
+    if db.session.get(OutboxMessage, message_id) is None:
         abort(404)
-    except Conflict as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-    else:
-        flash(_("Message %(id)d is queued again.", id=message_id), "success")
+    attempt(lambda: retry(message_id, now=utcnow(), actor=Actor.of(current_user)),
+            done=_("Message %(id)d is queued again.", id=message_id))
     status = request.args.get("status", "")
     return redirect(url_for("admin_outbox.index", status=status if status in OUTBOX_STATUSES else None))

@@ -13,11 +13,14 @@ from wtforms.validators import Optional
 from tracker.access import role_required
 from tracker.audit import Actor
 from tracker.database import utcnow
-from tracker.errors import DomainError, InvalidInput
+from tracker.errors import InvalidInput
+from tracker.transaction import atomic
 from tracker.extensions import db
 from tracker.models import Policy, Site, SiteClosure
-from tracker.sla import closures
-from tracker.sla.policy import BOUNDS, DEFAULTS, LABELS, current_policy, save_policy, settings_of
+from tracker.sla import operations as closures
+from tracker.sla.operations import save_policy
+from tracker.sla.policy import BOUNDS, DEFAULTS, LABELS, current_policy, settings_of
+from tracker.web.helpers import attempt
 
 bp = Blueprint("admin_policy", __name__, url_prefix="/admin")
 
@@ -47,7 +50,7 @@ class ConfirmForm(FlaskForm):
 
 
 def _site(code: str) -> Site:
-    site = db.session.execute(db.select(Site).where(Site.code == code.upper())).scalar_one_or_none()
+    site = db.session.execute(db.select(Site).where(Site.code == code.upper()[:16])).scalar_one_or_none()
     if site is None:
         abort(404)
     return site
@@ -64,10 +67,9 @@ def policy():
     if form.validate_on_submit():
         data = {name: form[name].data for name in DEFAULTS}
         try:
-            saved = save_policy(data, actor=Actor.of(current_user), now=utcnow(), note=form.note.data or None)
-            db.session.commit()
+            with atomic():
+                saved = save_policy(data, actor=Actor.of(current_user), now=utcnow(), note=form.note.data or None)
         except InvalidInput as exc:
-            db.session.rollback()
             for name, message in exc.errors.items():
                 form[name].errors.append(message)
         else:
@@ -91,19 +93,19 @@ def add_closure(code: str):
     form = ClosureForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    text = (form.day.data or "").strip()
+
+    def work():
         try:
-            day = date.fromisoformat((form.day.data or "").strip())
+            day = date.fromisoformat(text)
         except ValueError:
             raise InvalidInput({"day": _("Give the date of the closure, such as 2026-12-24.")})
-        closures.add_closure(site, day, form.label.data, actor=Actor.of(current_user), now=utcnow())
-        db.session.commit()
-        flash(_("%(site)s is closed on %(day)s; deadlines were recalculated.", site=site.name,
-                day=day.isoformat()), "success")
-    except DomainError as exc:
-        db.session.rollback()
-        flash(_("Not done: %(why)s", why="; ".join(exc.errors.values()) if isinstance(exc, InvalidInput)
-                else exc.message), "error")
+        if not 2000 <= day.year <= 2200:
+            raise InvalidInput({"day": _("Give a date between the years 2000 and 2200.")})
+        return closures.add_closure(site, day, form.label.data, actor=Actor.of(current_user), now=utcnow())
+
+    attempt(work, done=_("%(site)s is closed on %(day)s; deadlines were recalculated.", site=site.name,
+                         day=text))
     return redirect(url_for("admin_policy.policy") + "#calendars")
 
 
@@ -118,9 +120,8 @@ def delete_closure(code: str, closure_id: int):
         abort(404)
     form = ConfirmForm()
     if form.validate_on_submit():
-        closures.remove_closure(site, closure_id, actor=Actor.of(current_user), now=utcnow())
-        db.session.commit()
-        flash(_("Closure day removed; deadlines were recalculated."), "success")
+        attempt(lambda: closures.remove_closure(site, closure_id, actor=Actor.of(current_user), now=utcnow()),
+                done=_("Closure day removed; deadlines were recalculated."))
         return redirect(url_for("admin_policy.policy") + "#calendars")
     return render_template("admin/confirm.html", form=form, site=site, closure=closure)
 
@@ -134,7 +135,6 @@ def whit_monday(code: str):
     form = WhitMondayForm()
     if not form.validate_on_submit():
         abort(400)
-    closures.set_whit_monday(site, bool(form.works.data), actor=Actor.of(current_user), now=utcnow())
-    db.session.commit()
-    flash(_("Saved."), "success")
+    attempt(lambda: closures.set_whit_monday(site, bool(form.works.data), actor=Actor.of(current_user),
+                                             now=utcnow()), done=_("Saved."))
     return redirect(url_for("admin_policy.policy") + "#calendars")

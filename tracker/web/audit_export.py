@@ -11,7 +11,7 @@ from flask_login import login_required
 from tracker.access import contract_route, role_required
 from tracker.extensions import db
 from tracker.models import AuditEntry, Contract
-from tracker.models.people import STAFF_ROLES
+from tracker.people.roles import STAFF_ROLES
 
 bp = Blueprint("audit_export", __name__)
 

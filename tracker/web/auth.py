@@ -12,7 +12,7 @@ from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from tracker.extensions import limiter
-from tracker.operations.people import authenticate
+from tracker.people.sign_in import authenticate
 
 bp = Blueprint("auth", __name__)
 

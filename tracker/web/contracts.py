@@ -1,53 +1,30 @@
-"""Staff pages: the contract list, a contract's page, the create form and track actions."""
+"""Staff pages: the contract list, a contract's page, and the actions taken from it."""
 from __future__ import annotations
-
-from datetime import datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
-from tracker.access import contract_route, role_required, visible_contracts
+from tracker.access import contract_route, role_required
 from tracker.audit import Actor
+from tracker.contracts.search import MAX_QUERY, contract_search
 from tracker.database import utcnow
-from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
-from tracker.models import Contract, Event, Site, Sponsor, Track
-from tracker.models.people import STAFF_ROLES
-from tracker.operations.contract_input import parse_contract
-from tracker.operations.contracts import create_contract
-from tracker.pipeline.operations import apply_action
+from tracker.models import Contract, Event, Site, User
+from tracker.people.roles import STAFF_ROLES, is_site_staff
+from tracker.pipeline import rules
+from tracker.pipeline.input import parse_action
+from tracker.pipeline.operations import apply_action, set_owner
 from tracker.pipeline.permissions import allowed_actions, open_parties
-from tracker.pipeline.rules import ALL_STAGES
-from tracker.sla.service import site_calendar, stage_medians, stored_status, track_sla
-from tracker.timeutil import local_date, zone
+from tracker.sla.calendars import site_calendar
+from tracker.sla.state import contract_states, stored_state
+from tracker.timeutil import local_date
 from tracker.web import documents
-from tracker.web.forms import ActionForm, ContractForm, SelectChoice
+from tracker.web.forms import ActionForm, OwnerForm, SelectChoice
+from tracker.web.helpers import attempt
+from tracker.web.paging import page_number
 
 bp = Blueprint("contracts", __name__)
-
-
-def contract_search(user, q: str, site: str, stage: str):
-    """The list query: visible contracts matching the search text and filters."""
-    stmt = visible_contracts(user, db.select(Contract).join(Contract.sponsor))
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(db.or_(
-            db.func.lower(Contract.reference).like(like),
-            db.func.lower(Sponsor.name).like(like),
-            db.func.lower(Contract.protocol_number).like(like),
-            db.func.lower(Contract.title).like(like),
-            db.func.lower(db.func.coalesce(Contract.acronym, "")).like(like),
-        ))
-    if site:
-        stmt = stmt.where(Contract.id.in_(
-            db.select(Track.contract_id).join(Track.site).where(Site.code == site)))
-    if stage:
-        stmt = stmt.where(Contract.id.in_(db.select(Track.contract_id).where(Track.stage == stage)))
-    # The list shows every track and its site: load them with the page, not row by row.
-    return stmt.options(selectinload(Contract.sponsor),
-                        selectinload(Contract.tracks).selectinload(Track.site)).order_by(Contract.id.desc())
 
 
 @bp.route("/")
@@ -56,72 +33,46 @@ def index():
     """Contracts the user's site takes part in, searchable and paginated."""
     if current_user.role == "sponsor":
         return redirect(url_for("portal.index"))
-    q = request.args.get("q", "").strip()[:100]
+    q = request.args.get("q", "").strip()[:MAX_QUERY]
     site = request.args.get("site", "").strip().upper()[:16]
     stage = request.args.get("stage", "").strip()
-    if stage not in ALL_STAGES:
+    if stage not in rules.ALL_STAGES:
         stage = ""
-    page = db.paginate(contract_search(current_user, q, site, stage),
+    page = db.paginate(contract_search(current_user, q, site, stage), page=page_number(),
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     sites = db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
     now = utcnow()
     calendars = {s.id: site_calendar(s) for s in sites}
-    statuses = {t.id: stored_status(t, calendars[t.site_id], local_date(now, t.site.timezone))
-                for c in page.items for t in c.tracks}
+    states = {t.id: stored_state(t, calendars[t.site_id], local_date(now, t.site.timezone), t.site.timezone)
+              for c in page.items for t in c.tracks}
     return render_template("contracts/index.html", page=page, q=q, site=site, stage=stage,
-                           sites=sites, stages=ALL_STAGES, statuses=statuses)
+                           sites=sites, stages=rules.ALL_STAGES, states=states)
 
 
-def _budget_rows(text: str) -> list[dict]:
-    rows = []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) < 2:
-            raise InvalidInput({"budget": _("Line %(n)d: write item | amount | unit.", n=number)})
-        rows.append({"item": parts[0], "amount": parts[1], "unit": parts[2] if len(parts) > 2 else "EUR"})
-    return rows
-
-
-def _fill_choices(form: ContractForm) -> None:
-    sponsors = db.session.execute(db.select(Sponsor).order_by(Sponsor.name)).scalars().all()
-    sites = db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
-    form.sponsor_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(s.id), s.name) for s in sponsors]
-    form.coordinating_site.choices = [SelectChoice(s.code, s.name) for s in sites]
-    form.sites.choices = [SelectChoice(s.code, s.name) for s in sites]
-
-
-@bp.route("/contracts/new", methods=["GET", "POST"])
-@login_required
-@role_required(*STAFF_ROLES)
-def new():
-    """Create a contract: validation messages appear beside the fields."""
-    form = ContractForm()
-    _fill_choices(form)
-    if request.method == "GET" and current_user.site:
-        form.coordinating_site.data = current_user.site.code
-    if form.validate_on_submit():
-        now = utcnow()
-        data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "budget")}
-        errors = {}
-        try:
-            data["budget"] = _budget_rows(form.budget.data)
-        except InvalidInput as exc:
-            errors.update(exc.errors)
-        try:
-            draft = parse_contract(data, today=local_date(now))
-        except InvalidInput as exc:
-            errors = {**exc.errors, **errors}
-        if not errors:
-            contract = create_contract(draft, actor=Actor.of(current_user), now=now, created_by_id=current_user.id)
-            db.session.commit()
-            flash(_("Contract %(ref)s created.", ref=contract.reference), "success")
-            return redirect(url_for("contracts.show", reference=contract.reference))
-        for name, message in errors.items():
-            getattr(form, name, form.title).errors.append(message)
-    status = 422 if form.errors else 200
-    return render_template("contracts/new.html", form=form), status
+def _panels(contract: Contract, actor: Actor) -> list[dict]:
+    """Each site's track with its state, the actions this person may take (next move first) and its owner form."""
+    states = contract_states(contract, utcnow())
+    panels = []
+    for track in contract.ordered_tracks:
+        forms = []
+        for rule in allowed_actions(actor, track):
+            form = ActionForm(prefix=f"t{track.id}-{rule.name}", formdata=None)
+            form.version.data = str(track.version)
+            if rule.name == "sign":  # offer only the signatures still missing
+                form.party.choices = [c for c in form.party.choices if c.value in open_parties(actor, track)]
+            forms.append((rule, form))
+        owner_form = None
+        if is_site_staff(actor, track.site_id) and track.stage not in rules.CLOSED_STAGES:
+            owner_form = OwnerForm(prefix=f"owner{track.id}", formdata=None)
+            legal = db.session.execute(db.select(User).where(
+                User.site_id == track.site_id, User.role == "legal", User.active.is_(True)).order_by(User.name)
+            ).scalars().all()
+            owner_form.owner.choices = [SelectChoice("", _("Nobody: all legal staff"))] + [
+                SelectChoice(str(u.id), u.name) for u in legal]
+            owner_form.owner.data = str(track.owner_id or "")
+        panels.append({"track": track, "forms": forms, "state": states[track.id], "owner_form": owner_form,
+                       "fourth_round": track.round > 3})
+    return panels
 
 
 @bp.route("/contracts/<reference>")
@@ -130,25 +81,24 @@ def new():
 @contract_route
 def show(contract: Contract):
     """A contract, its tracks with the actions allowed now, and the timeline."""
-    actor = Actor.of(current_user)
-    now = utcnow()
-    sla = track_sla(contract, now, stage_medians(now))
-    panels = []
-    for track in contract.tracks:
-        forms = []
-        for rule in allowed_actions(actor, track):
-            form = ActionForm(prefix=f"t{track.id}-{rule.name}", formdata=None)
-            form.action.data = rule.name
-            form.version.data = str(track.version)
-            if rule.name == "sign":  # offer only the signatures still missing
-                form.party.choices = [c for c in form.party.choices if c.value in open_parties(actor, track)]
-            forms.append((rule, form))
-        panels.append((track, forms, sla[track.id]))
     events = db.session.execute(
         db.select(Event).where(Event.contract_id == contract.id).order_by(Event.effective_at, Event.id)
     ).scalars().all()
-    return render_template("contracts/show.html", contract=contract, panels=panels, events=events,
-                           **documents.page_context(contract))
+    cancellation = next((e for e in reversed(events) if e.action == "cancel" and e.track.role == "coordinating"),
+                        None) if contract.status == "cancelled" else None
+    return render_template("contracts/show.html", contract=contract, panels=_panels(contract, Actor.of(current_user)),
+                           events=events, cancellation=cancellation, **documents.page_context(contract))
+
+
+def _track_of(contract: Contract, track_id: int):
+    track = next((t for t in contract.tracks if t.id == track_id), None)
+    if track is None:
+        abort(404)
+    return track
+
+
+def _back_to(contract: Contract, track) -> tuple:
+    return redirect(url_for("contracts.show", reference=contract.reference) + f"#track-{track.site.code}"), 303
 
 
 @bp.route("/contracts/<reference>/tracks/<int:track_id>/actions", methods=["POST"])
@@ -156,42 +106,49 @@ def show(contract: Contract):
 @role_required(*STAFF_ROLES)
 @contract_route
 def act(contract: Contract, track_id: int):
-    """Apply one action from a track's form; refusals are explained on the page."""
-    track = next((t for t in contract.tracks if t.id == track_id), None)
-    if track is None:
-        abort(404)
+    """Apply one action from a track's form; the page then says what changed, at that track."""
+    track = _track_of(contract, track_id)
     action = request.form.get("action", "")
     form = ActionForm(prefix=f"t{track.id}-{action}")
     if action != "sign":
         del form.party  # only a signature's form says who signed; elsewhere it would fail as a bad choice
     if not form.validate_on_submit():
         abort(400)
-    try:
-        effective_at = _parse_local(form.effective_at.data, track.site.timezone)
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
-        # The action comes unprefixed from the page; the form's own prefixed "action" field is never sent.
-        apply_action(track, action, actor=Actor.of(current_user), now=utcnow(),
-                     effective_at=effective_at, party=form.party.data if action == "sign" else None,
-                     comment=(form.comment.data or "").strip() or None, for_sponsor=form.for_sponsor.data,
-                     expected_version=version)
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        detail = "; ".join(exc.errors.values()) if isinstance(exc, InvalidInput) else exc.message
-        flash(_("Not done: %(why)s", why=detail), "error")
-        return redirect(url_for("contracts.show", reference=contract.reference)), 303
-    flash(_("Done."), "success")
-    return redirect(url_for("contracts.show", reference=contract.reference)), 303
+    data = {"site": track.site.code, "action": action, "effective_at": form.effective_at.data,
+            "party": form.party.data if action == "sign" else None, "comment": form.comment.data,
+            "for_sponsor": form.for_sponsor.data, "version": form.version.data}
+    before = track.stage
+
+    def work():
+        wanted = parse_action(contract, data, from_form=True)
+        return apply_action(track, wanted.action, actor=Actor.of(current_user), now=utcnow(), **wanted.arguments())
+
+    done, event = attempt(work)
+    if done:
+        words = rules.event_label(event.action, event.party)
+        if event.to_stage != before:
+            words = _("%(what)s at %(site)s: now %(stage)s.", what=words, site=track.site.name,
+                      stage=rules.STAGE_LABELS[event.to_stage])
+        else:
+            words = _("%(what)s at %(site)s.", what=words, site=track.site.name)
+        flash(words, "success")
+    return _back_to(contract, track)
 
 
-def _parse_local(value: str | None, tz: str) -> datetime | None:
-    """A date-time typed on the page is read in the site's own time zone."""
-    if not value or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InvalidInput({"effective_at": _("Use a date and time such as 2026-03-09 14:30.")})
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=zone(tz))
-    return parsed
+@bp.route("/contracts/<reference>/tracks/<int:track_id>/owner", methods=["POST"])
+@login_required
+@role_required(*STAFF_ROLES)
+@contract_route
+def owner(contract: Contract, track_id: int):
+    """Give the track to one legal user of its site, or to nobody."""
+    track = _track_of(contract, track_id)
+    form = OwnerForm(prefix=f"owner{track.id}")
+    if not form.validate_on_submit():
+        abort(400)
+    raw = (form.owner.data or "").strip()
+    user_id = int(raw) if raw.isdigit() and len(raw) < 10 else None
+    if raw and user_id is None:
+        user_id = -1  # not a user id: let the operation refuse it with its message
+    attempt(lambda: set_owner(track, user_id, actor=Actor.of(current_user), now=utcnow()),
+            done=_("Owner of the %(site)s track saved.", site=track.site.name))
+    return _back_to(contract, track)

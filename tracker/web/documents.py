@@ -5,29 +5,34 @@ from io import BytesIO
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
-from tracker.access import contract_route, may_see, role_required
+from tracker.access import contract_route, role_required
 from tracker.audit import Actor
+from tracker.contracts.visibility import may_see
 from tracker.database import utcnow
+from tracker.documents import library
+from tracker.documents import operations as ops
 from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, ContractTemplate, Document
-from tracker.models.people import STAFF_ROLES
-from tracker.operations import documents as ops
+from tracker.people.roles import STAFF_ROLES, is_site_staff
 from tracker.timeutil import local_date
+from tracker.transaction import atomic
+from tracker.web.helpers import attempt
 
 bp = Blueprint("documents", __name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class GenerateForm(FlaskForm):
-    template = SelectField(validate_choice=False)
-    site = SelectField(validate_choice=False)
+    template = SelectField(_l("Template"), validate_choice=False)
+    site = HiddenField()
 
 
 class UploadForm(FlaskForm):
@@ -40,12 +45,6 @@ class TemplateForm(FlaskForm):
     file = FileField()
 
 
-def _explain(exc: DomainError) -> str:
-    if isinstance(exc, InvalidInput) or hasattr(exc, "errors"):
-        return "; ".join(exc.errors.values())
-    return exc.message
-
-
 def _back(contract: Contract):
     return redirect(url_for("contracts.show", reference=contract.reference) + "#documents"), 303
 
@@ -56,19 +55,15 @@ def _back(contract: Contract):
 @contract_route
 def generate(contract: Contract):
     """Fill a template for one site and keep it as the next version."""
-    form = GenerateForm()
+    prefix = next((f"gen{t.id}" for t in contract.tracks if f"gen{t.id}-site" in request.form), "")
+    form = GenerateForm(prefix=prefix)
     if not form.validate_on_submit():
         abort(400)
     now = utcnow()
-    try:
-        document = ops.generate(contract, form.site.data, form.template.data, actor=Actor.of(current_user),
-                                now=now, today=local_date(now))
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(_("Not done: %(why)s", why=_explain(exc)), "error")
-        return _back(contract)
-    flash(_("Version %(n)d generated: %(name)s", n=document.version, name=document.filename), "success")
+    done, document = attempt(lambda: ops.generate(contract, form.site.data, form.template.data,
+                                                  actor=Actor.of(current_user), now=now, today=local_date(now)))
+    if done:
+        flash(_("Version %(n)d generated: %(name)s", n=document.version, name=document.filename), "success")
     return _back(contract)
 
 
@@ -81,17 +76,15 @@ def upload(contract: Contract):
     form = UploadForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    def work():
         if not form.file.data or not form.file.data.filename:
             raise InvalidInput({"file": _("Choose the .docx file to upload.")})
-        document = ops.upload_redline(contract, form.site.data, form.file.data.read(),
-                                      actor=Actor.of(current_user), now=utcnow())
-        db.session.commit()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(_("Not stored: %(why)s", why=_explain(exc)), "error")
-        return _back(contract)
-    flash(_("Redline stored as version %(n)d.", n=document.version), "success")
+        return ops.upload_redline(contract, form.site.data, form.file.data.read(), actor=Actor.of(current_user),
+                                  now=utcnow())
+
+    done, document = attempt(work)
+    if done:
+        flash(_("Redline stored as version %(n)d.", n=document.version), "success")
     return _back(contract)
 
 
@@ -133,11 +126,10 @@ def templates():
         try:
             if not form.file.data or not form.file.data.filename:
                 raise InvalidInput({"file": _("Choose the .docx file to upload.")})
-            stored = ops.store_template(form.name.data, form.file.data.read(), form.file.data.filename,
-                                        actor=Actor.of(current_user), now=utcnow())
-            db.session.commit()
+            with atomic():
+                stored = library.store_template(form.name.data, form.file.data.read(), form.file.data.filename,
+                                                actor=Actor.of(current_user), now=utcnow())
         except DomainError as exc:
-            db.session.rollback()
             problems = getattr(exc, "problems", None) or list(getattr(exc, "errors", {}).values()) or [exc.message]
         else:
             flash(_("Template %(name)s version %(n)d stored.", name=stored.name, n=stored.version), "success")
@@ -149,13 +141,27 @@ def templates():
 
 
 def page_context(contract: Contract) -> dict:
-    """What the contract page needs to show its documents section."""
-    documents = db.session.execute(db.select(Document).where(Document.contract_id == contract.id)
+    """What the contract page needs to show its documents section.
+
+    Each site the person may work for gets its own "generate" form, with the template
+    written for that site's role, in the language of the sponsor's contracts, chosen.
+    """
+    documents = db.session.execute(db.select(Document).where(Document.contract_id == contract.id,
+                                                             Document.withdrawn_at.is_(None))
                                    .order_by(Document.site_id, Document.version.desc())).scalars().all()
-    sites = [SelectChoice(t.site.code, t.site.name) for t in contract.tracks]
-    generate_form, upload_form = GenerateForm(), UploadForm()
-    generate_form.template.choices = [SelectChoice(n, n) for n in ops.template_names()]
-    generate_form.site.choices = upload_form.site.choices = sites
-    if request.method == "GET" and current_user.site:
-        generate_form.site.data = upload_form.site.data = current_user.site.code
-    return {"documents": documents, "generate_form": generate_form, "upload_form": upload_form}
+    tracks = [t for t in contract.ordered_tracks if is_site_staff(current_user, t.site_id)]
+    names = library.template_names()
+    language = ops.contract_language(contract)
+    generate_forms = []
+    for track in tracks:
+        form = GenerateForm(prefix=f"gen{track.id}", formdata=None)
+        form.template.choices = [SelectChoice(n, library.template_title(n)) for n in names
+                                 if library.template_role(n) in (None, track.role)]
+        form.template.data = library.default_template(track.role, language)
+        form.site.data = track.site.code
+        generate_forms.append((track, form))
+    upload_form = UploadForm()
+    upload_form.site.choices = [SelectChoice(t.site.code, t.site.name) for t in tracks]
+    return {"documents": documents, "generate_forms": generate_forms, "upload_form": upload_form,
+            "template_title": library.template_title,
+            "can_generate": contract.status != "cancelled"}

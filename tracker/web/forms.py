@@ -34,6 +34,10 @@ class ContractForm(FlaskForm):
     )
 
 
+class OwnerForm(FlaskForm):
+    owner = SelectField(_l("Owner"), validate_choice=False)
+
+
 class ActionForm(FlaskForm):
     action = HiddenField()
     version = HiddenField()

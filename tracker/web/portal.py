@@ -4,11 +4,13 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
-from tracker.access import role_required, visible_contracts
+from tracker.access import role_required
+from tracker.contracts.visibility import visible_contracts
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import Contract
-from tracker.sla.service import track_sla
+from tracker.sla.state import contract_states
+from tracker.web.paging import page_number
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 
@@ -18,10 +20,10 @@ bp = Blueprint("portal", __name__, url_prefix="/portal")
 @role_required("sponsor")
 def index():
     """The sponsor's contracts, newest first, with whose move it is and the expected signature."""
-    page = db.paginate(visible_contracts(current_user).order_by(Contract.id.desc()), per_page=20,
-                       error_out=False)
+    page = db.paginate(visible_contracts(current_user).order_by(Contract.id.desc()), page=page_number(),
+                       per_page=20, error_out=False)
     now = utcnow()
-    sla = {}
+    states = {}
     for contract in page.items:
-        sla.update(track_sla(contract, now))
-    return render_template("portal/index.html", page=page, sla=sla)
+        states.update(contract_states(contract, now))
+    return render_template("portal/index.html", page=page, states=states)

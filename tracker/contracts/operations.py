@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import Contract, ReferenceCounter
-from tracker.operations.contract_input import ContractDraft
+from tracker.contracts.input import ContractDraft
 from tracker.pipeline.operations import open_track
 from tracker.timeutil import local_date, start_of_day
 
@@ -34,7 +34,11 @@ def next_reference(year: int) -> str:
 
 
 def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, created_by_id=None) -> Contract:
-    """Store a new contract with one track per participating site."""
+    """Store a new contract with one track per participating site.
+
+    The coordinating track belongs to its creator when a legal user of that site
+    creates it (SPEC 4: alerts go to a track's owner).
+    """
     coordinating = draft.coordinating_site
     contract = Contract(
         reference=next_reference(local_date(now, coordinating.timezone).year),
@@ -62,8 +66,9 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
         now=now, contract_id=contract.id,
     )
     received_at = min(start_of_day(draft.received_on, coordinating.timezone), now)
-    track = open_track(contract, coordinating, "coordinating", received_at=received_at, actor=actor, now=now)
-    track.investigator_name = draft.investigator
+    owner = actor.user_id if actor.role == "legal" and actor.site_id == coordinating.id else None
+    open_track(contract, coordinating, "coordinating", received_at=received_at, actor=actor, now=now,
+               owner_id=owner, investigator=draft.investigator)
     for site in draft.associated_sites:
         open_track(contract, site, "associated", received_at=received_at, actor=actor, now=now)
     return contract

@@ -1,4 +1,4 @@
-"""The rules for a new contract, shared by the web form and the API."""
+"""The rules for a new contract's fields, shared by the web form, the API and the demo data."""
 from __future__ import annotations
 
 import re
@@ -20,7 +20,9 @@ KNOWN_FIELDS = {
     "acronym", "eu_ct_number", "indication", "patients", "budget", "investigator",
 }
 MAX_BUDGET_ROWS = 200
-LIMITS = {"title": 500, "protocol_number": 100, "acronym": 50, "indication": 300, "investigator": 200}
+LIMITS = {"title": 500, "protocol_number": 100, "acronym": 50, "indication": 300, "investigator": 200,
+          "eu_ct_number": 30}
+EARLIEST_RECEIVED = date(2000, 1, 1)
 
 
 @dataclass
@@ -106,29 +108,23 @@ def _site(code: Any) -> Site | None:
     return db.session.execute(db.select(Site).where(Site.code == code.strip().upper())).scalar_one_or_none()
 
 
-def parse_contract(data: dict, *, today: date, strict_fields: bool = False) -> ContractDraft:
-    """Check a contract request field by field; raise InvalidInput naming every bad field."""
-    errors: dict[str, Any] = {}
-    if strict_fields:
-        for name in sorted(set(data) - KNOWN_FIELDS):
-            errors[name] = _l("Unknown field.")
-    sponsor = None
-    sponsor_id = _integer(data.get("sponsor_id"))
-    if data.get("sponsor_id") in (None, ""):
+def _sponsor(data: dict, errors: dict) -> Sponsor | None:
+    raw = data.get("sponsor_id")
+    if raw in (None, ""):
         errors["sponsor_id"] = _l("This field is required.")
-    elif sponsor_id is None:
+        return None
+    sponsor_id = _integer(raw)
+    if sponsor_id is None or sponsor_id > 2**31:
         errors["sponsor_id"] = _l("Expected the numeric id of a sponsor.")
-    else:
-        sponsor = db.session.get(Sponsor, sponsor_id)
-        if sponsor is None:
-            errors["sponsor_id"] = _l("Unknown sponsor %(id)s.", id=sponsor_id)
-    title = _text(data, "title", errors, required=True)
-    protocol = _text(data, "protocol_number", errors, required=True)
-    phase = data.get("phase")
-    if phase in (None, ""):
-        errors["phase"] = _l("This field is required.")
-    elif phase not in PHASES:
-        errors["phase"] = _l("Unknown phase; choose one of %(phases)s.", phases=", ".join(PHASES))
+        return None
+    sponsor = db.session.get(Sponsor, sponsor_id)
+    if sponsor is None:
+        errors["sponsor_id"] = _l("Unknown sponsor %(id)s.", id=sponsor_id)
+    return sponsor
+
+
+def _sites(data: dict, errors: dict) -> tuple[Site | None, list[Site]]:
+    """The coordinating site and the associated ones (the coordinator is never also associated)."""
     coordinating = None
     code = data.get("coordinating_site")
     if code in (None, ""):
@@ -136,44 +132,73 @@ def parse_contract(data: dict, *, today: date, strict_fields: bool = False) -> C
     else:
         coordinating = _site(code)
         if coordinating is None:
-            errors["coordinating_site"] = _l("Unknown site %(code)s.", code=code)
-    associated: list[Site] = []
+            errors["coordinating_site"] = _l("Unknown site %(code)s.", code=str(code)[:20])
     sites = data.get("sites")
     if sites in (None, ""):
         sites = []
     if not isinstance(sites, list) or not all(isinstance(s, str) for s in sites):
         errors["sites"] = _l("Expected a list of site codes.")
-    else:
-        unknown = [s for s in sites if _site(s) is None]
-        if unknown:
-            errors["sites"] = _l("Unknown site(s): %(codes)s.", codes=", ".join(unknown))
-        else:
-            seen = {coordinating.id} if coordinating else set()
-            for s in sites:
-                site = _site(s)
-                if site.id not in seen:
-                    seen.add(site.id)
-                    associated.append(site)
-    received_on = None
+        return coordinating, []
+    found = [(s, _site(s)) for s in sites]
+    unknown = [s[:20] for s, site in found if site is None]
+    if unknown:
+        errors["sites"] = _l("Unknown site(s): %(codes)s.", codes=", ".join(unknown))
+        return coordinating, []
+    associated, seen = [], {coordinating.id} if coordinating else set()
+    for _code, site in found:
+        if site.id not in seen:
+            seen.add(site.id)
+            associated.append(site)
+    return coordinating, associated
+
+
+def _received_on(data: dict, errors: dict, today: date) -> date | None:
     raw = data.get("received_on")
     if raw in (None, ""):
         errors["received_on"] = _l("This field is required.")
-    else:
-        try:
-            received_on = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
-        except ValueError:
-            errors["received_on"] = _l("Expected a date such as 2026-03-09.")
-        else:
-            if received_on > today:
-                errors["received_on"] = _l("The date of receipt cannot be in the future.")
+        return None
+    try:
+        received_on = raw if isinstance(raw, date) else date.fromisoformat(str(raw))
+    except ValueError:
+        errors["received_on"] = _l("Expected a date such as 2026-03-09.")
+        return None
+    if received_on > today:
+        errors["received_on"] = _l("The date of receipt cannot be in the future.")
+    elif received_on < EARLIEST_RECEIVED:
+        errors["received_on"] = _l("The date of receipt cannot be before %(year)d.", year=EARLIEST_RECEIVED.year)
+    return received_on
+
+
+def _patients(data: dict, errors: dict) -> int | None:
+    if data.get("patients") in (None, ""):
+        return None
+    patients = _integer(data.get("patients"))
+    if patients is None or not 1 <= patients <= 100_000:
+        errors["patients"] = _l("Expected a whole number of patients between 1 and 100000.")
+        return None
+    return patients
+
+
+def parse_contract(data: dict, *, today: date, strict_fields: bool = False) -> ContractDraft:
+    """Check a contract request field by field; raise InvalidInput naming every bad field."""
+    errors: dict[str, Any] = {}
+    if strict_fields:
+        for name in sorted(set(data) - KNOWN_FIELDS):
+            errors[name] = _l("Unknown field.")
+    sponsor = _sponsor(data, errors)
+    title = _text(data, "title", errors, required=True)
+    protocol = _text(data, "protocol_number", errors, required=True)
+    phase = data.get("phase")
+    if phase in (None, ""):
+        errors["phase"] = _l("This field is required.")
+    elif phase not in PHASES:
+        errors["phase"] = _l("Unknown phase; choose one of %(phases)s.", phases=", ".join(PHASES))
+    coordinating, associated = _sites(data, errors)
+    received_on = _received_on(data, errors, today)
     eu_ct = _text(data, "eu_ct_number", errors)
     if eu_ct and not EU_CT_RE.match(eu_ct):
         errors["eu_ct_number"] = _l("Expected an EU CT number such as 2024-512345-21-00.")
-    patients = None
-    if data.get("patients") not in (None, ""):
-        patients = _integer(data.get("patients"))
-        if patients is None or not 1 <= patients <= 100_000:
-            errors["patients"] = _l("Expected a whole number of patients between 1 and 100000.")
+    patients = _patients(data, errors)
     budget = _parse_budget(data.get("budget"), errors)
     draft_fields = {
         "acronym": _text(data, "acronym", errors),

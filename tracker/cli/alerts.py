@@ -1,14 +1,14 @@
-"""The alert commands of SPEC 5b: ``sla sweep``, ``outbox send`` and ``scheduler``."""
+"""sla sweep, sla digest, outbox send and scheduler: the alert jobs, by hand or on schedule."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
+from tracker.alerts import jobs
 from tracker.database import utcnow
-from tracker.extensions import db
 from tracker.timeutil import parse_instant
 
 sla = AppGroup("sla", help="SLA clocks and the alerts they raise.")
@@ -30,47 +30,33 @@ class Instant(click.ParamType):
                       "(for example 2026-05-11T09:00:00+02:00 or 2026-05-11T07:00:00Z).", param, ctx)
 
 
+# Sweeping or sending beyond these years has no meaning and the calendars do not reach there.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2200
 NOW = click.option("--now", type=Instant(), default=None,
                    help="Act as if it were this time (ISO-8601 with zone); default: the current time.")
 
 
-def sweep_and_digest(now: datetime) -> tuple[int, int]:
-    """Queue the alerts and the digests due at ``now`` in one transaction, and commit it."""
-    from tracker.alerts import digest, sweep
-
-    try:
-        queued = sweep(now)
-        digests = digest(now)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return queued, digests
-
-
-def send_all(now: datetime, batch: int = 100) -> tuple[int, int]:
-    """Deliver everything due at ``now``, batch after batch; return (sent, failed attempts).
-
-    Stops after a batch that delivered nothing: with the server down, the rest
-    waits for the next run instead of meeting the same outage batch after batch.
-    """
-    from tracker.alerts.outbox import send_due
-
-    sent = failed = 0
-    while True:
-        s, f = send_due(now, batch=batch)
-        sent, failed = sent + s, failed + f
-        if s + f < batch or s == 0:
-            return sent, failed
+def _now(value: datetime | None) -> datetime:
+    now = value or utcnow()
+    if now.astimezone(timezone.utc).year > LATEST_YEAR or now.astimezone(timezone.utc).year < EARLIEST_YEAR:
+        raise click.ClickException(f"--now must be a time between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+    return now
 
 
 @sla.command("sweep")
 @NOW
 def sweep_command(now: datetime | None):
-    """Evaluate every open clock and queue the alerts (and digests) that are due."""
-    now = now or utcnow()
-    queued, digests = sweep_and_digest(now)
-    click.echo(f"Queued {queued} alert(s) and {digests} digest(s) for {now.isoformat()}.")
+    """Evaluate every open clock and queue the alerts that are due."""
+    now = _now(now)
+    click.echo(f"Queued {jobs.sweep(now)} alert(s) for {now.isoformat()}.")
+
+
+@sla.command("digest")
+@NOW
+def digest_command(now: datetime | None):
+    """Queue today's digest for the managers of every site whose working hours have begun."""
+    now = _now(now)
+    click.echo(f"Queued {jobs.digest(now)} digest(s) for {now.isoformat()}.")
 
 
 @outbox.command("send")
@@ -79,7 +65,7 @@ def sweep_command(now: datetime | None):
               help="Messages claimed at a time.")
 def send_command(now: datetime | None, batch: int):
     """Deliver queued alerts whose window has come; print how many were sent and failed."""
-    sent, failed = send_all(now or utcnow(), batch)
+    sent, failed = jobs.send(_now(now), batch)
     click.echo(f"Sent {sent}, failed {failed}.")
 
 
@@ -92,6 +78,4 @@ def scheduler_command():
     run(current_app._get_current_object())
 
 
-def register(app: Flask) -> None:
-    for command in (sla, outbox, scheduler_command):
-        app.cli.add_command(command)
+COMMANDS = (sla, outbox, scheduler_command)

@@ -1,10 +1,13 @@
-"""Admin changes to a site's calendar: closure days and the Whit Monday setting.
+"""Changes to the deadline rules: policy versions, closure days and the Whit Monday setting.
 
-A calendar change moves due dates, so the stored clock fields of the site's open
-tracks are recomputed in the same transaction.
+A calendar change moves due dates, so the stored deadline fields of the site's open
+tracks are recomputed in the same transaction. A new policy version changes nothing
+already running: stages keep the version they started under, ceilings the one in
+force when they started.
 """
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
@@ -12,19 +15,45 @@ from flask_babel import lazy_gettext as _l
 from tracker import audit
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.extensions import db
-from tracker.models import Site, SiteClosure, Track
+from tracker.models import Policy, Site, SiteClosure, Track
 from tracker.pipeline.rules import CLOSED_STAGES
-from tracker.sla.service import refresh_stored_clock
+from tracker.sla import stored
+from tracker.sla.policy import DEFAULTS, current_policy, settings_of, validate
+
+
+def save_policy(data: dict, *, actor: audit.Actor, now: datetime, note: str | None = None) -> Policy:
+    """Store a new policy version and audit each setting that changed."""
+    clean = validate(data)
+    if note is not None and len(note) > 500:
+        raise InvalidInput({"note": str(_l("At most %(n)d characters.", n=500))})
+    previous = current_policy()
+    old = settings_of(previous.id) if previous else {}
+    policy = Policy(settings=copy.deepcopy(clean), created_at=now, created_by_id=actor.user_id, note=note)
+    db.session.add(policy)
+    db.session.flush()
+    changes = {k: (old.get(k), v) for k, v in clean.items() if old.get(k) != v}
+    audit.record(actor, "policy", policy.id, changes or {"version": (previous.id if previous else None, policy.id)},
+                 now=now, reason=note)
+    return policy
+
+
+def ensure_default_policy(*, now: datetime) -> bool:
+    """Seed the first policy version when there is none; True if one was added."""
+    if current_policy() is not None:
+        return False
+    save_policy(dict(DEFAULTS), actor=audit.SYSTEM, now=now)
+    return True
 
 
 def _refresh_open_tracks(site: Site, now: datetime) -> None:
     tracks = db.session.execute(
         db.select(Track).where(Track.site_id == site.id, Track.stage.not_in(CLOSED_STAGES))).scalars()
     for track in tracks:
-        refresh_stored_clock(track, now)
+        stored.refresh(track, now)
 
 
 def add_closure(site: Site, day: date | None, label: str | None, *, actor: audit.Actor, now: datetime) -> SiteClosure:
+    """Close a site for a day: its internal deadlines move, its regulatory ceilings do not."""
     if day is None:
         raise InvalidInput({"day": str(_l("Give the date of the closure."))})
     if label and len(label) > 200:

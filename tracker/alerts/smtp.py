@@ -1,0 +1,111 @@
+"""Delivering claimed outbox rows over SMTP (SPEC 4).
+
+The envelope recipient is the row's address alone, never something read from the
+headers. One connection carries a batch; when it is lost, this message and the rest
+of the batch go back to the queue with the back-off instead of meeting the same
+outage message after message.
+"""
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from datetime import datetime
+from email.utils import parseaddr
+
+from flask import current_app
+
+from tracker.alerts.mails import build_message
+from tracker.alerts.outbox import claim, failed, succeeded
+from tracker.extensions import db
+from tracker.models import OutboxMessage, User
+
+log = logging.getLogger(__name__)
+SMTP_TIMEOUT = 30
+
+
+def _connect(config) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=SMTP_TIMEOUT)
+    try:
+        if config.get("SMTP_STARTTLS"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("SMTP_USER"):
+            smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD") or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _permanent(error: BaseException) -> bool:
+    """A 5xx answer will not change by waiting; a 4xx or a dead connection may."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _msg in error.recipients.values())
+    return isinstance(error, smtplib.SMTPResponseException) and error.smtp_code >= 500
+
+
+def _messages(when: dict[int, datetime], now: datetime, config) -> tuple[list, int]:
+    """Build the MIME message of each claimed row; a row that cannot be built fails for good."""
+    rows = db.session.execute(
+        db.select(OutboxMessage, User.name).outerjoin(User, User.id == OutboxMessage.recipient_id)
+        .where(OutboxMessage.id.in_(when)).order_by(OutboxMessage.id)).all()
+    ready, refused = [], 0
+    for row, name in rows:
+        try:
+            ready.append((row.id, row.attempts, row.to_address, build_message(row, name, config)))
+        except (ValueError, TypeError) as exc:  # an address or header that cannot be sent at all
+            failed(row.id, when[row.id], now, exc, permanent=True, attempts=row.attempts)
+            refused += 1
+    db.session.commit()  # end the read; nothing is held while SMTP talks
+    return ready, refused
+
+
+def _deliver(smtp, ready: list, when: dict, now: datetime, envelope_from: str) -> tuple[int, int]:
+    sent = refused = 0
+    for index, (message_id, attempts, to_address, message) in enumerate(ready):
+        try:
+            smtp.send_message(message, from_addr=envelope_from, to_addrs=[to_address])
+        except smtplib.SMTPServerDisconnected as exc:
+            return sent, refused + _requeue(ready[index:], when, now, exc)
+        except smtplib.SMTPException as exc:  # the server refused this message only
+            failed(message_id, when[message_id], now, exc, permanent=_permanent(exc), attempts=attempts)
+            refused += 1
+        except OSError as exc:  # SMTPException is an OSError too, hence this order
+            return sent, refused + _requeue(ready[index:], when, now, exc)
+        else:
+            succeeded(message_id, when[message_id], now)
+            sent += 1
+    return sent, refused
+
+
+def _requeue(rest: list, when: dict, now: datetime, error: BaseException) -> int:
+    log.warning("SMTP connection lost or refused (%s): %d message(s) will be retried", error, len(rest))
+    for message_id, attempts, _to, _msg in rest:
+        failed(message_id, when[message_id], now, error, attempts=attempts)
+    return len(rest)
+
+
+def send_due(now: datetime, *, batch: int = 100) -> tuple[int, int]:
+    """Deliver the rows due at ``now``; return (sent, failed attempts). Commits as it goes."""
+    config = current_app.config
+    claimed = claim(now, batch)
+    if not claimed:
+        return 0, 0
+    when = dict(claimed)
+    ready, refused = _messages(when, now, config)
+    if not ready:
+        return 0, refused
+    try:
+        smtp = _connect(config)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("SMTP server %s:%s unreachable", config["SMTP_HOST"], config["SMTP_PORT"])
+        return 0, refused + _requeue(ready, when, now, exc)
+    try:
+        sent, more = _deliver(smtp, ready, when, now, parseaddr(config["MAIL_FROM"])[1] or config["MAIL_FROM"])
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+    log.info("outbox: %d sent, %d failed", sent, refused + more)
+    return sent, refused + more

@@ -1,0 +1,147 @@
+"""The sweep: find the tracks whose clocks may be due, ask the rules, queue what is new (SPEC 4).
+
+The sweep reads the deadline fields the pipeline stores on each track (indexed) instead
+of replaying events, loads sites, calendars and people once, and walks the candidates
+in pages. Three queries find them - a due date near or past, a sponsor reminder date
+come, a regulatory ceiling near or past - so its cost grows with the clocks that are
+due, not with all contracts. The outbox's unique key skips an alert already queued, so
+a paused clock, a repeated sweep or a second scheduler adds nothing. Rows are added in
+the caller's transaction, which the caller commits.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterator, NamedTuple
+
+from tracker.alerts import mails
+from tracker.alerts.context import Directory, load_directory
+from tracker.alerts.queue import existing_keys, insert_new, outbox_row
+from tracker.alerts.rules import SPONSOR, due_alerts
+from tracker.extensions import db
+from tracker.models import Contract, Policy, Track
+from tracker.pipeline import rules as pipeline
+from tracker.sla.policy import settings_of
+from tracker.sla.state import STORED_COLUMNS, stored_state
+
+PAGE = 1000
+CLOSED = tuple(sorted(pipeline.CLOSED_STAGES))
+
+
+class Alert(NamedTuple):
+    kind: str
+    key: str
+    person: object
+    audience: str
+    row: object
+    window_site_id: int
+    values: dict
+
+
+def _base():
+    return (db.select(*STORED_COLUMNS, Track.sponsor_signed_at, Contract.reference, Contract.title,
+                      Contract.acronym, Contract.sponsor_id)
+            .join(Contract, Contract.id == Track.contract_id).where(Track.stage.not_in(CLOSED)))
+
+
+def _pages(stmt) -> Iterator[list]:
+    last = 0
+    while True:
+        rows = db.session.execute(stmt.where(Track.id > last).order_by(Track.id).limit(PAGE)).all()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].id
+
+
+def _candidate_queries(directory: Directory):
+    windows = directory.windows.values()
+    if not windows:
+        return []
+    ids = db.session.execute(db.select(Policy.id)).scalars().all()
+    policies = [settings_of(None)] + [settings_of(i) for i in ids]
+    most_warning = max(p["warning_before"] for p in policies)
+    most_ceiling = max(p["ceiling_warning_before"] for p in policies)
+    # Widest bounds over all sites; each row is then judged on its own site's day.
+    latest_today = max(w.today(directory.now) for w in windows)
+    due_upper = max(w.calendar.add_working_days(w.today(directory.now), most_warning) for w in windows)
+    ceiling_upper = max(w.calendar.add_working_days(w.today(directory.now), most_ceiling) for w in windows)
+    return [
+        _base().where(Track.due_on.is_not(None), Track.due_on <= due_upper),
+        _base().where(Track.reminder_on.is_not(None), Track.reminder_on <= latest_today),
+        _base().where(Track.regulatory_due_on.is_not(None), Track.regulatory_due_on <= ceiling_upper),
+    ]
+
+
+def _coordinating_sites(contract_ids: set[int]) -> dict[int, int]:
+    """The coordinating site of each contract: its working hours govern the sponsor's mail."""
+    if not contract_ids:
+        return {}
+    return dict(db.session.execute(db.select(Track.contract_id, Track.site_id).where(
+        Track.contract_id.in_(contract_ids), Track.role == "coordinating")).all())
+
+
+def values_of(directory: Directory, row, state) -> dict:
+    """What an alert e-mail says about its track, as raw data (worded in ``mails``)."""
+    missing = [p for p, at in (("institution", row.institution_signed_at), ("investigator",
+               row.investigator_signed_at), ("sponsor", row.sponsor_signed_at)) if at is None]
+    return {
+        "reference": row.reference, "title": row.title, "acronym": row.acronym,
+        "sponsor": directory.sponsor_names.get(row.sponsor_id, ""), "site": directory.site_names.get(row.site_id, ""),
+        "stage": row.stage, "due_on": state.due_on, "round": row.round, "days_late": state.days_late,
+        "since_on": state.holder_since, "reminder": state.reminders_due, "ceiling_on": state.regulatory_due_on,
+        "missing": missing if row.stage == pipeline.SIGNATURE else [],
+        "owner": directory.people[row.owner_id].name if row.owner_id in directory.people else None,
+    }
+
+
+def alerts_for_rows(directory: Directory, rows: list, seen: set[int]) -> list[Alert]:
+    coordinating = _coordinating_sites({r.contract_id for r in rows})
+    alerts = []
+    for row in rows:
+        if row.id in seen:
+            continue
+        seen.add(row.id)
+        window = directory.windows[row.site_id]
+        state = stored_state(row, window.calendar, window.today(directory.now), window.timezone)
+        values = None
+        for due in due_alerts(state, row.id, row.visit):
+            values = values or values_of(directory, row, state)
+            for audience in due.audiences:
+                window_site = coordinating.get(row.contract_id, row.site_id) if audience == SPONSOR else row.site_id
+                for person in directory.recipients(audience, site_id=row.site_id, sponsor_id=row.sponsor_id,
+                                                   owner_id=row.owner_id):
+                    alerts.append(Alert(due.kind, f"{due.stem}:{person.id}", person, audience, row, window_site,
+                                        values))
+    return alerts
+
+
+def queue_alerts(directory: Directory, alerts: list[Alert]) -> int:
+    """Render and insert the alerts whose keys are not in the outbox yet."""
+    present = existing_keys(a.key for a in alerts)
+    rows = []
+    for alert in alerts:
+        if alert.key in present:
+            continue
+        present.add(alert.key)  # one person may be both owner and manager: one e-mail
+        language = mails.language_of(alert.person.language)
+        rendered = mails.render_track_alert(alert.kind, language,
+                                            {**alert.values, "name": alert.person.name, "audience": alert.audience})
+        rows.append(outbox_row(
+            key=alert.key, kind=alert.kind, person=alert.person, subject_text_html=rendered, language=language,
+            now=directory.now, not_before=directory.windows[alert.window_site_id].next_opening(directory.now),
+            site_id=alert.window_site_id, contract_id=alert.row.contract_id, track_id=alert.row.id,
+            visit=alert.row.visit))
+    rows.sort(key=lambda r: (r["track_id"] or 0, r["key"]))
+    return insert_new(rows)
+
+
+def sweep(now: datetime) -> int:
+    """Queue every alert due at ``now``; return how many outbox rows were added."""
+    directory = load_directory(now)
+    queued = 0
+    seen: set[int] = set()
+    with mails.rendering():
+        for stmt in _candidate_queries(directory):
+            for page in _pages(stmt):
+                queued += queue_alerts(directory, alerts_for_rows(directory, page, seen))
+    return queued

@@ -1,0 +1,53 @@
+"""users, sponsors and tokens: people and programs, from the command line."""
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from tracker import audit
+from tracker.cli import run
+from tracker.database import utcnow
+
+users = AppGroup("users", help="Manage people who sign in.")
+sponsors = AppGroup("sponsors", help="Manage sponsor companies.")
+tokens = AppGroup("tokens", help="Issue API tokens for programs.")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True, help="admin, manager, legal or sponsor")
+@click.option("--site", default=None, help="Site code, for staff (GR, IB...)")
+@click.option("--sponsor", default=None, help="Sponsor name, for sponsor users")
+@click.option("--password", required=True)
+def users_create(email, name, role, site, sponsor, password):
+    """Create a user."""
+    from tracker.people.operations import create_user
+
+    user = run(lambda: create_user({"email": email, "name": name, "role": role, "site": site, "sponsor": sponsor,
+                                    "password": password}, actor=audit.SYSTEM, now=utcnow()))
+    click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@sponsors.command("create")
+@click.option("--name", required=True)
+@click.option("--country", default=None, help="Two-letter ISO code, such as FR or US")
+def sponsors_create(name, country):
+    """Create a sponsor company and print its id."""
+    from tracker.people.operations import create_sponsor
+
+    sponsor = run(lambda: create_sponsor({"name": name, "country": country}, actor=audit.SYSTEM, now=utcnow()))
+    click.echo(sponsor.id)
+
+
+@tokens.command("create")
+@click.option("--email", required=True)
+def tokens_create(email):
+    """Print a new API token for a user, alone on its line (it is not shown again)."""
+    from tracker.people.operations import find_user_by_email
+    from tracker.people.tokens import create_token
+
+    click.echo(run(lambda: create_token(find_user_by_email(email), actor=audit.SYSTEM, now=utcnow())))
+
+
+COMMANDS = (users, sponsors, tokens)

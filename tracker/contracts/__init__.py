@@ -1,0 +1,1 @@
+"""Contracts: their input checks, creation, references and who may see them."""

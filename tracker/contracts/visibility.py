@@ -1,0 +1,36 @@
+"""Which contracts a person may see (SPEC 1): staff their sites' contracts, sponsors their own.
+
+A contract someone may not see is treated exactly like one that does not exist, so
+a sponsor cannot even learn another sponsor's references.
+"""
+from __future__ import annotations
+
+from tracker.extensions import db
+from tracker.models import Contract, Track
+
+
+def visible_contracts(user, stmt=None):
+    """Restrict a select of Contract to what this user may see."""
+    stmt = stmt if stmt is not None else db.select(Contract)
+    if user.role == "admin":
+        return stmt
+    if user.role == "sponsor":
+        return stmt.where(Contract.sponsor_id == user.sponsor_id)
+    if user.role not in ("legal", "manager") or user.site_id is None:
+        return stmt.where(db.false())
+    site_tracks = db.select(Track.contract_id).where(Track.site_id == user.site_id)
+    return stmt.where(Contract.id.in_(site_tracks))
+
+
+def load_contract(reference: str, user) -> Contract | None:
+    """The contract with this reference if the user may see it, else None."""
+    if not isinstance(reference, str) or len(reference) > 20:
+        return None
+    stmt = visible_contracts(user, db.select(Contract).where(Contract.reference == reference.upper()))
+    return db.session.execute(stmt).scalar_one_or_none()
+
+
+def may_see(user, contract_id: int) -> bool:
+    """Whether the user may see the contract with this id."""
+    stmt = visible_contracts(user, db.select(Contract.id).where(Contract.id == contract_id))
+    return db.session.execute(stmt).first() is not None

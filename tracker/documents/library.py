@@ -1,0 +1,128 @@
+"""The template library: stored versions of the standard agreements, prepared once per process (SPEC 5)."""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import OrderedDict
+from datetime import datetime
+from pathlib import Path
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from tracker import audit
+from tracker.documents.checks import DocumentRejected, check_docx, check_template
+from tracker.documents.render import PreparedTemplate, TemplateError, prepare
+from tracker.errors import Conflict, DocumentProblems, InvalidInput
+from tracker.extensions import db
+from tracker.models import ContractTemplate
+
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "contract_templates"
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
+_PREPARED: OrderedDict[str, PreparedTemplate] = OrderedDict()
+_PREPARED_MAX = 32
+
+
+# Readable names of the shipped agreements; an uploaded template is shown by its own name.
+TEMPLATE_TITLES = {
+    "coordinating_fr": _l("Coordinating site agreement (French)"),
+    "coordinating_en": _l("Coordinating site agreement (English)"),
+    "associated_fr": _l("Associated site agreement (French)"),
+    "associated_en": _l("Associated site agreement (English)"),
+}
+SITE_ROLES = ("coordinating", "associated")
+
+
+def template_title(name: str) -> str:
+    return str(TEMPLATE_TITLES.get(name, name))
+
+
+def template_role(name: str) -> str | None:
+    """The site role a template is written for, read from its name (coordinating_fr...), if any."""
+    prefix = name.split("_", 1)[0]
+    return prefix if prefix in SITE_ROLES else None
+
+
+def default_template(role: str, language: str) -> str | None:
+    """The template for this site role and language, else any for the role, else None."""
+    names = template_names()
+    for wanted in (f"{role}_{language}", *[n for n in names if template_role(n) == role]):
+        if wanted in names:
+            return wanted
+    return None
+
+
+def prepared(template: ContractTemplate) -> PreparedTemplate:
+    """Prepare a template once per process and version; rendering reuses it."""
+    cached = _PREPARED.get(template.sha256)
+    if cached is None:
+        cached = prepare(template.content)
+        _PREPARED[template.sha256] = cached
+        if len(_PREPARED) > _PREPARED_MAX:
+            _PREPARED.popitem(last=False)
+    else:
+        _PREPARED.move_to_end(template.sha256)
+    return cached
+
+
+def latest_template(name: str) -> ContractTemplate | None:
+    return db.session.execute(
+        db.select(ContractTemplate).where(ContractTemplate.name == name)
+        .order_by(ContractTemplate.version.desc()).limit(1)).scalar_one_or_none()
+
+
+def template_names() -> list[str]:
+    return list(db.session.execute(
+        db.select(ContractTemplate.name).distinct().order_by(ContractTemplate.name)).scalars())
+
+
+def store_template(name: str, data: bytes, filename: str | None, *, actor: audit.Actor,
+                   now: datetime) -> ContractTemplate:
+    """Check an uploaded template and keep it as the next version of its name."""
+    name = (name or "").strip().lower()
+    if not NAME_RE.match(name):
+        raise InvalidInput({"name": str(_l("Use 2 to 64 lower-case letters, digits, '-' or '_', "
+                                            "such as coordinating_fr."))})
+    try:
+        prepared = check_template(data)
+    except DocumentRejected as exc:
+        raise DocumentProblems(exc.problems)
+    previous = latest_template(name)
+    template = ContractTemplate(
+        name=name, version=(previous.version if previous else 0) + 1, filename=safe_filename(filename or name),
+        sha256=hashlib.sha256(data).hexdigest(), size=len(data), fields=sorted(prepared.fields),
+        content=data, created_at=now, created_by_id=actor.user_id)
+    db.session.add(template)
+    flush_or_conflict()
+    _PREPARED[template.sha256] = prepared
+    audit.record(actor, "template", template.id, {"name": (None, name), "version": (None, template.version),
+                                                  "sha256": (None, template.sha256)}, now=now)
+    return template
+
+
+def ensure_builtin_templates(*, now: datetime) -> int:
+    """Store the shipped agreements as version 1 of their names when missing."""
+    added = 0
+    for path in sorted(BUILTIN_DIR.glob("*.docx")):
+        if latest_template(path.stem) is None:
+            store_template(path.stem, path.read_bytes(), path.name, actor=audit.SYSTEM, now=now)
+            added += 1
+    return added
+
+
+def safe_filename(name: str) -> str:
+    """Letters, digits, dot, dash and underscore only, so a download name cannot do harm."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(name).name).strip("._") or "document"
+    if not stem.lower().endswith(".docx"):
+        stem += ".docx"
+    return stem[-120:]
+
+
+def flush_or_conflict() -> None:
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict(str(_l("Someone stored another version at the same moment; try again.")))
+
+

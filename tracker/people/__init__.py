@@ -1,0 +1,1 @@
+"""People: sponsors, users, roles, API tokens and sign-in."""

@@ -1,0 +1,84 @@
+"""Creating sponsors and users, and finding them (each operation validates, writes, audits, flushes)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import generate_password_hash
+
+from tracker import audit
+from tracker.errors import InvalidInput, NotFound
+from tracker.extensions import db
+from tracker.models import Sponsor, User
+from tracker.people.input import (
+    COUNTRY_RE, check_affiliation, check_email, check_password, clean, find_sponsor,
+)
+
+__all__ = ["create_sponsor", "create_user", "find_sponsor", "find_user_by_email"]
+
+
+def create_sponsor(data: dict, *, actor: audit.Actor, now: datetime) -> Sponsor:
+    """Register a sponsor company; names are unique regardless of case."""
+    errors = {}
+    name = clean(data.get("name"))
+    country = data.get("country")
+    if not name:
+        errors["name"] = _l("A sponsor name is required.")
+    elif len(name) > 200:
+        errors["name"] = _l("The name is longer than 200 characters.")
+    elif find_sponsor(name) is not None:
+        errors["name"] = _l("A sponsor named %(name)s already exists.", name=name)
+    if country is not None and country != "":
+        country = clean(country).upper()
+        if not COUNTRY_RE.match(country):
+            errors["country"] = _l("Use a two-letter ISO country code such as FR or US.")
+    else:
+        country = None
+    if errors:
+        raise InvalidInput(errors)
+    sponsor = Sponsor(name=name, country=country, created_at=now)
+    for field in ("address", "registration_number", "representative"):
+        setattr(sponsor, field, clean(data.get(field))[:500] or None)
+    db.session.add(sponsor)
+    db.session.flush()
+    audit.record(actor, "sponsor", sponsor.id, {"name": (None, name), "country": (None, country)}, now=now)
+    return sponsor
+
+
+def create_user(data: dict, *, actor: audit.Actor, now: datetime) -> User:
+    """Create a person with a role; staff belong to a site, sponsor users to a sponsor.
+
+    ``language`` is stored only when the person (or whoever creates them) chose
+    one; otherwise the browser decides at each visit.
+    """
+    errors: dict = {}
+    email = check_email(data.get("email"), errors)
+    name = clean(data.get("name"))
+    if not name:
+        errors["name"] = _l("A name is required.")
+    elif len(name) > 200:
+        errors["name"] = _l("At most %(n)d characters.", n=200)
+    role = clean(data.get("role"))
+    password = check_password(data.get("password"), errors)
+    site, sponsor = check_affiliation(role, clean(data.get("site")).upper(), clean(data.get("sponsor")), errors)
+    language = data.get("language") or None
+    if language not in (None, "fr", "en"):
+        errors["language"] = _l("Choose fr or en.")
+    if errors:
+        raise InvalidInput(errors)
+    user = User(email=email, name=name, role=role, site=site, sponsor=sponsor,
+                password_hash=generate_password_hash(password), language=language, created_at=now)
+    db.session.add(user)
+    db.session.flush()
+    audit.record(actor, "user", user.id, {
+        "email": (None, email), "role": (None, role), "site": (None, site.code if site else None),
+        "sponsor": (None, sponsor.name if sponsor else None)}, now=now)
+    return user
+
+
+def find_user_by_email(email: str) -> User:
+    email = clean(email).lower()
+    user = db.session.execute(db.select(User).where(User.email == email)).scalar_one_or_none()
+    if user is None:
+        raise NotFound(str(_l("No user with the e-mail %(email)s.", email=email[:254] or "''")))
+    return user

@@ -1,0 +1,41 @@
+"""The calendars of a stored site: its working days, and the days the law counts as off.
+
+A site's *working* calendar (SPEC 3) is Monday to Friday minus its country's public
+holidays and the closure days an admin adds; stage deadlines count these days. The
+regulatory ceiling is a legal date: it rolls forward over weekends and public
+holidays only, so it is computed on the *public-holiday* calendar, which ignores the
+site's internal closures.
+"""
+from __future__ import annotations
+
+from tracker.extensions import db
+from tracker.models import Site, SiteClosure
+from tracker.sla.calendar import CalendarSpec, WorkingCalendar, calendar_for
+
+
+def _spec(site: Site, closures=frozenset()) -> CalendarSpec:
+    return CalendarSpec(country=site.country, subdivision=site.subdivision or None, closures=closures,
+                        works_whit_monday=site.works_whit_monday)
+
+
+def site_calendar(site: Site) -> WorkingCalendar:
+    """The working-day calendar of a site: its country's holidays plus its closure days."""
+    closures = frozenset(db.session.execute(
+        db.select(SiteClosure.day).where(SiteClosure.site_id == site.id)).scalars())
+    return calendar_for(_spec(site, closures))
+
+
+def legal_calendar(site: Site) -> WorkingCalendar:
+    """Weekends and public holidays of the site's country only: the calendar of legal dates."""
+    return calendar_for(_spec(site))
+
+
+def all_site_calendars() -> dict[int, tuple[WorkingCalendar, WorkingCalendar]]:
+    """(working, legal) calendars of every site, keyed by site id, in two queries."""
+    closures: dict[int, set] = {}
+    for site_id, day in db.session.execute(db.select(SiteClosure.site_id, SiteClosure.day)):
+        closures.setdefault(site_id, set()).add(day)
+    return {
+        site.id: (calendar_for(_spec(site, frozenset(closures.get(site.id, ())))), legal_calendar(site))
+        for site in db.session.execute(db.select(Site)).scalars()
+    }
