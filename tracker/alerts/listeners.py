@@ -19,6 +19,7 @@ from tracker.extensions import db
 from tracker.models import Event, Track, User
 from tracker.pipeline.signals import action_applied
 from tracker.sla.policy import settings_of
+from tracker.timeutil import local_date
 
 
 def _people(site_id: int, role: str, owner_id: int | None = None) -> list[Person]:
@@ -57,13 +58,15 @@ def on_action(track: Track, *, event: Event, actor, now, previous_round: int, **
     if track.round > previous_round:
         limit = settings_of(event.policy_id)["round_limit"]
         if track.round > limit:
+            started_on = local_date(event.effective_at, track.site.timezone)
             _queue("escalation", round_stem(track.id, track.round), track, _people(track.site_id, "manager"),
-                   _values(track, reason="round", round_limit=limit), now, "managers")
+                   _values(track, reason="round", round_limit=limit, started_on=started_on), now, "managers")
     if event.action == "conformity_issue":
         coordinating = track.contract.coordinating_track
         _queue("conformity_issue", f"conformity_issue:{event.id}", coordinating,
                _people(coordinating.site_id, "legal", coordinating.owner_id),
-               _values(coordinating, reporter_site=track.site.name, issue=event.comment), now, "owner")
+               _values(coordinating, reporter_site=track.site.name, issue=event.comment,
+                       reported_on=local_date(event.effective_at, track.site.timezone)), now, "owner")
 
 
 def connect() -> None:
