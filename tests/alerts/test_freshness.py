@@ -130,3 +130,19 @@ def test_superseded_alerts_are_listed_on_the_outbox_page(client, desk, smtp, mak
     french = client.get("/admin/outbox?status=superseded", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert f'id="message-{row["id"]}"' in french and "Superseded" not in french
     assert "Send again" not in html  # nothing to retry: it is not a failure
+
+
+def test_a_conformity_notice_is_sent_unless_the_contract_was_cancelled_meanwhile(desk, smtp):
+    legal = desk.make_user("legal", "GR")
+    references = []
+    for _ in range(2):
+        reference = desk.contract("2026-10-01", sites=("GR", "IB"))
+        desk.act(reference, "mark_complete", "2026-10-05 10:00")
+        desk.act(reference, "agree", "2026-10-06 10:00")
+        desk.act(reference, "conformity_issue", "2026-10-06 20:00", site="IB", comment="Article 7 differs.")
+        references.append(reference)
+    desk.act(references[1], "cancel", "2026-10-06 21:00", comment="The sponsor stopped the programme.")
+    assert desk.send("2026-10-07 08:00") == (1, 0)
+    (mail,) = smtp.received
+    assert mail.rcpt_tos == [legal] and references[0] in mail.subject and "Article 7 differs." in mail.part("plain")
+    assert sorted(row["status"] for row in desk.outbox(kind="conformity_issue")) == ["sent", "superseded"]
