@@ -163,3 +163,31 @@ def test_an_owner_who_leaves_hands_the_alerts_back_to_all_legal_staff(app, desk)
     desk.act(reference, "mark_complete", "2026-10-05 10:00")
     desk.sweep("2026-10-09 09:00")
     assert desk.alerts() == [("warning", other)]
+
+
+def test_the_ceiling_warning_comes_when_the_policy_in_force_at_the_start_says(app, desk):
+    desk.make_user("manager", "GR")
+
+    def save(days: int) -> None:
+        with app.app_context():
+            save_policy({**DEFAULTS, "ceiling_warning_before": days}, actor=audit.SYSTEM,
+                        now=datetime.now(timezone.utc))
+            db.session.commit()
+
+    def warned() -> set[int]:
+        return {row["contract_id"] for row in desk.outbox(kind="ceiling_warning")}
+
+    five_days = _with_the_sponsor_from_9_march(desk)  # the default policy: 5 working days
+    save(2)
+    two_days = _with_the_sponsor_from_9_march(desk)
+    save(10)  # saved after both ceilings started: it moves neither warning
+    with app.app_context():
+        ids = dict(db.session.execute(db.select(Contract.reference, Contract.id)).all())
+    desk.sweep("2026-04-15 09:00")
+    assert warned() == set()
+    desk.sweep("2026-04-16 09:00")
+    assert warned() == {ids[five_days]}
+    desk.sweep("2026-04-20 09:00")
+    assert warned() == {ids[five_days]}
+    desk.sweep("2026-04-21 09:00")  # 2 working days before Thursday 23 April
+    assert warned() == {ids[five_days], ids[two_days]}
