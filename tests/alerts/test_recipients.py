@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from tracker import audit
 from tracker.extensions import db
-from tracker.models import Contract, User
+from tracker.models import Contract, Site, User
 from tracker.pipeline.operations import set_owner
 from tracker.sla.operations import save_policy
 from tracker.sla.policy import DEFAULTS
@@ -153,12 +155,15 @@ def test_warnings_and_breaches_go_to_the_owner_else_to_all_legal_staff(app, desk
     assert any("Elle n'a pas de responsable" in text for text in breaches)
 
 
-def test_an_owner_who_leaves_hands_the_alerts_back_to_all_legal_staff(app, desk):
+@pytest.mark.parametrize("leaves", ["disabled", "moved to Institut Bergonié"])
+def test_an_owner_who_leaves_hands_the_alerts_back_to_all_legal_staff(app, desk, leaves):
     owner, other = desk.make_user("legal", "GR"), desk.make_user("legal", "GR")
     reference = desk.contract("2026-10-01")
     _own(app, reference, "GR", owner)
     with app.app_context():
-        db.session.execute(db.update(User).where(User.email == owner).values(active=False))
+        ib = db.session.execute(db.select(Site.id).where(Site.code == "IB")).scalar_one()
+        change = {"active": False} if leaves == "disabled" else {"site_id": ib}
+        db.session.execute(db.update(User).where(User.email == owner).values(**change))
         db.session.commit()
     desk.act(reference, "mark_complete", "2026-10-05 10:00")
     desk.sweep("2026-10-09 09:00")

@@ -33,6 +33,11 @@ class Directory:
     sponsor_people: dict[int, list[Person]] = field(default_factory=dict)
     people: dict[int, Person] = field(default_factory=dict)
 
+    def owner(self, owner_id: int | None, site_id: int) -> Person | None:
+        """The track's owner while they are an active legal user of its site, else None."""
+        owner = self.people.get(owner_id) if owner_id else None
+        return owner if owner is not None and owner.role == "legal" and owner.site_id == site_id else None
+
     def recipients(self, audience: str, *, site_id: int, sponsor_id: int, owner_id: int | None) -> list[Person]:
         """The people an audience means on one track: owner (else legal staff), managers, sponsor users.
 
@@ -40,8 +45,8 @@ class Directory:
         user of the track's site - and to all the site's legal staff when there is none.
         """
         if audience == OWNER:
-            owner = self.people.get(owner_id) if owner_id else None
-            if owner is not None and owner.role == "legal" and owner.site_id == site_id:
+            owner = self.owner(owner_id, site_id)
+            if owner is not None:
                 return [owner]
             return self.staff.get((site_id, "legal"), [])
         if audience == MANAGERS:
