@@ -186,7 +186,7 @@ def request_reset(email, *, now: datetime) -> Issued | None:
     if user is None or not user.active:
         return None
     recent = db.session.execute(db.select(AccountLink.id).where(
-        AccountLink.user_id == user.id, AccountLink.created_at > now - RESET_QUIET,
+        AccountLink.user_id == user.id, AccountLink.created_at > now - RESET_QUIET, AccountLink.expires_at > now,
         AccountLink.used_at.is_(None), AccountLink.voided_at.is_(None)).limit(1)).first()
     if recent is not None:
         return None

@@ -104,7 +104,7 @@ def act(contract: Contract, track_id: int):
     form = SponsorActionForm(prefix=f"t{track.id}-{action}")
     if not form.validate_on_submit():
         abort(400)
-    version = form.version.data
+    version = form.version.data or ""
     try:
         with atomic():
             event = sponsor_action(track, action, author=current_user, now=utcnow(), comment=form.comment.data,
