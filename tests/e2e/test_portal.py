@@ -24,13 +24,13 @@ from tracker.database import utcnow
 pytestmark = pytest.mark.e2e
 
 WORDS = {
-    "fr-FR": {"invite": "Inviter un contact de Novacure", "name": "Nom", "email": "E-mail", "language": "Langue des e-mails", "send": "Envoyer l’invitation",
+    "fr-FR": {"invite": "Inviter un contact de Novacure", "name": "Nom", "email": "Adresse e-mail", "language": "Langue des e-mails", "send": "Envoyer l’invitation",
               "password": "Nouveau mot de passe", "again": "Le même mot de passe", "save": "Enregistrer et se connecter",
-              "common": "trop courant", "download": "FT-", "file": "Votre version annotée (.docx)",
-              "redline": "Envoyer la version annotée", "changed": "1 clause modifiée", "body": "Message",
+              "common": "trop courant", "download": "FT-", "file": "Votre version révisée (.docx)",
+              "redline": "Envoyer la version révisée", "changed": "1 clause modifiée", "body": "Message",
               "write": "Envoyer le message", "sign": "Enregistrer notre signature", "date": "Date de la signature",
               "tokens": "Jetons d’API", "token_name": "Nom", "create": "Créer un jeton", "revoke": "Révoquer",
-              "revoked": "révoqué", "signed": "Le promoteur a signé", "paused": "En pause : à vous depuis"},
+              "revoked": "révoqué", "signed": "Le promoteur a signé", "paused": "En pause\u00a0: à vous depuis"},
     "en-GB": {"invite": "Invite a contact of Novacure", "name": "Name", "email": "E-mail", "language": "Language of the e-mails", "send": "Send the invitation",
               "password": "New password", "again": "The same password again", "save": "Save and sign in",
               "common": "too common", "download": "FT-", "file": "Your redline (.docx)",
@@ -114,12 +114,12 @@ def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: Worl
     assert _axe_serious(page) == []
 
     page.goto(f"/portal/contracts/{world.ref_a}")
-    page.get_by_label(w["body"], exact=True).fill("Pouvons-nous signer vendredi ?")
+    page.get_by_label(w["body"], exact=True).fill("Pouvons-nous signer vendredi\u00a0?")
     page.get_by_role("button", name=w["write"]).click()
-    assert "Pouvons-nous signer vendredi ?" in page.locator(".timeline").inner_text()
+    assert "Pouvons-nous signer vendredi\u00a0?" in page.locator(".timeline").inner_text()
     assert _fits_phone(page) and _axe_serious(page) == []
     [mail] = _mail_to(app, smtp, world.legal_gr)
-    assert "Pouvons-nous signer vendredi ?" in mail.part("plain")
+    assert "Pouvons-nous signer vendredi\u00a0?" in mail.part("plain")
 
     world.act(world.ref_a, "agree")
     for party in ("institution", "investigator"):
