@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
 
 import docx
 import pytest

@@ -63,7 +63,7 @@ def test_staff_invite_and_the_contact_chooses_a_password(app, world, client, log
     again = client.get(path, headers=EN)
     assert again.status_code == 410 and b"already been used" in again.data and b"Send me a new link" in again.data
     with app.app_context():  # the spent link's mail no longer holds it
-        assert token not in db.session.execute(db.select(db.func.group_concat(AuditEntry.new_value))).scalar()
+        assert all(token not in (value or "") for value in db.session.execute(db.select(AuditEntry.new_value)).scalars())
     assert token not in outbox(app, kind="invitation")[0].body_text
 
 

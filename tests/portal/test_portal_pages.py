@@ -161,8 +161,6 @@ def test_messages_reach_the_other_side_by_mail(app, world, client, login, smtp):
     from tracker.alerts.smtp import send_due
     from tracker.database import utcnow
 
-    with app.app_context():
-        owner = world.track(world.ref_a)
     login(world.sponsor_a)
     token = csrf_token(client, f"/portal/contracts/{world.ref_a}")
     empty = client.post(f"/portal/contracts/{world.ref_a}/messages", headers=EN,
@@ -175,7 +173,7 @@ def test_messages_reach_the_other_side_by_mail(app, world, client, login, smtp):
     with app.app_context():
         send_due(utcnow())
     [mail] = smtp.box.to(world.legal_gr)
-    assert "Message from Novacure Oncology SA to Gustave Roussy" in mail.subject
+    assert "Message de Novacure Oncology SA à Gustave Roussy" in mail.subject  # staff with no preference: French
     assert "Can we talk about <clause 9>?" in mail.part("plain")
     assert smtp.box.to(world.legal_ib) == []  # the site written to, not every site
 
@@ -208,3 +206,20 @@ def test_sponsor_contacts_hear_when_the_file_comes_to_them(app, world):
     world.act(world.ref_a, "send_to_sponsor", comment="internal only")
     latest = outbox(app, kind="sponsor_file")[-1]
     assert "round 2" in latest.subject and "internal only" not in latest.body_text
+
+
+def test_a_sponsors_message_goes_to_the_tracks_owner_when_it_has_one(app, world, make_user):
+    from tracker.database import utcnow
+    from tracker.models import User
+    from tracker.pipeline.operations import set_owner
+    from tracker.portal.messages import post_message
+    from tests.portal.conftest import STAFF
+
+    owner_email = make_user("legal", "GR", email="owner@gr.test")
+    with app.app_context():
+        owner = db.session.execute(db.select(User).where(User.email == owner_email)).scalar_one()
+        set_owner(world.track(world.ref_a), owner.id, actor=STAFF, now=utcnow())
+        author = db.session.execute(db.select(User).where(User.email == world.sponsor_a)).scalar_one()
+        post_message(world.contract(world.ref_a), "Owner only, please.", author=author, now=utcnow(), site_code="GR")
+        db.session.commit()
+    assert [m.to_address for m in outbox(app, kind="message")] == [owner_email]

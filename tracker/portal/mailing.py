@@ -17,6 +17,9 @@ from tracker.alerts import mails
 from tracker.alerts.queue import insert_new, outbox_row
 from tracker.models import User
 
+# The outbox kinds written here; they are mails to people, not deadline alerts.
+PERSONAL_KINDS = ("invitation", "password_reset", "message", "sponsor_file")
+
 
 def _tidy(text: str) -> str:
     """Plain text: no trailing spaces (the signature dash keeps its own), at most one blank line."""
