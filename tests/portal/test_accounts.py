@@ -168,3 +168,24 @@ def test_disabling_ends_sessions_and_tokens_at_once(app, world, client, login, a
     token = csrf_token(fresh, "/login")
     assert fresh.post("/login", data={"email": world.sponsor_a, "password": PASSWORD, "csrf_token": token}
                       ).status_code == 302
+
+
+def test_staff_resend_a_link_and_the_old_one_stops_working(app, world, client, login):
+    login(world.legal_ib)
+    _invite(client, world)
+    first = link_in(outbox(app, kind="invitation")[0].body_text)
+    with app.app_context():
+        user_id = db.session.execute(db.select(User.id).where(User.email == "ann@novacure.test")).scalar()
+    page = f"/sponsors/{world.novacure}/contacts"
+    assert b"invited, no password yet" in client.get(page, headers=EN).data
+    response = client.post(f"/sponsor-contacts/{user_id}/resend", data={"csrf_token": csrf_token(client, page)})
+    assert response.status_code == 303
+    second = link_in(outbox(app, kind="invitation")[-1].body_text)
+    assert client.get(first, headers=EN).status_code == 410 and client.get(second, headers=EN).status_code == 200
+    assert _choose(client, second).status_code == 302  # signs the invitee in, in this browser
+    staff = app.test_client()
+    token = csrf_token(staff, "/login")
+    staff.post("/login", data={"email": world.legal_ib, "password": PASSWORD, "csrf_token": token})
+    assert b"Send a password link" in staff.get(page, headers=EN).data  # accepted: a reset link from now on
+    staff.post(f"/sponsor-contacts/{user_id}/resend", data={"csrf_token": csrf_token(staff, page)})
+    assert "/account/reset/" in outbox(app, kind="password_reset")[-1].body_text
