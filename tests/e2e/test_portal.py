@@ -13,6 +13,7 @@ import re
 import docx
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.alerts.conftest import smtp  # noqa: F401  (a real SMTP server on loopback)
 from tests.e2e.test_first_contract import _sign_in
@@ -47,10 +48,14 @@ def _axe_serious(page) -> list:
 
 def _fits_phone(page) -> bool:
     """Nothing wider than a 390 px phone except inside a table's own scrolling box."""
+    page.wait_for_load_state("load")
     wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391
          && !e.closest('.scroll')).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)""")
-    assert wide == [], (wide, page.evaluate("document.documentElement.scrollWidth"))
-    return page.evaluate("document.documentElement.scrollWidth") <= 391
+    assert wide == [], wide
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 391, (width, page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e =>
+        e.getBoundingClientRect().right > 391).map(e => e.tagName + '.' + e.className).slice(0, 8)"""))
+    return True
 
 
 def _mail_to(app, smtp, address):
@@ -135,6 +140,6 @@ def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: Worl
     page.get_by_role("button", name=w["create"]).click()
     assert page.locator("#new-token").inner_text().startswith("ftk_")
     page.get_by_role("button", name=re.compile(w["revoke"])).click()
-    assert w["revoked"] in page.locator("table.tokens").inner_text()
+    expect(page.locator("table.tokens")).to_contain_text(w["revoked"])
     assert _fits_phone(page) and _axe_serious(page) == []
     sponsor.close()

@@ -92,7 +92,7 @@ def pending_ids(user_ids: list[int]) -> set[int]:
 # -- issuing links -----------------------------------------------------------------------------------------
 def _issue(user: User, purpose: str, *, actor: audit.Actor, now: datetime) -> Issued:
     accounts.void_links(user, now=now, purpose=purpose)
-    _forget_mails(user, purpose, now)
+    _forget_mails(user, purpose)
     token = secrets.token_urlsafe(32)
     link = AccountLink(user_id=user.id, purpose=purpose, token_hash=_hash(token), created_at=now,
                        expires_at=now + LINK_LIFETIME, created_by_id=actor.user_id)
@@ -111,18 +111,20 @@ def _subject(v: dict) -> str:
 
 def _mail(user: User, link: AccountLink, token: str, actor: audit.Actor, now: datetime) -> None:
     inviter = db.session.get(User, actor.user_id) if actor.user_id and actor.user_id != user.id else None
-    values = {"purpose": link.purpose, "link": mailing.base_url() + PATHS[link.purpose] + token,
-              "inviter": inviter.name if inviter else None, "inviter_site": inviter.site.name if inviter and
-              inviter.site else None, "sponsor": user.sponsor.name if user.sponsor else "",
-              "site": user.site.name if user.site else "Gustave Roussy · Institut Bergonié", "audience": "sponsor" if user.sponsor else "staff",
-              "expires_at": link.expires_at}
+    values = {
+        "purpose": link.purpose, "link": mailing.base_url() + PATHS[link.purpose] + token,
+        "expires_at": link.expires_at, "inviter": inviter.name if inviter else None,
+        "inviter_site": inviter.site.name if inviter and inviter.site else None,
+        "sponsor": user.sponsor.name if user.sponsor else "", "audience": "sponsor" if user.sponsor else "staff",
+        "site": user.site.name if user.site else "Gustave Roussy · Institut Bergonié",  # the mail's footer
+    }
     mailing.queue("invitation" if link.purpose == "invite" else "password_reset", f"{link.purpose}:{link.id}",
                   [user], "account_link", values, _subject, now=now)
 
 
-def _forget_mails(user: User, purpose: str, now: datetime) -> None:
-    """Once a link is spent or replaced, its mail leaves the outbox: unsent ones are dropped, sent ones
-    lose their text, so the database keeps no working link."""
+def _forget_mails(user: User, purpose: str) -> None:
+    """Once a link is spent or replaced, its mail leaves the outbox: unsent ones are dropped and sent ones
+    lose their text, so the database does not keep the link longer than it is needed."""
     kind = "invitation" if purpose == "invite" else "password_reset"
     rows = db.session.execute(db.select(OutboxMessage).where(
         OutboxMessage.recipient_id == user.id, OutboxMessage.kind == kind)).scalars().all()
@@ -220,7 +222,7 @@ def use_link(token, purpose: str, password, *, now: datetime) -> User:
     accounts.set_password(user, password, actor=actor, now=now)
     link.used_at = now
     accounts.void_links(user, now=now)
-    _forget_mails(user, purpose, now)
+    _forget_mails(user, purpose)
     audit.record(actor, "account_link", link.id, {"used_at": (None, now)}, now=now)
     return user
 

@@ -10,7 +10,7 @@ import re
 from datetime import datetime
 from typing import Callable
 
-from flask import render_template
+from flask import current_app, render_template
 from flask_babel import force_locale
 
 from tracker.alerts import mails
@@ -53,8 +53,6 @@ def queue(kind: str, key: str, recipients: list[User], template: str, values: di
 
 
 def base_url() -> str:
-    from flask import current_app
-
     return current_app.config["BASE_URL"].rstrip("/")
 
 
