@@ -151,9 +151,16 @@ class Desk:
             return send_due(now, batch=batch)
 
     def outbox(self, **where) -> list[dict]:
-        """The outbox rows as dicts (with the recipient's e-mail), oldest first."""
+        """The alert rows of the outbox as dicts (with the recipient's e-mail), oldest first.
+
+        Mails to people (invitations, messages...) are left out unless a ``kind`` asks for them.
+        """
+        from tracker.portal.mailing import PERSONAL_KINDS
+
         with self.app.app_context():
             stmt = db.select(OutboxMessage, User.email).outerjoin(User, User.id == OutboxMessage.recipient_id)
+            if "kind" not in where:
+                stmt = stmt.where(OutboxMessage.kind.not_in(PERSONAL_KINDS))
             for name, value in where.items():
                 stmt = stmt.where(getattr(OutboxMessage, name) == value)
             rows = db.session.execute(stmt.order_by(OutboxMessage.id)).all()

@@ -22,9 +22,11 @@ def authenticate():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return error_response(401, "unauthorized", "Send an API token as 'Authorization: Bearer TOKEN'.")
-    user = user_for_token(token.strip())
+    user = user_for_token(token.strip(), now=utcnow())
     if user is None:
         return error_response(401, "unauthorized", "The API token is unknown or revoked.")
+    if db.session.dirty:
+        db.session.commit()  # the token's "last used" time, kept apart from the request's own work
     g.api_user = user
     return None
 

@@ -1,22 +1,27 @@
 """The data model, one module per aggregate."""
+from tracker.models.accounts import AccountLink, SessionGeneration
 from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
 from tracker.models.documents import ContractTemplate, Document
+from tracker.models.messages import Message
 from tracker.models.notifications import OutboxMessage
 from tracker.models.people import ApiToken, Sponsor, User
 from tracker.models.policy import Policy, SiteClosure
 from tracker.models.sites import Site
 
 __all__ = [
+    "AccountLink",
     "ApiToken",
     "AuditEntry",
     "Contract",
     "ContractTemplate",
     "Document",
     "Event",
+    "Message",
     "OutboxMessage",
     "Policy",
     "ReferenceCounter",
+    "SessionGeneration",
     "Site",
     "SiteClosure",
     "Sponsor",

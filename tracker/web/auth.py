@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
@@ -17,6 +17,7 @@ from tracker.extensions import limiter
 from tracker.people.preferences import LANGUAGES, set_language
 from tracker.people.sign_in import authenticate
 from tracker.web.helpers import attempt
+from tracker.web.account import start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -54,7 +55,7 @@ def login():
         if user is None:
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or home_url(user))
     return render_template("auth/login.html", form=form), (422 if form.errors else 200)
 
