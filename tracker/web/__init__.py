@@ -13,9 +13,11 @@ from tracker.pipeline.rules import HOLDER_LABELS, PARTY_LABELS, STAGE_LABELS, ev
 
 def init_app(app: Flask) -> None:
     from tracker.web import admin_outbox, admin_policy, audit_export, auth, contract_form, contracts, documents, portal
+    from tracker.web import admin_sites, admin_sponsors, admin_templates
 
     del contract_form  # its route joins the contracts blueprint
-    for module in (auth, contracts, documents, audit_export, portal, admin_policy, admin_outbox):
+    for module in (auth, contracts, documents, audit_export, portal, admin_policy, admin_outbox, admin_sponsors,
+                   admin_sites, admin_templates):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
