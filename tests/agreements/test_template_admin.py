@@ -131,3 +131,17 @@ def test_template_pages_are_for_admins(client, app, builtin_templates, make_user
     assert client.post(f"/admin/templates/{template_id}/retire", data={"csrf_token": token, "retire": "1"}
                        ).status_code == 403
     assert client.get("/admin/templates/999999").status_code == 403
+
+
+def test_without_libreoffice_the_preview_says_so(client, app, builtin_templates, make_user, login, monkeypatch,
+                                                 tmp_path):
+    login(make_user("admin", None))
+    changed = docx.Document("contract_templates/associated_en.docx")
+    changed.add_paragraph("A clause of its own, so that no earlier preview of this version exists.")
+    out = io.BytesIO()
+    changed.save(out)
+    assert _upload(client, "associated_en", out.getvalue()).status_code == 302
+    monkeypatch.setenv("PATH", str(tmp_path))  # a server where soffice cannot be found
+    page = f"/admin/templates/{_id(app, 'associated_en', 2)}"
+    response = client.get(f"{page}/preview.pdf", headers=EN, follow_redirects=True)
+    assert "Not done: LibreOffice is not installed on the server" in response.get_data(as_text=True)

@@ -38,6 +38,11 @@ def test_admin_adds_a_third_centre(app, api, make_user, make_sponsor):
     assert {t["site"]: t["investigator"] for t in contract.json()["tracks"]}["CLB"] == "Dr Anne Leroy"
     again = admin.post("/sites", json=NEW_CENTRE)
     assert again.status_code == 422 and "already exists" in again.json()["error"]["fields"]["code"]
+    for code in ("1AB", "A", "CL B", "ABCDEFGHIJKLMNOPQ", None):
+        refused = admin.post("/sites", json={**NEW_CENTRE, "code": code})
+        assert refused.status_code == 422 and set(refused.json()["error"]["fields"]) == {"code"}
+    assert set(admin.post("/sites", json={"code": "NCT"}).json()["error"]["fields"]) == {"name"}
+    assert len(admin.get("/sites").json()["sites"]) == 3
 
 
 @pytest.mark.parametrize("change, fields", [
