@@ -137,3 +137,26 @@ def test_the_agreement_has_every_placeholder_filled(app, page_for, make_user, bu
                 assert one not in (None, "") and str(one) in text.replace("\n", " ").replace("\t", " ") or \
                     str(one) in text, field
     assert "832147565" in text and "Dr Claire Martin" in text and "1500.00" in text
+
+
+def test_an_admin_adds_a_third_centre_in_the_browser(page_for, make_user):
+    page = page_for("fr-FR")
+    _sign_in(page, make_user("admin", None))
+    page.get_by_role("link", name="Centres", exact=True).click()
+    page.get_by_role("link", name="Ajouter un centre").click()
+    page.get_by_role("textbox", name="Code", exact=True).fill("CLB")
+    page.get_by_role("textbox", name="Nom", exact=True).fill("Centre Léon Bérard")
+    page.get_by_label("Raison sociale").fill("Centre Léon Bérard")
+    page.get_by_label("Numéro SIRET").fill("779 781 865 00011")
+    page.get_by_label("Numéro FINESS").fill("690000880")
+    page.get_by_label("Représentant", exact=True).fill("Pr Marie Lenoir")
+    page.get_by_role("button", name="Ajouter le centre").click()
+    assert "clé de contrôle" in page.locator("#siret-error").inner_text()
+    page.get_by_label("Numéro SIRET").fill("779 781 865 00018")
+    page.get_by_role("button", name="Ajouter le centre").click()
+    assert page.locator("h1").inner_text() == "Centre Léon Bérard (CLB)"
+    page.get_by_role("link", name="Nouvelle convention").click()
+    page.locator("#coordinating_site").select_option("GR")
+    assert page.get_by_label("Centre Léon Bérard", exact=True).is_enabled()  # offered as an associated site
+    page.locator("#coordinating_site").select_option("CLB")
+    assert page.get_by_label("Centre Léon Bérard", exact=True).is_disabled()  # now the coordinator
