@@ -13,7 +13,6 @@ from tracker.errors import InvalidInput
 from tracker.extensions import db
 from tracker.models import Site, Sponsor
 from tracker.models.contracts import PHASES
-from tracker.people import identity
 
 EU_CT_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}$")
 KNOWN_FIELDS = {
@@ -48,7 +47,20 @@ class ContractDraft:
 
 
 def _text(data: dict, name: str, errors: dict, required: bool = False) -> str | None:
-    return identity.text(data, name, errors, LIMITS.get(name, 200), required=required)
+    """Trimmed text within its limit. Line breaks are kept: mails and documents flatten or render them."""
+    value = data.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            errors[name] = _l("This field is required.")
+        return None
+    if not isinstance(value, str):
+        errors[name] = _l("Expected text.")
+        return None
+    value = value.strip()
+    if len(value) > LIMITS.get(name, 200):
+        errors[name] = _l("At most %(n)d characters.", n=LIMITS.get(name, 200))
+        return None
+    return value
 
 
 def _integer(value: Any) -> int | None:
