@@ -2,10 +2,10 @@
 from tracker.models.accounts import AccountLink, SessionGeneration
 from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
-from tracker.models.documents import ContractTemplate, Document
+from tracker.models.documents import ContractTemplate, Document, TemplateDefault
 from tracker.models.messages import Message
 from tracker.models.notifications import OutboxMessage
-from tracker.models.people import ApiToken, Sponsor, User
+from tracker.models.people import ApiToken, Sponsor, SponsorContact, User
 from tracker.models.policy import Policy, SiteClosure
 from tracker.models.sites import Site
 
@@ -25,6 +25,8 @@ __all__ = [
     "Site",
     "SiteClosure",
     "Sponsor",
+    "SponsorContact",
+    "TemplateDefault",
     "Track",
     "User",
 ]
