@@ -47,7 +47,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker import api, cli, web
     from tracker.alerts import listeners
 
+    from tracker.web import security
+
     listeners.connect()
+    security.init_app(app)
     web.init_app(app)
     api.init_app(app)
     cli.init_app(app)

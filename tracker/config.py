@@ -37,6 +37,7 @@ def load_config(instance_path: str) -> dict:
     default_db = "sqlite:///" + str(Path(instance_path) / "tracker.db")
     redis_url = env.get("TRACKER_REDIS_URL") or None
     smtp_port = env.get("TRACKER_SMTP_PORT") or "25"
+    base_url = (env.get("TRACKER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": env.get("TRACKER_DATABASE_URL") or default_db,
@@ -47,12 +48,15 @@ def load_config(instance_path: str) -> dict:
         "SMTP_PASSWORD": env.get("TRACKER_SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": _flag(env.get("TRACKER_SMTP_STARTTLS")),
         "MAIL_FROM": env.get("TRACKER_MAIL_FROM") or "contracts@tracker.invalid",
-        "BASE_URL": (env.get("TRACKER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": base_url,
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Cookies never reach scripts and leave only with this site's own links; web.security
+        # adds Secure when BASE_URL is https.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,

@@ -168,6 +168,13 @@ PATHS = {
         "responses": {"200": {"description": "The file", "content": {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
                 "schema": {"type": "string", "format": "binary"}}}}, **ERRORS}}},
+    "/documents/{document_id}/withdraw": {"post": {
+        "summary": "Withdraw a version (staff of its site): hidden from lists, kept for the audit",
+        "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "requestBody": {"required": False, "content": {"application/json": {"schema": {
+            "type": "object", "additionalProperties": False, "properties": {
+                "reason": {"type": "string", "maxLength": 500}}}}}},
+        "responses": {"200": _json(_ref("Document"), "Withdrawn"), **ERRORS}}},
 }
 
 

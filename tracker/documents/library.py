@@ -11,8 +11,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
-from tracker.documents.checks import DocumentRejected, check_docx, check_template
-from tracker.documents.render import PreparedTemplate, TemplateError, prepare
+from tracker.documents.checks import DocumentRejected, check_template
+from tracker.documents.render import PreparedTemplate, prepare
+from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, InvalidInput
 from tracker.extensions import db
 from tracker.models import ContractTemplate
@@ -86,8 +87,11 @@ def store_template(name: str, data: bytes, filename: str | None, *, actor: audit
     try:
         prepared = check_template(data)
     except DocumentRejected as exc:
-        raise DocumentProblems(exc.problems)
+        raise DocumentProblems(words(exc.problems))
     previous = latest_template(name)
+    if previous is not None and previous.sha256 == hashlib.sha256(data).hexdigest():
+        raise Conflict(str(_l("This file is identical to version %(n)d of %(name)s: nothing was stored.",
+                              n=previous.version, name=name)))
     template = ContractTemplate(
         name=name, version=(previous.version if previous else 0) + 1, filename=safe_filename(filename or name),
         sha256=hashlib.sha256(data).hexdigest(), size=len(data), fields=sorted(prepared.fields),

@@ -2,6 +2,7 @@
 from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
 from tracker.models.documents import ContractTemplate, Document
+from tracker.models.idempotency import IdempotencyKey
 from tracker.models.notifications import OutboxMessage
 from tracker.models.people import ApiToken, Sponsor, User
 from tracker.models.policy import Policy, SiteClosure
@@ -14,6 +15,7 @@ __all__ = [
     "ContractTemplate",
     "Document",
     "Event",
+    "IdempotencyKey",
     "OutboxMessage",
     "Policy",
     "ReferenceCounter",

@@ -58,6 +58,8 @@ class Document(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # A withdrawn version stays in the database and the audit trail but leaves every list.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # For a redline: the comparison's counts (changed, added, removed, same), built at upload.
+    comparison: Mapped[dict | None] = mapped_column(JSON)
 
     site: Mapped[Site] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
