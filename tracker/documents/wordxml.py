@@ -29,6 +29,9 @@ PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False
                          huge_tree=False, remove_blank_text=False)
 
 
+_DOCTYPE_MARKERS = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
 class ForbiddenXML(ValueError):
     """Well-formed XML that a Word document never holds: a DOCTYPE, and with it entities."""
 
@@ -39,6 +42,8 @@ def parse_xml(xml: bytes):
     Word never writes a DOCTYPE; one is there only to declare entities, which could expand
     to gigabytes or read files, so it is refused rather than parsed around.
     """
+    if any(marker in xml for marker in _DOCTYPE_MARKERS):  # before libxml2 expands anything
+        raise ForbiddenXML("DOCTYPE")
     root = etree.fromstring(xml, PARSER)
     info = root.getroottree().docinfo
     if info.doctype or info.internalDTD is not None:
