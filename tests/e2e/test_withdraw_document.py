@@ -18,10 +18,10 @@ def test_staff_withdraw_a_version_after_confirming(page_for, api, builtin_templa
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     _sign_in(page, email)
     page.goto(f"/contracts/{reference}")
-    assert page.get_by_role("link", name=filename).is_visible()
+    assert page.get_by_role("link", name=filename, exact=True).is_visible()
     page.get_by_role("link", name=f"Retirer {filename}").click()
     assert page.get_by_role("heading", name="Retirer cette version ?").is_visible()
     page.get_by_label("Motif (conservé dans la piste d'audit)").fill("Version envoyée par erreur")
     page.get_by_role("button", name="Retirer").press("Enter")  # by keyboard
     assert page.locator(".flash.success").inner_text().startswith("Version 1 de Gustave Roussy retirée")
-    assert page.get_by_role("link", name=filename).count() == 0
+    assert page.get_by_role("link", name=filename, exact=True).count() == 0

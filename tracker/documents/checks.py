@@ -171,10 +171,10 @@ def check_template(data: bytes, allowed_fields: set[str] | frozenset[str] = TEMP
     except TemplateError as exc:
         raise TemplateRejected(exc.problems) from exc
     unknown = sorted(name for name in prepared.fields if not _known(name, allowed_fields))
-    if unknown:
-        raise TemplateRejected([_unknown_message(unknown, prepared, allowed_fields)], unknown)
-    if prepared.excessive:  # loops or values over the render's bounds, visible in the tags
-        raise TemplateRejected(list(prepared.excessive))
+    problems = [_unknown_message(unknown, prepared, allowed_fields)] if unknown else []
+    problems += prepared.excessive  # loops or values over the render's bounds, visible in the tags
+    if problems:
+        raise TemplateRejected(problems, unknown)
     return prepared
 
 
