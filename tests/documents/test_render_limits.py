@@ -79,6 +79,10 @@ def test_templates_whose_cost_depends_on_the_data_pass_the_upload(build, tags):
     ("{{ ('{:>' ~ contract.patients * 100000 ~ '}').format('a') }}", "builds a value of about"),
     ("{% macro twice(n) %}{% if n %}{{ twice(n - 1) }}{{ twice(n - 1) }}{% endif %}{% endmacro %}"
      "{{ twice(contract.patients // 40) }}", "allowed"),  # steps or seconds, whichever comes first
+    ("{% macro page() %}{% for i in range(contract.patients) %}{{ contract.title * 1000 }}{% endfor %}"
+     "{% endmacro %}{{ page()|length }}", "would exceed 20000000 characters"),
+    ("{% set kept %}{% for i in range(contract.patients * 10) %}" + "Texte fixe de l'article. " * 200 +
+     "{% endfor %}{% endset %}{{ kept|length }}", "would exceed 20000000 characters"),
     ("{% set n = contract.patients ** 50 %}{{ n * n * n * n * n * n * n * n * n * n * n * n * n * n * n * n }}",
      "more than 1000 digits"),
 ])

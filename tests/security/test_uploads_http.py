@@ -180,3 +180,30 @@ def test_sponsors_see_a_name_and_a_site_as_author_never_a_staff_e_mail(contract,
 def test_the_document_table_names_authors_by_name_and_site(browser, contract, people, make_user):
     page = browser(make_user("legal", "GR")).get(f"/contracts/{contract}").text
     assert "Legal 1 (GR)" in page and "legal1@gr.test" not in page
+
+
+def test_a_costly_template_is_refused_at_upload_within_seconds(app, api, builtin_templates, make_user):
+    import time
+
+    admin = api(make_user("admin", None))
+    started = time.monotonic()
+    answer = upload(admin, "/templates", docx_bytes("{{ '%100000000s'|format('a') }}"), name="coordinating_fr")
+    assert time.monotonic() - started < 3  # it took 8 s and 100 MB when compiling folded the constant
+    assert answer.status_code == 422
+    assert any("builds a value of about 100,000,0" in p for p in answer.json()["error"]["problems"])
+    assert _count(app, ContractTemplate) == 4
+
+
+def test_a_render_over_its_bounds_answers_422_and_stores_nothing(app, api, builtin_templates, make_user,
+                                                                  make_sponsor, make_contract):
+    admin = api(make_user("admin", None))
+    costly = docx_bytes("{% for i in range(contract.patients) %}{% for j in range(contract.patients) %}."
+                        "{% endfor %}{% endfor %}")
+    assert upload(admin, "/templates", costly, name="coordinating_fr").status_code == 201  # data-dependent
+    reference = make_contract(make_sponsor(), patients=1000)
+    legal = api(make_user("legal", "GR"))
+    answer = legal.post(f"/contracts/{reference}/documents", json={"template": "coordinating_fr", "site": "GR"})
+    assert answer.status_code == 422, answer.text
+    assert "template" in answer.json()["error"]["fields"]
+    assert any("more than the 100,000 steps allowed" in p for p in answer.json()["error"]["problems"])
+    assert _count(app) == 0

@@ -1,7 +1,7 @@
 """The checks a render runs as it goes, applying the bounds of limits.py.
 
 Compiled into every template: each {% for %} iterates through `counted`, each `a ~ b` goes
-through `concat`.  The sandbox (render.py) calls `check_call` before any call, `check_binop`
+through `concat`, each output first calls `charge` with the length of its fixed text.  The sandbox (render.py) calls `check_call` before any call, `check_binop`
 before `*`, `+`, `%` and `**`, and every filter is wrapped by `guard_filter`.
 """
 from __future__ import annotations
@@ -52,9 +52,22 @@ def concat(*parts: Any) -> Any:
     return markup_join(parts)
 
 
+def charge(characters: int) -> str:
+    """Put before each output of a template: its fixed text counts toward the output bound.
+
+    Jinja buffers what macros and {% set %} blocks write and hands it over whole, so the
+    output is counted where it is made (here and in the finalize hook), not where it leaves.
+    """
+    spent = current()
+    if spent is not None:
+        spent.wrote(characters)
+    return ""
+
+
 COUNTED = f"{__name__}.counted"
 CONCAT = f"{__name__}.concat"
-INTERNAL = frozenset({counted, concat})  # the sandbox does not charge its own guards
+CHARGE = f"{__name__}.charge"
+INTERNAL = frozenset({counted, concat, charge})  # the sandbox does not charge its own guards
 
 
 class _Guarding(NodeTransformer):
@@ -68,6 +81,14 @@ class _Guarding(NodeTransformer):
     def visit_Concat(self, node: nodes.Concat) -> nodes.Call:
         self.generic_visit(node)
         return nodes.Call(nodes.ImportedName(CONCAT), list(node.nodes), [], None, None, lineno=node.lineno)
+
+    def visit_Output(self, node: nodes.Output) -> nodes.Output:
+        self.generic_visit(node)
+        fixed = sum(len(child.data) for child in node.nodes if isinstance(child, nodes.TemplateData))
+        if fixed:
+            node.nodes.insert(0, nodes.Call(nodes.ImportedName(CHARGE), [nodes.Const(fixed)], [], None, None,
+                                            lineno=node.lineno))
+        return node
 
 
 class GuardedCodeGenerator(CodeGenerator):

@@ -78,6 +78,9 @@ def _xml_text(value: Any) -> Markup:
         return Markup("")
     check_value(value)
     text = str(value) if isinstance(value, Markup) else str(escape(str(value)))
+    spent = current()
+    if spent is not None:
+        spent.wrote(len(text))  # counted where it is made, even inside a macro (see guards.charge)
     text = _NOT_XML.sub("", text)
     if "\n" in text or "\r" in text:
         text = _NEWLINE.sub(_BREAK, text)
@@ -179,10 +182,8 @@ class PreparedTemplate:
 
 def _render_part(part: _Part, context: Mapping[str, Any]) -> str:
     chunks: list[str] = []
-    spent = current()
     try:
-        for chunk in part.template.generate(context):
-            spent.wrote(len(chunk))
+        for chunk in part.template.generate(context):  # each chunk was charged as it was made
             chunks.append(chunk)
     except LimitExceeded as exc:
         raise RenderTooCostly([Problem(N_("%(part)s: %(problem)s"), part=part_label(part.name),
