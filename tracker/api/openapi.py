@@ -192,7 +192,9 @@ def document() -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "Fast-track contract tracker API", "version": "1.0.0",
-                 "description": "Clinical trial agreements between sponsors and the partner sites."},
+                 "description": "Clinical trial agreements between sponsors and the partner sites. A request that "
+                                "changes something may carry an Idempotency-Key header: a retry with the same key "
+                                "and request gets the first answer again (Idempotent-Replayed: true)."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": SCHEMAS},
