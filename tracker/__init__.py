@@ -48,8 +48,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.alerts import listeners
     from tracker.portal import notifications
 
+    from tracker.web import security
+
     listeners.connect()
     notifications.connect()
+    security.init_app(app)
     web.init_app(app)
     api.init_app(app)
     cli.init_app(app)

@@ -3,6 +3,7 @@ from tracker.models.accounts import AccountLink, SessionGeneration
 from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
 from tracker.models.documents import ContractTemplate, Document, TemplateDefault
+from tracker.models.idempotency import IdempotencyKey
 from tracker.models.messages import Message
 from tracker.models.notifications import OutboxMessage
 from tracker.models.people import ApiToken, Sponsor, SponsorContact, User
@@ -17,6 +18,7 @@ __all__ = [
     "ContractTemplate",
     "Document",
     "Event",
+    "IdempotencyKey",
     "Message",
     "OutboxMessage",
     "Policy",
