@@ -119,7 +119,7 @@ def test_the_agreement_has_every_placeholder_filled(app, page_for, make_user, bu
     generate.get_by_role("button", name=w["Generate"]).click()
     assert w["generated"] in legal.locator(".flash.success").inner_text()
     with legal.expect_download() as download:
-        legal.get_by_role("link", name=f"{reference}-GR-v1.docx").click()
+        legal.get_by_role("link", name=f"{reference}-GR-v1.docx", exact=True).click()
     text = all_text(open(download.value.path(), "rb").read())
     assert "{{" not in text and "{%" not in text and "DRAFT" not in text
     with app.app_context():

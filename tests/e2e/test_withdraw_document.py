@@ -3,6 +3,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY
 from tests.e2e.checks import axe_findings, overflow
 from tests.e2e.test_first_contract import _sign_in
 
@@ -11,7 +12,8 @@ pytestmark = pytest.mark.e2e
 
 def test_staff_withdraw_a_version_after_confirming(page_for, axe_source, api, builtin_templates, make_user,
                                                    make_sponsor, make_contract):
-    reference = make_contract(make_sponsor(), received_on=date.today() - timedelta(days=2))
+    reference = make_contract(make_sponsor(**SPONSOR_IDENTITY), received_on=date.today() - timedelta(days=2),
+                              **CONTRACT_DETAILS)
     email = make_user("legal", "GR")
     made = api(email).post(f"/contracts/{reference}/documents", json={"template": "coordinating_fr", "site": "GR"})
     filename = made.json()["filename"]

@@ -9,7 +9,7 @@ import docx
 import pytest
 import requests
 
-from tests.conftest import PASSWORD
+from tests.conftest import CONTRACT_DETAILS, PASSWORD, SPONSOR_IDENTITY
 
 ROOT_TEMPLATE = "contract_templates/coordinating_fr.docx"
 
@@ -59,8 +59,8 @@ def browser(server):
 @pytest.fixture
 def contract(builtin_templates, make_sponsor, make_contract):
     """A GR-IB contract of Novacure received three days ago, the standard templates stored."""
-    sponsor_id = make_sponsor("Novacure Oncology SA")
-    return make_contract(sponsor_id, received_on=date.today() - timedelta(days=3), acronym="ESCALADE")
+    sponsor_id = make_sponsor("Novacure Oncology SA", **SPONSOR_IDENTITY)
+    return make_contract(sponsor_id, received_on=date.today() - timedelta(days=3), **CONTRACT_DETAILS)
 
 
 def docx_bytes(*paragraphs: str, base: str | None = ROOT_TEMPLATE) -> bytes:

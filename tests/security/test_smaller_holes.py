@@ -43,7 +43,8 @@ def test_the_page_says_why_and_stores_nothing(app, client, make_user, make_spons
     sponsor_id = make_sponsor()
     login(make_user("legal", "GR"))
     response = client.post("/contracts/new", follow_redirects=True, headers={"Accept-Language": "en"}, data={
-        **{k: v for k, v in _body(sponsor_id).items() if k != "sites"}, "sites": "IB",
+        **{k: v for k, v in _body(sponsor_id).items() if k not in ("sites", "sponsor_id")},
+        "sponsor": "Novacure Oncology SA",  # IB coordinates, alone
         "csrf_token": csrf_token(client, "/contracts/new")})
     assert "Your site must take part in the contracts you create" in response.get_data(as_text=True)
     assert _contracts(app) == 0

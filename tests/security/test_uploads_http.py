@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY
 from tests.security.conftest import docx_bytes, upload
 from tracker.extensions import db
 from tracker.models import Contract, ContractTemplate, Document
@@ -166,6 +167,9 @@ def test_an_idempotency_key_on_json_requests_and_after_a_refusal(app, contract, 
 
 
 def test_sponsors_see_a_name_and_a_site_as_author_never_a_staff_e_mail(contract, people):
+    for action in ("mark_complete", "send_to_sponsor"):  # the sponsor sees the versions sent to it
+        assert people["legal"].post(f"/contracts/{contract}/events",
+                                    json={"site": "GR", "action": action}).status_code == 201
     for client in (people["sponsor"], people["legal"]):
         listed = client.get(f"/contracts/{contract}/documents").json()["documents"]
         author = listed[0]["author"]
@@ -200,7 +204,7 @@ def test_a_render_over_its_bounds_answers_422_and_stores_nothing(app, api, built
     costly = docx_bytes("{% for i in range(contract.patients) %}{% for j in range(contract.patients) %}."
                         "{% endfor %}{% endfor %}")
     assert upload(admin, "/templates", costly, name="coordinating_fr").status_code == 201  # data-dependent
-    reference = make_contract(make_sponsor(), patients=1000)
+    reference = make_contract(make_sponsor(**SPONSOR_IDENTITY), **{**CONTRACT_DETAILS, "patients": 1000})
     legal = api(make_user("legal", "GR"))
     answer = legal.post(f"/contracts/{reference}/documents", json={"template": "coordinating_fr", "site": "GR"})
     assert answer.status_code == 422, answer.text
