@@ -165,3 +165,17 @@ def test_each_caller_sees_only_their_contracts(api, make_user, make_sponsor, mak
     assert other.status_code == 404 and other.json()["error"]["code"] == "not_found"
     assert novacure_user.get(f"/contracts/{gr_only}/events").status_code == 404
     assert api(make_user("legal", "IB")).get(f"/contracts/{gr_only}").status_code == 404
+
+
+def test_a_sponsor_sees_who_owns_its_file_by_name_never_by_e_mail(api, make_user, make_sponsor):
+    sponsor_id = make_sponsor()
+    legal_email = make_user("legal", "GR")
+    legal = api(legal_email)
+    created = legal.post("/contracts", json={
+        "sponsor_id": sponsor_id, "title": "Phase I", "protocol_number": "P-1", "phase": "I",
+        "coordinating_site": "GR", "sites": ["GR"], "received_on": date.today().isoformat()}).json()
+    reference = created["reference"]
+    assert created["tracks"][0]["owner"] == legal_email  # the creator owns the coordinating track
+    sponsor = api(make_user("sponsor", None, sponsor="Novacure Oncology SA"))
+    seen = sponsor.get(f"/contracts/{reference}").json()["tracks"][0]["owner"]
+    assert seen and "@" not in seen and seen.startswith("Legal")

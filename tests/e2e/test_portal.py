@@ -12,9 +12,9 @@ import re
 
 import docx
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.e2e.checks import axe_findings
 from tests.alerts.conftest import smtp  # noqa: F401  (a real SMTP server on loopback)
 from tests.e2e.test_first_contract import _sign_in
 from tests.portal.conftest import World, world  # noqa: F401
@@ -42,8 +42,7 @@ WORDS = {
 
 
 def _axe_serious(page) -> list:
-    results = Axe().run(page)
-    return [(v["id"], v["help"]) for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    return axe_findings(page)
 
 
 def _fits_phone(page) -> bool:
@@ -65,10 +64,12 @@ def _mail_to(app, smtp, address):
 
 
 @pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
-def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: World, smtp, browser, server):
+def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: World, smtp, browser, server,
+                                                        axe_source):
     w = WORDS[locale]
     invitee = f"contact.{locale[:2]}@novacure.test"
     staff = browser.new_context(locale=locale, base_url=server)
+    staff.add_init_script(script=axe_source)
     page = staff.new_page()
     _sign_in(page, world.legal_gr)
     page.goto(f"/contracts/{world.ref_a}")
@@ -87,6 +88,7 @@ def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: Worl
     sponsor = browser.new_context(locale=locale, base_url=server, viewport={"width": 390, "height": 844},
                                   accept_downloads=True)
     sponsor.set_default_timeout(15_000)
+    sponsor.add_init_script(script=axe_source)
     page = sponsor.new_page()
     page.goto(path)
     page.get_by_label(w["password"]).fill("Password2026!")

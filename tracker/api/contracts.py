@@ -59,4 +59,4 @@ def list_contracts():
 @contract_route
 def get_contract(contract: Contract):
     """One contract with its tracks."""
-    return jsonify(contract_json(contract, now=now()))
+    return jsonify(contract_json(contract, now=now(), for_sponsor=caller().role == "sponsor"))

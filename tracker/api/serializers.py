@@ -24,7 +24,7 @@ def sla_json(state: TrackState) -> dict:
     }
 
 
-def track_json(track: Track, state: TrackState | None = None) -> dict:
+def track_json(track: Track, state: TrackState | None = None, *, for_sponsor: bool = False) -> dict:
     body = {
         "site": track.site.code,
         "role": track.role,
@@ -33,7 +33,8 @@ def track_json(track: Track, state: TrackState | None = None) -> dict:
         "round": track.round,
         "signatures": track.signatures,
         "stage_entered_at": track.stage_entered_at.isoformat(),
-        "owner": track.owner.email if track.owner else None,
+        # Sponsors learn who looks after their file, never a staff e-mail address.
+        "owner": (track.owner.name if for_sponsor else track.owner.email) if track.owner else None,
         "investigator": track.investigator_name,
         "version": track.version,
     }
@@ -42,7 +43,8 @@ def track_json(track: Track, state: TrackState | None = None) -> dict:
     return body
 
 
-def contract_json(contract: Contract, *, now: datetime | None = None, full: bool = True) -> dict:
+def contract_json(contract: Contract, *, now: datetime | None = None, full: bool = True,
+                  for_sponsor: bool = False) -> dict:
     body = {
         "reference": contract.reference,
         "sponsor_id": contract.sponsor_id,
@@ -65,7 +67,7 @@ def contract_json(contract: Contract, *, now: datetime | None = None, full: bool
             "patients": contract.patients,
             "budget": contract.budget or [],
             "created_at": contract.created_at.isoformat(),
-            "tracks": [track_json(t, states.get(t.id)) for t in contract.ordered_tracks],
+            "tracks": [track_json(t, states.get(t.id), for_sponsor=for_sponsor) for t in contract.ordered_tracks],
         })
     return body
 

@@ -14,7 +14,7 @@ from tracker.documents.blanks import BlankFields, find_blanks
 from tracker.documents.checks import DocumentRejected
 from tracker.documents.compare import Comparison, clauses_of, compare_clauses
 from tracker.documents.library import (
-    flush_or_conflict, latest_template, prepared, safe_filename, template_names, template_role,
+    flush_or_conflict, latest_template, prepared, safe_filename, template_names, template_role, template_title,
 )
 from tracker.documents.render import TemplateError
 from tracker.documents.wording import words
@@ -22,6 +22,7 @@ from tracker.errors import Conflict, DocumentProblems, Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event, Track
 from tracker.people.roles import is_contract_sponsor, is_site_staff
+from tracker.pipeline.rules import ROLE_LABELS
 
 MAX_REASON = 500
 
@@ -106,7 +107,8 @@ def _template_for(track: Track, template_name):
     if written_for is not None and written_for != track.role:
         raise InvalidInput({"template": str(_l(
             "%(name)s is written for a %(wanted)s site, but %(site)s is the %(role)s site of this contract.",
-            name=template.name, wanted=written_for, site=track.site.name, role=track.role))})
+            name=template_title(template.name), wanted=ROLE_LABELS[written_for], site=track.site.name,
+            role=ROLE_LABELS[track.role]))})
     return template
 
 
