@@ -46,8 +46,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from tracker import api, cli, web
     from tracker.alerts import listeners
+    from tracker.metrics import record
 
     listeners.connect()
+    record.connect()
     web.init_app(app)
     api.init_app(app)
     cli.init_app(app)

@@ -2,6 +2,8 @@
 from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
 from tracker.models.documents import ContractTemplate, Document
+from tracker.models.feeds import CalendarFeed
+from tracker.models.metrics import ContractFigures, StageVisit, TrackFigures
 from tracker.models.notifications import OutboxMessage
 from tracker.models.people import ApiToken, Sponsor, User
 from tracker.models.policy import Policy, SiteClosure
@@ -10,7 +12,9 @@ from tracker.models.sites import Site
 __all__ = [
     "ApiToken",
     "AuditEntry",
+    "CalendarFeed",
     "Contract",
+    "ContractFigures",
     "ContractTemplate",
     "Document",
     "Event",
@@ -19,7 +23,9 @@ __all__ = [
     "ReferenceCounter",
     "Site",
     "SiteClosure",
+    "StageVisit",
     "Sponsor",
     "Track",
+    "TrackFigures",
     "User",
 ]
