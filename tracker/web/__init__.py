@@ -13,9 +13,12 @@ from tracker.pipeline.rules import HOLDER_LABELS, PARTY_LABELS, STAGE_LABELS, ev
 
 def init_app(app: Flask) -> None:
     from tracker.web import admin_outbox, admin_policy, audit_export, auth, contract_form, contracts, documents, portal
+    from tracker.web import dashboard, profile, queue
 
     del contract_form  # its route joins the contracts blueprint
     for module in (auth, contracts, documents, audit_export, portal, admin_policy, admin_outbox):
+        app.register_blueprint(module.bp)
+    for module in (queue, dashboard, profile):
         app.register_blueprint(module.bp)
 
     login_manager.login_view = "auth.login"
