@@ -69,4 +69,5 @@ def history(ctx, make_sponsor, make_contract):
     for name, steps in HISTORY.items():
         play(refs[name], steps)
     sites = {s.code: s.id for s in db.session.execute(db.select(Site)).scalars()}
+    db.session.rollback()  # end the read: on SQLite it holds the write lock other requests need
     return {"refs": refs, "novacure": novacure, "helix": helix, "sites": sites}
