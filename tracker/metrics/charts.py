@@ -99,7 +99,7 @@ def render(chart: Chart) -> Markup:
                 x = LEFT + slot * j + slot * 0.1 + width * i
                 parts.append(f'<rect x="{x:.1f}" y="{y_of(value):.1f}" width="{width:.1f}" '
                              f'height="{HEIGHT - BOTTOM - y_of(value):.1f}" fill="{colour}"/>')
-    step = max(1, n // 12)  # keep the category labels legible
+    step = -(-n // 6)  # at most six category labels, so they stay legible
     for j, label in enumerate(chart.categories):
         if j % step == 0:
             parts.append(_text(LEFT + slot * (j + 0.5), HEIGHT - BOTTOM + 16, label, size=11))
