@@ -117,7 +117,8 @@ def derive(contract: Contract, calendars: dict | None = None) -> tuple[dict, lis
 
 def _delete(contract_ids: list[int]) -> None:
     for model in (StageVisit, TrackFigures, ContractFigures):
-        db.session.execute(db.delete(model).where(model.contract_id.in_(contract_ids)))
+        db.session.execute(db.delete(model).where(model.contract_id.in_(contract_ids))
+                           .execution_options(synchronize_session=False))  # these rows are never loaded
 
 
 def _insert(rows: list[tuple[dict, list[dict], list[dict]]]) -> None:
