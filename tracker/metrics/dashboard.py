@@ -10,7 +10,7 @@ from datetime import date
 
 from tracker.extensions import db
 from tracker.metrics.figures import Scope, compliance, executed_histogram, held_histogram, median
-from tracker.metrics.ranking import SiteDay, most_urgent, open_tracks, site_holds, sponsor_holds
+from tracker.metrics.ranking import SiteDay, most_urgent, open_tracks
 from tracker.models import Contract, ContractFigures, Policy, Site, Sponsor, Track, TrackFigures
 from tracker.pipeline import rules
 from tracker.sla.policy import settings_of
@@ -34,11 +34,13 @@ def overdue_count(stmt, days: list[SiteDay]) -> int:
 
 def board(stmt) -> dict[str, dict[str, int]]:
     """Open tracks per stage and whose move it is: {stage: {"site": n, "sponsor": n, "coordinator": n}}."""
-    holder = db.case((site_holds(), "site"), (sponsor_holds(), "sponsor"), else_="coordinator")
-    rows = db.session.execute(stmt.with_only_columns(Track.stage, holder, db.func.count())
-                              .group_by(Track.stage, holder).order_by(None)).all()
+    institution = Track.institution_signed_at.is_not(None)
+    investigator = Track.investigator_signed_at.is_not(None)
+    rows = db.session.execute(stmt.with_only_columns(Track.stage, institution, investigator, db.func.count())
+                              .group_by(Track.stage, institution, investigator).order_by(None)).all()
     result: dict[str, dict[str, int]] = {}
-    for stage, who, count in rows:
+    for stage, signed_institution, signed_investigator, count in rows:
+        who = rules.holder(stage, {"institution": signed_institution, "investigator": signed_investigator})
         result.setdefault(stage, {"site": 0, "sponsor": 0, "coordinator": 0})[who] += count
     return {stage: result[stage] for stage in rules.ALL_STAGES if stage in result}
 
