@@ -9,8 +9,8 @@ from collections import defaultdict
 from datetime import date
 
 from tracker.extensions import db
-from tracker.metrics.figures import Scope, compliance, executed_histogram, held_histogram, median
-from tracker.metrics.ranking import SiteDay, most_urgent, open_tracks
+from tracker.metrics.figures import Scope, median
+from tracker.metrics.ranking import CLOSED, SiteDay, most_urgent, open_tracks
 from tracker.models import Contract, ContractFigures, Policy, Site, Sponsor, Track, TrackFigures
 from tracker.pipeline import rules
 from tracker.sla.policy import settings_of
@@ -21,15 +21,25 @@ BIN = 15  # days per bar of the distribution
 TREND_MONTHS = 12
 
 
-def at_risk(stmt, days: list[SiteDay]) -> list:
-    """The most urgent open tracks that are overdue or due soon, breaches first."""
-    ranked = most_urgent(stmt.where(Track.due_on.is_not(None)), days, AT_RISK)
-    return [r for r in ranked if r.state.status in ("breached", "warning")]
+def ranked(stmt, days: list[SiteDay]) -> list:
+    """The most urgent open tracks with a deadline running: the source of "at risk" and of late escalations."""
+    return most_urgent(stmt.where(Track.due_on.is_not(None)), days, max(AT_RISK, ESCALATIONS))
+
+
+def at_risk(top: list) -> list:
+    """The most urgent tracks that are overdue or due soon, breaches first."""
+    return [r for r in top if r.state.status in ("breached", "warning")][:AT_RISK]
+
+
+def lean(days: list[SiteDay], scope: Scope):
+    """Open tracks of the dashboard's sites among the filtered contracts, for counting."""
+    stmt = db.select(Track.id).where(Track.site_id.in_([d.site_id for d in days]), Track.stage.not_in(CLOSED))
+    return stmt.where(scope.rows_where(Track.contract_id, Track.site_id if scope.site_id else None))
 
 
 def overdue_count(stmt, days: list[SiteDay]) -> int:
     condition = db.or_(*(db.and_(Track.site_id == d.site_id, Track.due_on < d.today) for d in days))
-    return db.session.execute(stmt.where(condition).with_only_columns(db.func.count()).order_by(None)).scalar()
+    return db.session.execute(stmt.where(condition).with_only_columns(db.func.count())).scalar()
 
 
 def board(stmt) -> dict[str, dict[str, int]]:
@@ -37,7 +47,7 @@ def board(stmt) -> dict[str, dict[str, int]]:
     institution = Track.institution_signed_at.is_not(None)
     investigator = Track.investigator_signed_at.is_not(None)
     rows = db.session.execute(stmt.with_only_columns(Track.stage, institution, investigator, db.func.count())
-                              .group_by(Track.stage, institution, investigator).order_by(None)).all()
+                              .group_by(Track.stage, institution, investigator)).all()
     result: dict[str, dict[str, int]] = {}
     for stage, signed_institution, signed_investigator, count in rows:
         who = rules.holder(stage, {"institution": signed_institution, "investigator": signed_investigator})
@@ -45,21 +55,20 @@ def board(stmt) -> dict[str, dict[str, int]]:
     return {stage: result[stage] for stage in rules.ALL_STAGES if stage in result}
 
 
-def escalations(stmt, days: list[SiteDay]) -> list:
+def escalations(stmt, days: list[SiteDay], top: list) -> list:
     """Tracks escalated to managers (SPEC 4): two working days past due, or in a round beyond the limit."""
     limits = [settings_of(None)] + [settings_of(i) for i in db.session.execute(db.select(Policy.id)).scalars()]
-    late = [r for r in most_urgent(stmt.where(Track.due_on.is_not(None)), days, ESCALATIONS)
-            if r.state.escalated]
+    late = [r for r in top if r.state.escalated]
     seen = {r.row.id for r in late}
     rounds = most_urgent(stmt.where(Track.round > min(s["round_limit"] for s in limits)), days, ESCALATIONS)
     extra = [r for r in rounds if r.row.id not in seen and r.row.round > settings_of(r.row.policy_id)["round_limit"]]
     return (late + extra)[:ESCALATIONS]
 
 
-def distribution(scope: Scope) -> list[tuple[int, int]]:
+def distribution(executed: list) -> list[tuple[int, int]]:
     """Executed contracts per bin of days to execution: [(first day of the bin, count)]."""
     counts: dict[int, int] = defaultdict(int)
-    for _a, days, _r, n in executed_histogram(scope):
+    for _a, days, _r, n in executed:
         if days is not None:
             counts[days // BIN * BIN] += n
     top = max([*counts, 120])
@@ -76,8 +85,7 @@ def monthly_trend(scope: Scope, today: date) -> list[tuple[str, float | None, in
     months.reverse()
     rows = db.session.execute(
         db.select(ContractFigures.executed_month, ContractFigures.days_to_execution, db.func.count())
-        .join(Contract, Contract.id == ContractFigures.contract_id)
-        .where(scope.contracts, Contract.status == "executed", ContractFigures.executed_month >= months[0])
+        .where(ContractFigures.executed_month >= months[0], scope.rows_where(ContractFigures.contract_id))
         .group_by(ContractFigures.executed_month, ContractFigures.days_to_execution)).all()
     per_month: dict[str, list] = defaultdict(list)
     for month_, days, n in rows:
@@ -85,11 +93,11 @@ def monthly_trend(scope: Scope, today: date) -> list[tuple[str, float | None, in
     return [(m, median(per_month[m]), sum(n for _d, n in per_month[m])) for m in months]
 
 
-def held_by_sponsor(scope: Scope) -> list[tuple[str, float | None, float | None, int]]:
+def held_by_sponsor(held: list) -> list[tuple[str, float | None, float | None, int]]:
     """Per sponsor: median working days the site held and calendar days the sponsor held executed tracks."""
     site: dict[int, list] = defaultdict(list)
     sponsor: dict[int, list] = defaultdict(list)
-    for sponsor_id, site_days, sponsor_days, n in held_histogram(scope, by_sponsor=True):
+    for sponsor_id, site_days, sponsor_days, n in held:
         site[sponsor_id].append((site_days, n))
         sponsor[sponsor_id].append((sponsor_days, n))
     names = dict(db.session.execute(db.select(Sponsor.id, Sponsor.name).where(Sponsor.id.in_(list(site)))).all())
@@ -97,13 +105,10 @@ def held_by_sponsor(scope: Scope) -> list[tuple[str, float | None, float | None,
                   key=lambda row: row[0])
 
 
-def stage_compliance(scope: Scope) -> dict[str, dict]:
-    return compliance(scope)
-
-
 def open_scope(days: list[SiteDay], scope: Scope):
-    """Open tracks of the dashboard's sites among the filtered contracts."""
-    return open_tracks().where(Track.site_id.in_([d.site_id for d in days]), scope.contracts)
+    """Open tracks of the dashboard's sites among the filtered contracts, with what a list shows."""
+    stmt = open_tracks().where(Track.site_id.in_([d.site_id for d in days]))
+    return stmt.where(scope.rows_where(Track.contract_id, Track.site_id if scope.site_id else None))
 
 
 FIGURE_COLUMNS = ("reference", "sponsor", "phase", "received_on", "status", "completed_on", "agreed_on",
@@ -114,7 +119,8 @@ FIGURE_COLUMNS = ("reference", "sponsor", "phase", "received_on", "status", "com
 
 def figure_rows(scope: Scope):
     """The per-contract figures behind the metrics, one row per contract and closed site track."""
-    track_join = db.and_(TrackFigures.contract_id == Contract.id, scope.tracks(TrackFigures.site_id))
+    track_join = db.and_(TrackFigures.contract_id == Contract.id,
+                         db.true() if scope.site_id is None else TrackFigures.site_id == scope.site_id)
     stmt = (db.select(Contract.reference, Sponsor.name, Contract.phase, Contract.received_on, Contract.status,
                       ContractFigures.completed_on, ContractFigures.agreed_on, ContractFigures.executed_on,
                       ContractFigures.days_to_agreement, ContractFigures.days_to_execution, ContractFigures.rounds,
@@ -124,5 +130,5 @@ def figure_rows(scope: Scope):
             .join(Sponsor, Sponsor.id == Contract.sponsor_id)
             .outerjoin(ContractFigures, ContractFigures.contract_id == Contract.id)
             .outerjoin(TrackFigures, track_join).outerjoin(Site, Site.id == TrackFigures.site_id)
-            .where(scope.contracts).order_by(Contract.reference, Site.code))
+            .where(scope.contracts_where()).order_by(Contract.reference, Site.code))
     return db.session.execute(stmt)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tracker.extensions import db
-from tracker.metrics.filters import Filters, contract_scope
+from tracker.metrics.filters import Filters, narrowing
 from tracker.models import Contract, ContractFigures, StageVisit, Track, TrackFigures
 from tracker.pipeline import rules
 
@@ -49,18 +49,34 @@ def _pct(part: int, whole: int) -> float | None:
 
 @dataclass
 class Scope:
-    """The filters applied: the contract condition, and the site that narrows tracks."""
+    """The filters as SQL: the site, and the other conditions on Contract (sponsor, phase, period, visibility)."""
 
-    contracts: object
     site_id: int | None
+    narrowing: list
 
     @classmethod
     def of(cls, user, filters: Filters) -> "Scope":
-        return cls(contract_scope(user, filters), filters.site.id if filters.site else None)
+        return cls(filters.site.id if filters.site else None, narrowing(user, filters))
 
-    def tracks(self, column):
-        """Rows of a per-track table: at the filtered site only, when there is one."""
-        return db.true() if self.site_id is None else column == self.site_id
+    def contracts_where(self):
+        """A condition on Contract: the contracts that match."""
+        conditions = list(self.narrowing)
+        if self.site_id is not None:
+            conditions.append(Contract.id.in_(db.select(Track.contract_id).where(Track.site_id == self.site_id)))
+        return db.and_(db.true(), *conditions)
+
+    def rows_where(self, contract_id, site_id=None):
+        """A condition on a per-contract or per-track table, without joining contracts unless a filter needs them.
+
+        With ``site_id`` (a per-track table) the site filter keeps that site's rows only.
+        """
+        conditions = []
+        if self.narrowing:
+            conditions.append(contract_id.in_(db.select(Contract.id).where(*self.narrowing)))
+        if self.site_id is not None:
+            conditions.append(site_id == self.site_id if site_id is not None else contract_id.in_(
+                db.select(Track.contract_id).where(Track.site_id == self.site_id)))
+        return db.and_(db.true(), *conditions)
 
 
 def counts(scope: Scope) -> dict:
@@ -68,7 +84,7 @@ def counts(scope: Scope) -> dict:
         db.func.count(Contract.id),
         db.func.sum(db.case((Contract.status == "executed", 1), else_=0)),
         db.func.sum(db.case((Contract.status == "cancelled", 1), else_=0)),
-    ).where(scope.contracts)).one()
+    ).where(scope.contracts_where())).one()
     total, executed, cancelled = row[0] or 0, row[1] or 0, row[2] or 0
     return {"contracts": total, "executed": executed, "cancelled": cancelled,
             "open": total - executed - cancelled}
@@ -76,23 +92,20 @@ def counts(scope: Scope) -> dict:
 
 def executed_histogram(scope: Scope) -> list:
     """(days to agreement, days to execution, rounds, count) over executed contracts."""
+    columns = (ContractFigures.days_to_agreement, ContractFigures.days_to_execution, ContractFigures.rounds)
     return db.session.execute(
-        db.select(ContractFigures.days_to_agreement, ContractFigures.days_to_execution, ContractFigures.rounds,
-                  db.func.count())
-        .join(Contract, Contract.id == ContractFigures.contract_id)
-        .where(scope.contracts, Contract.status == "executed")
-        .group_by(ContractFigures.days_to_agreement, ContractFigures.days_to_execution, ContractFigures.rounds)
-    ).all()
+        db.select(*columns, db.func.count())
+        .where(ContractFigures.executed_on.is_not(None), scope.rows_where(ContractFigures.contract_id))
+        .group_by(*columns)).all()
 
 
-def held_histogram(scope: Scope, by_sponsor: bool = False) -> list:
-    """(site working days, sponsor calendar days, count) over executed tracks, optionally per sponsor."""
-    columns = [TrackFigures.site_working_days, TrackFigures.sponsor_calendar_days]
-    if by_sponsor:
-        columns.insert(0, Contract.sponsor_id)
+def held_histogram(scope: Scope) -> list:
+    """(sponsor id, site working days, sponsor calendar days, count) over executed tracks."""
+    columns = (Contract.sponsor_id, TrackFigures.site_working_days, TrackFigures.sponsor_calendar_days)
     return db.session.execute(
         db.select(*columns, db.func.count()).join(Contract, Contract.id == TrackFigures.contract_id)
-        .where(scope.contracts, scope.tracks(TrackFigures.site_id), TrackFigures.outcome == rules.EXECUTED)
+        .where(TrackFigures.outcome == rules.EXECUTED,
+               scope.rows_where(TrackFigures.contract_id, TrackFigures.site_id))
         .group_by(*columns)).all()
 
 
@@ -100,8 +113,7 @@ def compliance(scope: Scope) -> dict[str, dict]:
     """Per stage: finished visits that had a deadline, how many met it, and the share."""
     rows = db.session.execute(
         db.select(StageVisit.stage, StageVisit.within, db.func.count())
-        .join(Contract, Contract.id == StageVisit.contract_id)
-        .where(scope.contracts, scope.tracks(StageVisit.site_id), StageVisit.within.is_not(None))
+        .where(StageVisit.within.is_not(None), scope.rows_where(StageVisit.contract_id, StageVisit.site_id))
         .group_by(StageVisit.stage, StageVisit.within)).all()
     result: dict[str, dict] = {}
     for stage, within, count in rows:
@@ -116,26 +128,31 @@ def compliance(scope: Scope) -> dict[str, dict]:
 def stage_counts(scope: Scope) -> dict[str, int]:
     """Tracks in each stage (at the filtered site only, when there is one)."""
     rows = dict(db.session.execute(
-        db.select(Track.stage, db.func.count()).join(Contract, Contract.id == Track.contract_id)
-        .where(scope.contracts, scope.tracks(Track.site_id)).group_by(Track.stage)).all())
+        db.select(Track.stage, db.func.count()).where(scope.rows_where(Track.contract_id, Track.site_id))
+        .group_by(Track.stage)).all())
     return {stage: rows.get(stage, 0) for stage in rules.ALL_STAGES}
 
 
-def metrics(user, filters: Filters) -> dict:
-    """Every figure of SPEC 5b for what the user may see, under these filters."""
+def metrics(user, filters: Filters, keep: dict | None = None) -> dict:
+    """Every figure of SPEC 5b for what the user may see, under these filters.
+
+    ``keep``, when given, receives the grouped rows the figures came from, for charts.
+    """
     scope = Scope.of(user, filters)
     executed = executed_histogram(scope)
     held = held_histogram(scope)
     per_stage = compliance(scope)
     finished = sum(s["finished"] for s in per_stage.values())
+    if keep is not None:
+        keep.update(executed=executed, held=held, scope=scope)
     return {
         "filters": filters.as_dict(),
         **counts(scope),
         "median_days_to_agreement": median((a, n) for a, _e, _r, n in executed),
         "median_days_to_execution": median((e, n) for _a, e, _r, n in executed),
         "within_sla_pct": _pct(sum(s["within"] for s in per_stage.values()), finished),
-        "median_site_held_working_days": median((s, n) for s, _p, n in held),
-        "median_sponsor_held_days": median((p, n) for _s, p, n in held),
+        "median_site_held_working_days": median((s, n) for _i, s, _p, n in held),
+        "median_sponsor_held_days": median((p, n) for _i, _s, p, n in held),
         "median_rounds": median((r, n) for _a, _e, r, n in executed),
         "stages": stage_counts(scope),
         "within_sla_by_stage": per_stage,

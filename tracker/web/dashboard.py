@@ -34,12 +34,12 @@ def _filters() -> Filters:
     return filters
 
 
-def _charts(scope: Scope, figures: dict, today) -> list[dict]:
+def _charts(kept: dict, figures: dict, today) -> list[dict]:
     """The four charts, each with the table that says the same in numbers."""
     days = _("days")
-    bins = data.distribution(scope)
-    trend = data.monthly_trend(scope, today)
-    sponsors = data.held_by_sponsor(scope)
+    bins = data.distribution(kept["executed"])
+    trend = data.monthly_trend(kept["scope"], today)
+    sponsors = data.held_by_sponsor(kept["held"])
     stages = figures["within_sla_by_stage"]
     marks = [(BENCHMARKS["regulatory_ceiling_days"], _("45-day ceiling")),
              (BENCHMARKS["national_target_days"], _("60-day target")),
@@ -97,15 +97,18 @@ def index():
     except InvalidInput as exc:
         return render_template("dashboard/index.html", errors=exc.errors, **choices), 422
     now = utcnow()
-    scope = Scope.of(current_user, filters)
+    kept: dict = {}
+    figures = metrics(current_user, filters, keep=kept)
+    scope = kept["scope"]
     days = site_days(current_user, QueueView(site=filters.site.code if filters.site else None), now)
     open_ = data.open_scope(days, scope)
-    figures = metrics(current_user, filters)
+    top = data.ranked(open_, days)
+    counting = data.lean(days, scope)
     today = local_date(now, days[0].timezone) if days else local_date(now)
     return render_template(
         "dashboard/index.html", errors={}, filters=filters, figures=figures, benchmarks=BENCHMARKS,
-        at_risk=data.at_risk(open_, days), overdue=data.overdue_count(open_, days), board=data.board(open_),
-        escalations=data.escalations(open_, days), charts=_charts(scope, figures, today), chart=render,
+        at_risk=data.at_risk(top), overdue=data.overdue_count(counting, days), board=data.board(counting),
+        escalations=data.escalations(open_, days, top), charts=_charts(kept, figures, today), chart=render,
         site_codes={s.id: s.code for s in sites}, **choices)
 
 
