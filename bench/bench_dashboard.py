@@ -4,7 +4,9 @@ Goals (issue 14, at 100,000 contracts): p95 at most 50 ms for the queue, at most
 for the dashboard and the metrics. Requests go through the whole app (routing, session,
 queries, templates) with Flask's test client, so the web server is left out.
 
-Build the data once with the demo generator, then measure:
+The figures behind the dashboard and the metrics are kept per process until the next event
+is written; "(cold)" rows clear them before each request, as the first reader after an
+action finds them. Build the data once with the demo generator, then measure:
 
     TRACKER_DATABASE_URL=sqlite:///instance/bench.db flask --app tracker init-db
     TRACKER_DATABASE_URL=sqlite:///instance/bench.db flask --app tracker seed-demo --contracts 10000
@@ -64,27 +66,43 @@ def _token(app, email: str, tokens: dict) -> str:
     return tokens[email]
 
 
-def measure(app, runs: int) -> list[tuple[str, float, float, int]]:
-    clients, tokens, results = {}, {}, []
+def _cases():
+    """Every case; the dashboard and the metrics also cold, as the first reader after an action finds them."""
     for name, email, path, goal in CASES:
+        yield name, email, path, goal, False
+        if goal > 50:
+            yield name + " (cold)", email, path, goal, True
+
+
+def measure(app, runs: int) -> list[tuple[str, float, float, float, int]]:
+    from tracker.metrics import figures
+
+    clients, tokens, results = {}, {}, []
+    for name, email, path, goal, cold in _cases():
         client = _client(app, email, clients)
         headers = {}
         if path.startswith("api:"):
             path = path[4:]
             headers["Authorization"] = "Bearer " + _token(app, email, tokens)
-        timings = []
+        timings, cpu = [], []
         for i in range(runs + 3):
-            start = time.perf_counter()
+            if cold:
+                figures.clear_cache()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(path, headers=headers)
-            elapsed = (time.perf_counter() - start) * 1000
+            elapsed, used = (time.perf_counter() - start) * 1000, (time.process_time() - start_cpu) * 1000
             if response.status_code != 200:
                 raise SystemExit(f"{name}: {path} answered {response.status_code}")
             if i >= 3:  # the first requests warm caches (calendars, policies, templates)
                 timings.append(elapsed)
-        timings.sort()
-        p95 = timings[min(len(timings) - 1, int(round(0.95 * len(timings))) - 1)]
-        results.append((name, statistics.median(timings), p95, goal))
+                cpu.append(used)
+        results.append((name, statistics.median(timings), _p95(timings), _p95(cpu), goal))
     return results
+
+
+def _p95(values: list[float]) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(0.95 * len(values))) - 1)]
 
 
 def main() -> None:
@@ -99,10 +117,13 @@ def main() -> None:
         tracks = db.session.execute(db.select(db.func.count(Track.id))).scalar()
         engine = db.engine.dialect.name
     print(f"{contracts} contracts, {tracks} tracks, {engine}, {args.runs} runs each\n")
-    print(f"| {'request':<42} | median ms | p95 ms | goal ms | met |")
-    print(f"|{'-' * 44}|-----------|--------|---------|-----|")
-    for name, median, p95, goal in measure(app, args.runs):
-        print(f"| {name:<42} | {median:9.1f} | {p95:6.1f} | {goal:7d} | {'yes' if p95 <= goal else 'no':<3} |")
+    # On a shared machine the wall clock counts other processes' turns too; the CPU time
+    # of this process says what the request itself costs.
+    print(f"| {'request':<48} | median ms | p95 ms | p95 CPU ms | goal ms | met (CPU) |")
+    print(f"|{'-' * 50}|-----------|--------|------------|---------|-----------|")
+    for name, median, p95, p95_cpu, goal in measure(app, args.runs):
+        print(f"| {name:<48} | {median:9.1f} | {p95:6.1f} | {p95_cpu:10.1f} | {goal:7d} | "
+              f"{'yes' if p95 <= goal else 'no'} ({'yes' if p95_cpu <= goal else 'no'}) |")
 
 
 if __name__ == "__main__":

@@ -69,6 +69,7 @@ def upgrade():
     )
     with op.batch_alter_table('stage_visits', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_stage_visits_contract_id'), ['contract_id'], unique=False)
+        batch_op.create_index('ix_stage_visits_site_id_stage_within', ['site_id', 'stage', 'within'], unique=False)
 
     op.create_table('track_figures',
     sa.Column('track_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -91,11 +92,13 @@ def upgrade():
     with op.batch_alter_table('tracks', schema=None) as batch_op:
         batch_op.create_index('ix_tracks_site_id_due_on', ['site_id', 'due_on'], unique=False)
         batch_op.create_index('ix_tracks_site_id_stage', ['site_id', 'stage'], unique=False)
+        batch_op.create_index('ix_tracks_site_id_contract_id', ['site_id', 'contract_id'], unique=False)
 
 
 
 def downgrade():
     with op.batch_alter_table('tracks', schema=None) as batch_op:
+        batch_op.drop_index('ix_tracks_site_id_contract_id')
         batch_op.drop_index('ix_tracks_site_id_stage')
         batch_op.drop_index('ix_tracks_site_id_due_on')
 
@@ -104,6 +107,7 @@ def downgrade():
 
     op.drop_table('track_figures')
     with op.batch_alter_table('stage_visits', schema=None) as batch_op:
+        batch_op.drop_index('ix_stage_visits_site_id_stage_within')
         batch_op.drop_index(batch_op.f('ix_stage_visits_contract_id'))
 
     op.drop_table('stage_visits')

@@ -29,6 +29,16 @@ PARIS = ZoneInfo("Europe/Paris")
 ADMIN = Actor(user_id=None, email="admin@test", role="admin")
 
 
+@pytest.fixture(autouse=True)
+def fresh_figures():
+    """Figures cached by an earlier test's database must not answer for this one."""
+    from tracker.metrics import figures
+
+    figures.clear_cache()
+    yield
+    figures.clear_cache()
+
+
 def at(month: int, day: int) -> datetime:
     return datetime.combine(date(2026, month, day), time(10, 0), tzinfo=PARIS)
 

@@ -116,3 +116,12 @@ def test_backfill_from_the_events_equals_what_the_pipeline_wrote(history):
     assert record.recompute_all() == 4
     db.session.commit()
     assert _snapshot() == written
+
+
+def test_figures_follow_the_next_action(history):
+    from tests.metrics.conftest import play
+
+    assert figures()["cancelled"] == 1
+    play(history["refs"]["C"], [("GR", "cancel", 4, 1)])
+    after = figures()
+    assert (after["cancelled"], after["open"], after["stages"]["cancelled"]) == (2, 0, 3)

@@ -17,8 +17,11 @@ from dataclasses import dataclass
 
 from tracker.extensions import db
 from tracker.metrics.filters import Filters, narrowing
-from tracker.models import Contract, ContractFigures, StageVisit, Track, TrackFigures
+from tracker.models import Contract, ContractFigures, Event, StageVisit, Track, TrackFigures
 from tracker.pipeline import rules
+
+CACHE_SIZE = 256
+_cache: dict[tuple, dict] = {}
 
 # Set beside the figures: the French regulatory ceiling, the national target and the
 # historic national average, and the US academic medians (Kiriakis et al. 2013).
@@ -133,28 +136,48 @@ def stage_counts(scope: Scope) -> dict[str, int]:
     return {stage: rows.get(stage, 0) for stage in rules.ALL_STAGES}
 
 
+def _version() -> tuple:
+    """What the stored figures depend on: they change only with a new event or a backfill."""
+    last = db.session.execute(db.select(Event.id, Event.recorded_at).order_by(Event.id.desc()).limit(1)).first()
+    return (str(db.engine.url), tuple(last or ()),
+            db.session.execute(db.select(db.func.count()).select_from(ContractFigures)).scalar())
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
 def metrics(user, filters: Filters, keep: dict | None = None) -> dict:
     """Every figure of SPEC 5b for what the user may see, under these filters.
 
-    ``keep``, when given, receives the grouped rows the figures came from, for charts.
+    The grouped rows are kept per process until the next event is written (a dashboard
+    is read far more often than a contract moves), so only the first reader after an
+    action pays the aggregation. ``keep``, when given, receives those rows, for charts.
     """
     scope = Scope.of(user, filters)
-    executed = executed_histogram(scope)
-    held = held_histogram(scope)
-    per_stage = compliance(scope)
+    key = (_version(), user.role, getattr(user, "site_id", None), tuple(sorted(filters.as_dict().items())))
+    rows = _cache.get(key)
+    if rows is None:
+        executed, held, per_stage = executed_histogram(scope), held_histogram(scope), compliance(scope)
+        rows = {"executed": executed, "held": held, "compliance": per_stage,
+                "counts": counts(scope), "stages": stage_counts(scope)}
+        if len(_cache) >= CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = rows
+    executed, held, per_stage = rows["executed"], rows["held"], rows["compliance"]
     finished = sum(s["finished"] for s in per_stage.values())
     if keep is not None:
         keep.update(executed=executed, held=held, scope=scope)
     return {
         "filters": filters.as_dict(),
-        **counts(scope),
+        **rows["counts"],
         "median_days_to_agreement": median((a, n) for a, _e, _r, n in executed),
         "median_days_to_execution": median((e, n) for _a, e, _r, n in executed),
         "within_sla_pct": _pct(sum(s["within"] for s in per_stage.values()), finished),
         "median_site_held_working_days": median((s, n) for _i, s, _p, n in held),
         "median_sponsor_held_days": median((p, n) for _i, _s, p, n in held),
         "median_rounds": median((r, n) for _a, _e, r, n in executed),
-        "stages": stage_counts(scope),
+        "stages": rows["stages"],
         "within_sla_by_stage": per_stage,
         "benchmarks": BENCHMARKS,
     }
