@@ -125,3 +125,14 @@ def test_figures_follow_the_next_action(history):
     play(history["refs"]["C"], [("GR", "cancel", 4, 1)])
     after = figures()
     assert (after["cancelled"], after["open"], after["stages"]["cancelled"]) == (2, 0, 3)
+
+
+def test_init_db_fills_the_figures_of_contracts_that_have_none(history, app):
+    for model in (StageVisit, TrackFigures, ContractFigures):
+        db.session.execute(db.delete(model))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    assert figures()["median_days_to_execution"] == 28
+    assert db.session.execute(db.select(db.func.count()).select_from(ContractFigures)).scalar() == 4
