@@ -126,8 +126,8 @@ def _insert(rows: list[tuple[dict, list[dict], list[dict]]]) -> None:
     tracks = [t for r in rows for t in r[1]]
     visits = [v for r in rows for v in r[2]]
     for model, values in ((ContractFigures, contracts), (TrackFigures, tracks), (StageVisit, visits)):
-        if values:
-            db.session.execute(db.insert(model), values)
+        if values:  # one executemany per table (the ORM's bulk insert splits rows by which values are None)
+            db.session.execute(model.__table__.insert(), values)
 
 
 def write(contract: Contract) -> None:
