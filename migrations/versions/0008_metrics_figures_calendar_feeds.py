@@ -1,6 +1,6 @@
 """The metrics' figures kept as actions happen (per contract, per closed track, per finished stage
-visit), personal calendar feeds, and the indexes the work queue reads tracks by (site and due date,
-site and stage).
+visit), personal calendar feeds, and the indexes the work queue, the dashboard and the metrics read
+tracks and stage visits by.
 
 Revision ID: 0008
 Revises: 0004
@@ -91,7 +91,8 @@ def upgrade():
 
     with op.batch_alter_table('tracks', schema=None) as batch_op:
         batch_op.create_index('ix_tracks_site_id_due_on', ['site_id', 'due_on'], unique=False)
-        batch_op.create_index('ix_tracks_site_id_stage', ['site_id', 'stage'], unique=False)
+        batch_op.create_index('ix_tracks_queue', ['site_id', 'stage', 'due_on', 'owner_id', 'round',
+                                                  'institution_signed_at', 'investigator_signed_at'], unique=False)
         batch_op.create_index('ix_tracks_site_id_contract_id', ['site_id', 'contract_id'], unique=False)
 
 
@@ -99,7 +100,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('tracks', schema=None) as batch_op:
         batch_op.drop_index('ix_tracks_site_id_contract_id')
-        batch_op.drop_index('ix_tracks_site_id_stage')
+        batch_op.drop_index('ix_tracks_queue')
         batch_op.drop_index('ix_tracks_site_id_due_on')
 
     with op.batch_alter_table('track_figures', schema=None) as batch_op:

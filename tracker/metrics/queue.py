@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from tracker.extensions import db
-from tracker.metrics.ranking import SiteDay, most_urgent, open_tracks, rank, site_holds, sponsor_holds
+from tracker.metrics.ranking import CLOSED, SiteDay, most_urgent, open_tracks, rank, site_holds, sponsor_holds
 from tracker.models import Contract, Site, Sponsor, Track
 from tracker.models.contracts import PHASES
 from tracker.pipeline import rules
@@ -102,24 +102,32 @@ def tab_condition(tab: str, user, days: list[SiteDay]):
     return db.true()
 
 
-def filtered(view: QueueView, days: list[SiteDay]):
-    """Open tracks of the queue's sites matching the field filters (not the tab)."""
-    stmt = open_tracks().where(Track.site_id.in_([d.site_id for d in days]))
-    if view.sponsor_id is not None:
-        stmt = stmt.where(Contract.sponsor_id == view.sponsor_id)
-    if view.phase:
-        stmt = stmt.where(Contract.phase == view.phase)
+def _conditions(view: QueueView, days: list[SiteDay]) -> list:
+    """The field filters (not the tab) on open tracks of the queue's sites."""
+    conditions = [Track.site_id.in_([d.site_id for d in days]), Track.stage.not_in(CLOSED)]
+    if view.sponsor_id is not None or view.phase:
+        contract = db.select(Contract.id)
+        if view.sponsor_id is not None:
+            contract = contract.where(Contract.sponsor_id == view.sponsor_id)
+        if view.phase:
+            contract = contract.where(Contract.phase == view.phase)
+        conditions.append(Track.contract_id.in_(contract))
     if view.stage:
-        stmt = stmt.where(Track.stage == view.stage)
+        conditions.append(Track.stage == view.stage)
     if view.round is not None:
-        stmt = stmt.where(Track.round == view.round)
-    return stmt
+        conditions.append(Track.round == view.round)
+    return conditions
 
 
-def tab_counts(stmt, user, days: list[SiteDay]) -> dict[str, int]:
-    """How many tracks each tab holds under the same filters, in one query."""
+def filtered(view: QueueView, days: list[SiteDay]):
+    """Open tracks of the queue's sites matching the field filters (not the tab), with what a row shows."""
+    return open_tracks().where(*_conditions(view, days))
+
+
+def tab_counts(view: QueueView, user, days: list[SiteDay]) -> dict[str, int]:
+    """How many tracks each tab holds under the same filters, in one pass over the tracks alone."""
     sums = [db.func.sum(db.case((tab_condition(tab, user, days), 1), else_=0)) for tab in TABS]
-    row = db.session.execute(stmt.with_only_columns(*sums).order_by(None)).one()
+    row = db.session.execute(db.select(*sums).select_from(Track).where(*_conditions(view, days))).one()
     return {tab: value or 0 for tab, value in zip(TABS, row)}
 
 
@@ -134,15 +142,15 @@ def _by_column(stmt, view: QueueView, days: list[SiteDay], limit: int, offset: i
 def queue_page(user, view: QueueView, now: datetime, per_page: int) -> dict:
     """One page of the queue with its states, the total, and the count of every tab."""
     days = site_days(user, view, now)
-    base = filtered(view, days)
-    stmt = base.where(tab_condition(view.tab, user, days))
-    total = db.session.execute(stmt.with_only_columns(db.func.count()).order_by(None)).scalar()
+    stmt = filtered(view, days).where(tab_condition(view.tab, user, days))
+    counts = tab_counts(view, user, days)
+    total = counts[view.tab]
     offset = (view.page - 1) * per_page
     if view.sort == "urgency":
         items = most_urgent(stmt, days, per_page, offset)
     else:
         items = _by_column(stmt, view, days, per_page, offset)
-    return {"items": items, "total": total, "counts": tab_counts(base, user, days), "days": days,
+    return {"items": items, "total": total, "counts": counts, "days": days,
             "pages": max((total + per_page - 1) // per_page, 1)}
 
 

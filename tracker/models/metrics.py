@@ -69,9 +69,11 @@ class StageVisit(db.Model):
     within: Mapped[bool | None] = mapped_column(Boolean)  # None: the stage had no deadline
 
 
-# The queue and the dashboard select one site's open tracks by due date and by stage, and the
-# metrics the contracts a site takes part in; compliance per stage at a site reads its index only.
+# The queue ranks one site's open tracks by due date; its tab counts and the dashboard's board
+# count them from an index that holds every column they test; the metrics select the contracts
+# a site takes part in; compliance per stage at a site reads its index only.
 Index("ix_tracks_site_id_due_on", Track.site_id, Track.due_on)
-Index("ix_tracks_site_id_stage", Track.site_id, Track.stage)
+Index("ix_tracks_queue", Track.site_id, Track.stage, Track.due_on, Track.owner_id, Track.round,
+      Track.institution_signed_at, Track.investigator_signed_at)
 Index("ix_tracks_site_id_contract_id", Track.site_id, Track.contract_id)
 Index("ix_stage_visits_site_id_stage_within", StageVisit.site_id, StageVisit.stage, StageVisit.within)
