@@ -10,7 +10,7 @@ from datetime import date
 
 from tracker.extensions import db
 from tracker.metrics.figures import Scope, median
-from tracker.metrics.ranking import CLOSED, SiteDay, most_urgent, open_tracks
+from tracker.metrics.ranking import CLOSED, SiteDay, most_urgent
 from tracker.models import Contract, ContractFigures, Policy, Site, Sponsor, Track, TrackFigures
 from tracker.pipeline import rules
 from tracker.sla.policy import settings_of
@@ -21,9 +21,20 @@ BIN = 15  # days per bar of the distribution
 TREND_MONTHS = 12
 
 
-def ranked(stmt, days: list[SiteDay]) -> list:
-    """The most urgent open tracks with a deadline running: the source of "at risk" and of late escalations."""
-    return most_urgent(stmt.where(Track.due_on.is_not(None)), days, max(AT_RISK, ESCALATIONS))
+def ranked(conditions: list, days: list[SiteDay]) -> list:
+    """The most urgent open tracks overdue or near their due date: the source of "at risk" and of late escalations.
+
+    Only tracks due within the longest warning any policy gives can be overdue or due
+    soon, so the later ones are left out before ranking.
+    """
+    warning = max(s["warning_before"] for s in _policies())
+    horizon = max(d.calendar.add_working_days(d.today, warning) for d in days) if days else None
+    near = [*conditions, Track.due_on.is_not(None)] + ([Track.due_on <= horizon] if horizon else [])
+    return most_urgent(near, days, max(AT_RISK, ESCALATIONS))
+
+
+def _policies() -> list[dict]:
+    return [settings_of(None)] + [settings_of(i) for i in db.session.execute(db.select(Policy.id)).scalars()]
 
 
 def at_risk(top: list) -> list:
@@ -31,23 +42,23 @@ def at_risk(top: list) -> list:
     return [r for r in top if r.state.status in ("breached", "warning")][:AT_RISK]
 
 
-def lean(days: list[SiteDay], scope: Scope):
-    """Open tracks of the dashboard's sites among the filtered contracts, for counting."""
-    stmt = db.select(Track.id).where(Track.site_id.in_([d.site_id for d in days]), Track.stage.not_in(CLOSED))
-    return stmt.where(scope.rows_where(Track.contract_id, Track.site_id if scope.site_id else None))
+def lean(days: list[SiteDay], scope: Scope) -> list:
+    """Conditions on Track: open tracks of the dashboard's sites among the filtered contracts."""
+    return [Track.site_id.in_([d.site_id for d in days]), Track.stage.not_in(CLOSED),
+            scope.rows_where(Track.contract_id, Track.site_id if scope.site_id else None)]
 
 
-def overdue_count(stmt, days: list[SiteDay]) -> int:
-    condition = db.or_(*(db.and_(Track.site_id == d.site_id, Track.due_on < d.today) for d in days))
-    return db.session.execute(stmt.where(condition).with_only_columns(db.func.count())).scalar()
+def overdue_count(conditions: list, days: list[SiteDay]) -> int:
+    overdue = db.or_(*(db.and_(Track.site_id == d.site_id, Track.due_on < d.today) for d in days))
+    return db.session.execute(db.select(db.func.count()).select_from(Track).where(*conditions, overdue)).scalar()
 
 
-def board(stmt) -> dict[str, dict[str, int]]:
+def board(conditions: list) -> dict[str, dict[str, int]]:
     """Open tracks per stage and whose move it is: {stage: {"site": n, "sponsor": n, "coordinator": n}}."""
     institution = Track.institution_signed_at.is_not(None)
     investigator = Track.investigator_signed_at.is_not(None)
-    rows = db.session.execute(stmt.with_only_columns(Track.stage, institution, investigator, db.func.count())
-                              .group_by(Track.stage, institution, investigator)).all()
+    rows = db.session.execute(db.select(Track.stage, institution, investigator, db.func.count())
+                              .where(*conditions).group_by(Track.stage, institution, investigator)).all()
     result: dict[str, dict[str, int]] = {}
     for stage, signed_institution, signed_investigator, count in rows:
         who = rules.holder(stage, {"institution": signed_institution, "investigator": signed_investigator})
@@ -55,12 +66,12 @@ def board(stmt) -> dict[str, dict[str, int]]:
     return {stage: result[stage] for stage in rules.ALL_STAGES if stage in result}
 
 
-def escalations(stmt, days: list[SiteDay], top: list) -> list:
+def escalations(conditions: list, days: list[SiteDay], top: list) -> list:
     """Tracks escalated to managers (SPEC 4): two working days past due, or in a round beyond the limit."""
-    limits = [settings_of(None)] + [settings_of(i) for i in db.session.execute(db.select(Policy.id)).scalars()]
     late = [r for r in top if r.state.escalated]
     seen = {r.row.id for r in late}
-    rounds = most_urgent(stmt.where(Track.round > min(s["round_limit"] for s in limits)), days, ESCALATIONS)
+    beyond = [*conditions, Track.round > min(s["round_limit"] for s in _policies())]
+    rounds = most_urgent(beyond, days, ESCALATIONS)
     extra = [r for r in rounds if r.row.id not in seen and r.row.round > settings_of(r.row.policy_id)["round_limit"]]
     return (late + extra)[:ESCALATIONS]
 
@@ -103,12 +114,6 @@ def held_by_sponsor(held: list) -> list[tuple[str, float | None, float | None, i
     names = dict(db.session.execute(db.select(Sponsor.id, Sponsor.name).where(Sponsor.id.in_(list(site)))).all())
     return sorted(((names[i], median(site[i]), median(sponsor[i]), sum(n for _d, n in site[i])) for i in site),
                   key=lambda row: row[0])
-
-
-def open_scope(days: list[SiteDay], scope: Scope):
-    """Open tracks of the dashboard's sites among the filtered contracts, with what a list shows."""
-    stmt = open_tracks().where(Track.site_id.in_([d.site_id for d in days]))
-    return stmt.where(scope.rows_where(Track.contract_id, Track.site_id if scope.site_id else None))
 
 
 FIGURE_COLUMNS = ("reference", "sponsor", "phase", "received_on", "status", "completed_on", "agreed_on",

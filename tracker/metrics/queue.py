@@ -119,11 +119,6 @@ def _conditions(view: QueueView, days: list[SiteDay]) -> list:
     return conditions
 
 
-def filtered(view: QueueView, days: list[SiteDay]):
-    """Open tracks of the queue's sites matching the field filters (not the tab), with what a row shows."""
-    return open_tracks().where(*_conditions(view, days))
-
-
 def tab_counts(view: QueueView, user, days: list[SiteDay]) -> dict[str, int]:
     """How many tracks each tab holds under the same filters, in one pass over the tracks alone."""
     sums = [db.func.sum(db.case((tab_condition(tab, user, days), 1), else_=0)) for tab in TABS]
@@ -142,14 +137,14 @@ def _by_column(stmt, view: QueueView, days: list[SiteDay], limit: int, offset: i
 def queue_page(user, view: QueueView, now: datetime, per_page: int) -> dict:
     """One page of the queue with its states, the total, and the count of every tab."""
     days = site_days(user, view, now)
-    stmt = filtered(view, days).where(tab_condition(view.tab, user, days))
+    conditions = [*_conditions(view, days), tab_condition(view.tab, user, days)]
     counts = tab_counts(view, user, days)
     total = counts[view.tab]
     offset = (view.page - 1) * per_page
     if view.sort == "urgency":
-        items = most_urgent(stmt, days, per_page, offset)
+        items = most_urgent(conditions, days, per_page, offset)
     else:
-        items = _by_column(stmt, view, days, per_page, offset)
+        items = _by_column(open_tracks().where(*conditions), view, days, per_page, offset)
     return {"items": items, "total": total, "counts": counts, "days": days,
             "pages": max((total + per_page - 1) // per_page, 1)}
 
@@ -157,11 +152,11 @@ def queue_page(user, view: QueueView, now: datetime, per_page: int) -> dict:
 def all_rows(user, view: QueueView, now: datetime):
     """Every row of the view in its order, for the CSV export."""
     days = site_days(user, view, now)
-    stmt = filtered(view, days).where(tab_condition(view.tab, user, days))
+    conditions = [*_conditions(view, days), tab_condition(view.tab, user, days)]
     if view.sort == "urgency":
-        total = db.session.execute(stmt.with_only_columns(db.func.count()).order_by(None)).scalar()
-        return most_urgent(stmt, days, max(total, 1))
-    return _by_column(stmt, view, days, None, 0)
+        total = db.session.execute(db.select(db.func.count()).select_from(Track).where(*conditions)).scalar()
+        return most_urgent(conditions, days, max(total, 1))
+    return _by_column(open_tracks().where(*conditions), view, days, None, 0)
 
 
 def next_move(row, state) -> tuple[str, list[str]]:

@@ -82,30 +82,34 @@ def rank(rows: Iterable, day: SiteDay) -> list[Ranked]:
     return ranked
 
 
-def _site_top(stmt, day: SiteDay, wanted: int) -> list[Ranked]:
-    """The ``wanted`` most urgent rows of ``stmt`` at one site."""
-    stmt = stmt.where(Track.site_id == day.site_id)
-    overdue = stmt.where(Track.due_on.is_not(None), Track.due_on < day.today)
-    cut = db.session.execute(overdue.with_only_columns(Track.due_on).order_by(Track.due_on)
-                             .offset(wanted - 1).limit(1)).scalar()
+def _site_top(conditions: list, day: SiteDay, wanted: int) -> list[Ranked]:
+    """The ``wanted`` most urgent open tracks at one site that meet ``conditions``."""
+    where = [*conditions, Track.site_id == day.site_id]
+    overdue = [*where, Track.due_on.is_not(None), Track.due_on < day.today]
+    cut = db.session.execute(db.select(Track.due_on).where(Track.stage.not_in(CLOSED), *overdue)
+                             .order_by(Track.due_on).offset(wanted - 1).limit(1)).scalar()
     if cut is not None:
-        overdue = overdue.where(Track.due_on <= cut)
-    ranked = rank(db.session.execute(overdue).all(), day)
+        overdue.append(Track.due_on <= cut)
+    ranked = rank(db.session.execute(open_tracks().where(*overdue)).all(), day)
     if len(ranked) >= wanted:
         return ranked[:wanted]
-    upcoming = stmt.where(Track.due_on.is_not(None), Track.due_on >= day.today)
+    upcoming = open_tracks().where(*where, Track.due_on.is_not(None), Track.due_on >= day.today)
     ranked += rank(db.session.execute(upcoming).all(), day)
     if len(ranked) >= wanted:
         return ranked[:wanted]
-    waiting = stmt.where(Track.due_on.is_(None)).order_by(
+    waiting = open_tracks().where(*where, Track.due_on.is_(None)).order_by(
         db.case((sponsor_holds(), 0), else_=1), Contract.reference).limit(wanted - len(ranked))
     ranked += rank(db.session.execute(waiting).all(), day)  # all tie: the SQL order stands
     return ranked
 
 
-def most_urgent(stmt, days: list[SiteDay], limit: int, offset: int = 0) -> list[Ranked]:
-    """Rows ``offset`` to ``offset + limit`` of ``stmt`` (open tracks) in urgency order, over several sites."""
-    streams = [_site_top(stmt, day, offset + limit) for day in days]
+def most_urgent(conditions: list, days: list[SiteDay], limit: int, offset: int = 0) -> list[Ranked]:
+    """Open tracks ``offset`` to ``offset + limit`` in urgency order, over several sites.
+
+    ``conditions`` filter the tracks; they may test Track's columns and, through
+    subqueries, anything else, so that the narrowing queries need no join.
+    """
+    streams = [_site_top(conditions, day, offset + limit) for day in days]
     merged = heapq.merge(*streams, key=lambda r: r.key)
     return list(merged)[offset:offset + limit]
 

@@ -101,14 +101,13 @@ def index():
     figures = metrics(current_user, filters, keep=kept)
     scope = kept["scope"]
     days = site_days(current_user, QueueView(site=filters.site.code if filters.site else None), now)
-    open_ = data.open_scope(days, scope)
-    top = data.ranked(open_, days)
-    counting = data.lean(days, scope)
+    tracks = data.lean(days, scope)
+    top = data.ranked(tracks, days)
     today = local_date(now, days[0].timezone) if days else local_date(now)
     return render_template(
         "dashboard/index.html", errors={}, filters=filters, figures=figures, benchmarks=BENCHMARKS,
-        at_risk=data.at_risk(top), overdue=data.overdue_count(counting, days), board=data.board(counting),
-        escalations=data.escalations(open_, days, top), charts=_charts(kept, figures, today), chart=render,
+        at_risk=data.at_risk(top), overdue=data.overdue_count(tracks, days), board=data.board(tracks),
+        escalations=data.escalations(tracks, days, top), charts=_charts(kept, figures, today), chart=render,
         site_codes={s.id: s.code for s in sites}, **choices)
 
 
