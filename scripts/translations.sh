@@ -25,5 +25,7 @@ version=$(sed -n 's/^version *= *//p' setup.cfg)
 "$PYBABEL" -q extract -F babel.cfg -k _l -k lazy_gettext --add-comments=TRANSLATORS: \
   --no-location --sort-output --no-wrap \
   --project=fasttrack-tracker --version="$version" -o translations/messages.pot .
+# A fixed creation date, so that re-extracting on two branches does not make them conflict.
+sed -i 's/^"POT-Creation-Date: .*\\n"$/"POT-Creation-Date: 2026-01-01 00:00+0000\\n"/' translations/messages.pot
 "$(dirname "$PYBABEL")/python" scripts/merge_catalogs.py
 "$PYBABEL" compile -d translations --statistics

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -21,6 +21,7 @@ from tracker.contracts.operations import create_contract
 from tracker.people.operations import create_sponsor, create_user
 from tracker.people.tokens import create_token
 from tracker.seeding import seed_reference_data
+from tracker.timeutil import local_date
 
 PASSWORD = "correct horse battery"
 
@@ -107,57 +108,62 @@ def server(app):
     httpd.shutdown()
 
 
-NOW = lambda: datetime.now(timezone.utc)  # noqa: E731
+@pytest.fixture
+def now() -> datetime:
+    """The current time, taken once per test: the factories' default and what tests compare with."""
+    return datetime.now(timezone.utc)
 
 
 @pytest.fixture
-def make_sponsor(app):
-    def make(name="Novacure Oncology SA", country="FR"):
+def make_sponsor(app, now):
+    def make(name="Novacure Oncology SA", country="FR", *, now=now):
         with app.app_context():
-            sponsor = create_sponsor({"name": name, "country": country}, actor=audit.SYSTEM, now=NOW())
+            sponsor = create_sponsor({"name": name, "country": country}, actor=audit.SYSTEM, now=now)
             db.session.commit()
             return sponsor.id
     return make
 
 
 @pytest.fixture
-def make_user(app):
+def make_user(app, now):
     counter = iter(range(1, 10_000))
 
-    def make(role="legal", site="GR", sponsor=None, email=None, language=None):
+    def make(role="legal", site="GR", sponsor=None, email=None, language=None, *, now=now):
         n = next(counter)
         email = email or f"{role}{n}@{(site or 'sponsor').lower()}.test"
         with app.app_context():
             create_user({"email": email, "name": f"{role.title()} {n}", "role": role,
                          "site": site if role != "sponsor" and role != "admin" else None,
                          "sponsor": sponsor, "password": PASSWORD, "language": language},
-                        actor=audit.SYSTEM, now=NOW())
+                        actor=audit.SYSTEM, now=now)
             db.session.commit()
         return email
     return make
 
 
 @pytest.fixture
-def token_for(app):
-    def make(email):
+def token_for(app, now):
+    def make(email, *, now=now):
         from tracker.people.operations import find_user_by_email
 
         with app.app_context():
-            token = create_token(find_user_by_email(email), actor=audit.SYSTEM, now=NOW())
+            token = create_token(find_user_by_email(email), actor=audit.SYSTEM, now=now)
             db.session.commit()
             return token
     return make
 
 
 @pytest.fixture
-def make_contract(app):
-    def make(sponsor_id, *, coordinating="GR", sites=("GR", "IB"), received_on=None, **extra):
+def make_contract(app, now):
+    """Create a contract as of ``now`` (the test's clock unless given), received 30 days before it."""
+    def make(sponsor_id, *, coordinating="GR", sites=("GR", "IB"), received_on=None, now=now, **extra):
+        today = local_date(now)
         with app.app_context():
             data = {"sponsor_id": sponsor_id, "title": "A phase I trial", "protocol_number": "PRO-001",
                     "phase": "I", "coordinating_site": coordinating, "sites": list(sites),
-                    "received_on": (received_on or date.today() - timedelta(days=30)).isoformat(), **extra}
-            draft = parse_contract(data, today=date.today())
-            contract = create_contract(draft, actor=audit.SYSTEM, now=NOW())
+                    "received_on": (received_on or today - timedelta(days=30)).isoformat(), **extra}
+            draft = parse_contract(data, today=today)
+            contract = create_contract(draft, actor=audit.SYSTEM, now=now)
             db.session.commit()
             return contract.reference
     return make

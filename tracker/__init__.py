@@ -47,8 +47,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker import api, cli, web
     from tracker.alerts import listeners
     from tracker.metrics import record
+    from tracker.portal import notifications
 
     listeners.connect()
+    notifications.connect()
     record.connect()
     web.init_app(app)
     api.init_app(app)

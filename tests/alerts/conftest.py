@@ -8,7 +8,7 @@ from __future__ import annotations
 import socket
 import threading
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
@@ -124,13 +124,17 @@ class Desk:
         return self._make_contract(self.sponsor_id, coordinating=sites[0], sites=sites,
                                    received_on=date.fromisoformat(received_on), **extra)
 
-    def act(self, reference: str, action: str, when: str, site: str = "GR", **kw) -> None:
-        """Apply a pipeline action that happened at a Paris time, recorded now."""
+    def act(self, reference: str, action: str, when: str, site: str = "GR", recorded: str | None = None,
+            actor=ADMIN, **kw) -> None:
+        """Apply a pipeline action that happened at a Paris time, recorded then (or at ``recorded``).
+
+        Alerts an action queues itself (a round escalation) wait for the window open at the
+        time the action is recorded, so the tests record it at the time they say it happened.
+        """
         with self.app.app_context():
             contract = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
             track = next(t for t in contract.tracks if t.site.code == site)
-            apply_action(track, action, actor=ADMIN, now=datetime.now(timezone.utc),
-                         effective_at=paris(when), **kw)
+            apply_action(track, action, actor=actor, now=paris(recorded or when), effective_at=paris(when), **kw)
             db.session.commit()
 
     def sweep(self, when: str | datetime) -> int:
@@ -147,9 +151,16 @@ class Desk:
             return send_due(now, batch=batch)
 
     def outbox(self, **where) -> list[dict]:
-        """The outbox rows as dicts (with the recipient's e-mail), oldest first."""
+        """The alert rows of the outbox as dicts (with the recipient's e-mail), oldest first.
+
+        Mails to people (invitations, messages...) are left out unless a ``kind`` asks for them.
+        """
+        from tracker.portal.mailing import PERSONAL_KINDS
+
         with self.app.app_context():
             stmt = db.select(OutboxMessage, User.email).outerjoin(User, User.id == OutboxMessage.recipient_id)
+            if "kind" not in where:
+                stmt = stmt.where(OutboxMessage.kind.not_in(PERSONAL_KINDS))
             for name, value in where.items():
                 stmt = stmt.where(getattr(OutboxMessage, name) == value)
             rows = db.session.execute(stmt.order_by(OutboxMessage.id)).all()

@@ -44,7 +44,7 @@ def test_the_sponsor_reminder_speaks_to_the_sponsor(desk, smtp):
     (mail,) = smtp.box.to(contact)
     assert "Reminder" in mail.subject and "October 5, 2026" in mail.subject and "With the sponsor" in mail.subject
     text = mail.part("plain")
-    assert f"Contract {reference} has been waiting for your reply since October 5, 2026" in text
+    assert f"Contract {reference} has been waiting for your reply since Monday, October 5, 2026" in text
     assert f"http://tracker.test/portal/contracts/{reference}" in text  # the sponsor's own page
     assert "as a contact of Novacure Oncology SA" in text
 

@@ -66,13 +66,19 @@ def test_who_may_generate_and_download(api, contract, make_user, make_sponsor):
     ib = api(make_user("legal", "IB"))
     assert ib.post(f"/contracts/{contract}/documents", json={"template": "coordinating_fr", "site": "GR"}
                    ).status_code == 403
-    made = api(make_user("legal", "GR")).post(f"/contracts/{contract}/documents",
-                                              json={"template": "coordinating_fr", "site": "GR"}).json()
+    gr = api(make_user("legal", "GR"))
+    made = gr.post(f"/contracts/{contract}/documents", json={"template": "coordinating_fr", "site": "GR"}).json()
     make_sponsor("Helix Therapeutics Inc.", "US")
     stranger = api(make_user("sponsor", None, sponsor="Helix Therapeutics Inc."))
     assert stranger.get(f"/documents/{made['id']}/content").status_code == 404
     owner = api(make_user("sponsor", None, sponsor="Société Générale d'Études & Cie <R&D>"))
+    # The site's drafts stay internal until one is sent to the sponsor.
+    assert owner.get(f"/documents/{made['id']}/content").status_code == 404
+    assert owner.get(f"/contracts/{contract}/documents").json()["documents"] == []
+    for action in ("mark_complete", "send_to_sponsor"):
+        assert gr.post(f"/contracts/{contract}/events", json={"site": "GR", "action": action}).status_code == 201
     assert owner.get(f"/documents/{made['id']}/content").status_code == 200
+    assert stranger.get(f"/documents/{made['id']}/content").status_code == 404
     assert owner.post(f"/contracts/{contract}/documents",
                       json={"template": "coordinating_fr", "site": "GR"}).status_code == 403
 

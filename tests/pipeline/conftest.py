@@ -59,9 +59,15 @@ class Flow:
         return self.actor("sponsor", sponsor_id=self.sponsor_id)
 
     # -- what they act on ------------------------------------------------------------------------
-    def contract(self, sites=("GR", "IB"), coordinating="GR") -> str:
+    def contract(self, sites=("GR", "IB"), coordinating="GR", received_on=None) -> str:
         db.session.rollback()  # end our read: on SQLite it holds the write lock the factory needs
-        return self._make_contract(self.sponsor_id, coordinating=coordinating, sites=sites)
+        return self._make_contract(self.sponsor_id, coordinating=coordinating, sites=sites,
+                                   received_on=received_on)
+
+    def user(self, make_user, *args, **kw) -> str:
+        """A user made by the factory, outside our session (which would hold SQLite's write lock)."""
+        db.session.rollback()
+        return make_user(*args, **kw)
 
     def get(self, reference: str) -> Contract:
         db.session.expire_all()

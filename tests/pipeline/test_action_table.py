@@ -27,6 +27,8 @@ TABLE = {
     "agree": ({"review", "with_sponsor"}, "coordinating", "signature", STAFF),
     "conformity_ok": ({"conformity"}, "associated", "signature", STAFF),
     "sign": ({"signature"}, None, "signature", STAFF | SPONSOR),
+    "reopen": ({"signature"}, "coordinating", "review", STAFF),
+    "conformity_issue": ({"conformity"}, "associated", "conformity", STAFF),
     "cancel": ({"completeness", "awaiting_documents", "review", "with_sponsor", "waiting_coordinator",
                 "conformity", "signature"}, None, "cancelled", MANAGERS),
 }
@@ -53,6 +55,12 @@ def _actor(flow, role, site):
     return flow.admin
 
 
+# The actions that need a reason, and one each.
+REASONS = {"cancel": "The sponsor stopped the programme.",
+           "reopen": "The sponsor reopened the indemnity clause at signature.",
+           "conformity_issue": "Article 7 of our contract does not carry the agreed insurance amount."}
+
+
 def _expected(action, role, track_role, stage):
     sources, only_on, _target, who = TABLE[action]
     if role not in who:
@@ -65,8 +73,8 @@ def _expected(action, role, track_role, stage):
 def _kwargs(action, role):
     if action == "sign":
         return {"party": "sponsor" if role.startswith("sponsor") else "institution"}
-    if action == "cancel":
-        return {"comment": "The sponsor stopped the programme."}
+    if action in REASONS:
+        return {"comment": REASONS[action]}
     return {}
 
 

@@ -3,6 +3,8 @@ from datetime import date
 
 import pytest
 
+from tracker.timeutil import local_date
+
 
 @pytest.fixture
 def walk(api, make_user, make_sponsor, make_contract):
@@ -73,11 +75,11 @@ def test_associated_ceiling_starts_when_the_coordinator_agrees(walk):
     assert associated["sla"]["due_on"] == "2026-03-24"
 
 
-def test_predicted_execution_is_given_for_open_tracks_only(walk):
+def test_predicted_execution_is_given_for_open_tracks_only(walk, now):
     client, start = walk
-    reference, act = start(date.today())
+    reference, act = start(local_date(now))
     track = _track(client, reference)
-    assert track["predicted_execution_on"] > date.today().isoformat()
+    assert track["predicted_execution_on"] > local_date(now).isoformat()
     # The associated site starts once the coordinator agrees, so it finishes later.
     assert _track(client, reference, "IB")["predicted_execution_on"] > track["predicted_execution_on"]
     for action in ("mark_complete", "agree"):

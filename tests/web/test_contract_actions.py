@@ -189,10 +189,10 @@ def test_signing_from_the_page_records_the_chosen_party(app, contract, legal_gr)
     assert signatures["investigator"] and not signatures["institution"] and not signatures["sponsor"]
 
 
-def test_a_typed_effective_time_is_read_in_the_sites_time_zone(app, contract, legal_gr):
+def test_a_typed_effective_time_is_read_in_the_sites_time_zone(app, contract, legal_gr, now):
     track_id = _tracks(app, contract)["GR"]["id"]
     form = _action_forms(_page(legal_gr, contract))[(track_id, "mark_complete")]
-    local = datetime.now(ZoneInfo("Europe/Paris")).replace(second=0, microsecond=0, tzinfo=None)
+    local = now.astimezone(ZoneInfo("Europe/Paris")).replace(second=0, microsecond=0, tzinfo=None)
     form["fields"][f"t{track_id}-mark_complete-effective_at"] = local.strftime("%Y-%m-%dT%H:%M")
     assert legal_gr.post(form["action"], data=form["fields"]).status_code == 303
     with app.app_context():

@@ -1,27 +1,28 @@
 """The staff contract list and the create form."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from tracker.extensions import db
 from tracker.models import Contract
 from tests.conftest import csrf_token
+from tracker.timeutil import local_date
 
 EN = {"Accept-Language": "en"}
 
 
-def _form(client, sponsor_id, **over):
+def _form(client, sponsor_id, today, **over):
     data = {"csrf_token": csrf_token(client, "/contracts/new"), "sponsor_id": str(sponsor_id),
             "title": "KRAS G12C inhibitor in colorectal cancer", "protocol_number": "KRS-2026-07",
             "phase": "II", "coordinating_site": "GR", "sites": ["GR", "IB"],
-            "received_on": (date.today() - timedelta(days=1)).isoformat(), "acronym": "KRASCOL",
+            "received_on": (today - timedelta(days=1)).isoformat(), "acronym": "KRASCOL",
             "patients": "40", "budget": "Screening visit | 450 | EUR per patient\nArchiving | 1500 | EUR"}
     data.update(over)
     return data
 
 
-def test_create_a_contract_with_both_sites_and_find_it(client, app, make_user, make_sponsor, login):
+def test_create_a_contract_with_both_sites_and_find_it(client, app, make_user, make_sponsor, login, now):
     sponsor_id = make_sponsor()
     login(make_user("legal", "GR"))
-    response = client.post("/contracts/new", data=_form(client, sponsor_id), headers=EN)
+    response = client.post("/contracts/new", data=_form(client, sponsor_id, local_date(now)), headers=EN)
     assert response.status_code == 302
     reference = response.headers["Location"].rsplit("/", 1)[1]
     page = client.get(f"/contracts/{reference}", headers=EN).get_data(as_text=True)
@@ -30,11 +31,12 @@ def test_create_a_contract_with_both_sites_and_find_it(client, app, make_user, m
     assert reference in listing
 
 
-def test_validation_messages_sit_beside_the_fields_and_nothing_is_stored(client, app, make_user, make_sponsor, login):
+def test_validation_messages_sit_beside_the_fields_and_nothing_is_stored(client, app, make_user, make_sponsor, login,
+                                                                        now):
     sponsor_id = make_sponsor()
     login(make_user("legal", "GR"))
     response = client.post("/contracts/new", headers=EN, data=_form(
-        client, sponsor_id, title="", phase="", received_on=(date.today() + timedelta(days=5)).isoformat(),
+        client, sponsor_id, local_date(now), title="", phase="", received_on=(local_date(now) + timedelta(days=5)).isoformat(),
         eu_ct_number="not-a-number", budget="Screening visit without amount"))
     assert response.status_code == 422
     page = response.get_data(as_text=True)

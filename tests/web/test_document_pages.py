@@ -1,11 +1,12 @@
 """Documents from the contract page, the comparison page and the template page."""
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import docx
 
 from tests.conftest import csrf_token
+from tracker.timeutil import local_date
 
 EN = {"Accept-Language": "en"}
 
@@ -20,9 +21,9 @@ def _redline(data: bytes) -> bytes:
 
 
 def test_generate_upload_and_compare_from_the_pages(client, builtin_templates, make_user, make_sponsor,
-                                                    make_contract, login):
+                                                    make_contract, login, now):
     sponsor_id = make_sponsor()
-    reference = make_contract(sponsor_id, received_on=date.today() - timedelta(days=2))
+    reference = make_contract(sponsor_id, received_on=local_date(now) - timedelta(days=2))
     login(make_user("legal", "GR"))
     page = f"/contracts/{reference}"
     response = client.post(f"{page}/documents/generate", headers=EN, follow_redirects=True, data={

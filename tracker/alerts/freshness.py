@@ -4,7 +4,8 @@ A warning queued at 00:05 may meet a file sent to the sponsor at 07:40, a cancel
 contract, a backdated event that ended the stage on time, or a breach that replaced
 it. The sender re-reads the track's state from ``tracker.sla.state`` and sends only
 the alerts ``tracker.alerts.rules`` still calls for; the rest are marked superseded.
-A digest is superseded by any newer digest for the same manager and site.
+A digest is superseded by any newer digest for the same manager and site; a notice
+between sites (a conformity issue) by the cancellation of its contract.
 """
 from __future__ import annotations
 
@@ -33,6 +34,11 @@ def stale_ids(rows: list[OutboxMessage], windows: dict[int, SiteWindow], now: da
         for row in track_rows:
             if not _still_due(row, tracks.get(row.track_id), windows, now):
                 stale.add(row.id)
+    notices = [r for r in rows if r.kind not in TRACK_KINDS and r.kind != "digest" and r.contract_id is not None]
+    if notices:  # a notice between sites (conformity_issue) has nothing left to say once the contract is cancelled
+        cancelled = set(db.session.execute(db.select(Contract.id).where(
+            Contract.id.in_({r.contract_id for r in notices}), Contract.status == "cancelled")).scalars())
+        stale.update(r.id for r in notices if r.contract_id in cancelled)
     for row in rows:
         if row.kind == "digest" and _newer_digest_exists(row):
             stale.add(row.id)

@@ -11,28 +11,21 @@ The pipeline announces every applied action (``tracker.pipeline.signals``); here
 from __future__ import annotations
 
 from tracker.alerts import mails
-from tracker.alerts.context import Person
+from tracker.alerts.context import load_directory
 from tracker.alerts.queue import insert_new, outbox_row
-from tracker.alerts.rules import round_stem
-from tracker.alerts.window import site_window
-from tracker.extensions import db
-from tracker.models import Event, Track, User
+from tracker.alerts.rules import MANAGERS, OWNER, round_stem
+from tracker.models import Event, Track
 from tracker.pipeline.signals import action_applied
 from tracker.sla.policy import settings_of
+from tracker.timeutil import local_date
 
 
-def _people(site_id: int, role: str, owner_id: int | None = None) -> list[Person]:
-    stmt = db.select(User).where(User.active.is_(True), User.site_id == site_id)
-    if owner_id is not None and role == "legal":
-        owner = db.session.get(User, owner_id)
-        if owner is not None and owner.active and owner.role == "legal" and owner.site_id == site_id:
-            return [Person(owner.id, owner.email, owner.name, owner.language, owner.role)]
-    users = db.session.execute(stmt.where(User.role == role).order_by(User.id)).scalars()
-    return [Person(u.id, u.email, u.name, u.language, u.role) for u in users]
-
-
-def _queue(kind: str, stem: str, track: Track, people: list[Person], values: dict, now, audience: str) -> int:
-    window = site_window(track.site)
+def _queue(kind: str, stem: str, track: Track, audience: str, values: dict, now) -> int:
+    """Queue one alert about ``track`` for everyone the audience means there, in the current transaction."""
+    directory = load_directory(now, site_ids={track.site_id})
+    window = directory.windows[track.site_id]
+    people = directory.recipients(audience, site_id=track.site_id, sponsor_id=track.contract.sponsor_id,
+                                  owner_id=track.owner_id)
     rows = []
     with mails.rendering():
         for person in people:
@@ -57,13 +50,14 @@ def on_action(track: Track, *, event: Event, actor, now, previous_round: int, **
     if track.round > previous_round:
         limit = settings_of(event.policy_id)["round_limit"]
         if track.round > limit:
-            _queue("escalation", round_stem(track.id, track.round), track, _people(track.site_id, "manager"),
-                   _values(track, reason="round", round_limit=limit), now, "managers")
+            started_on = local_date(event.effective_at, track.site.timezone)
+            _queue("escalation", round_stem(track.id, track.round), track, MANAGERS,
+                   _values(track, reason="round", round_limit=limit, started_on=started_on), now)
     if event.action == "conformity_issue":
         coordinating = track.contract.coordinating_track
-        _queue("conformity_issue", f"conformity_issue:{event.id}", coordinating,
-               _people(coordinating.site_id, "legal", coordinating.owner_id),
-               _values(coordinating, reporter_site=track.site.name, issue=event.comment), now, "owner")
+        _queue("conformity_issue", f"conformity_issue:{event.id}", coordinating, OWNER,
+               _values(coordinating, reporter_site=track.site.name, issue=event.comment,
+                       reported_on=local_date(event.effective_at, track.site.timezone)), now)
 
 
 def connect() -> None:

@@ -90,7 +90,7 @@ def values_of(directory: Directory, row, state) -> dict:
         "stage": row.stage, "due_on": state.due_on, "round": row.round, "days_late": state.days_late,
         "since_on": state.holder_since, "reminder": state.reminders_due, "ceiling_on": state.regulatory_due_on,
         "missing": missing if row.stage == pipeline.SIGNATURE else [],
-        "owner": directory.people[row.owner_id].name if row.owner_id in directory.people else None,
+        "owner": owner.name if (owner := directory.owner(row.owner_id, row.site_id)) else None,
     }
 
 

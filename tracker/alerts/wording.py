@@ -52,8 +52,8 @@ def paragraphs(kind: str, audience: str, v: dict) -> list[str]:
                   "overdue.", **v), *_missing(v),
                 _("Please act on it today, or tell your manager what is holding it up.")]
     if kind == "escalation" and v.get("reason") == "round":
-        return [_("Negotiation round %(round)s has started on contract %(reference)s at %(site)s, beyond the limit "
-                  "of %(round_limit)s rounds.", **v),
+        return [_("Negotiation round %(round)s started on %(started_full)s on contract %(reference)s at %(site)s, "
+                  "beyond the limit of %(round_limit)s rounds.", **v),
                 _("The contract is now in the stage “%(stage)s”. Consider settling the open points with the sponsor "
                   "directly.", **v)]
     if kind == "escalation":
@@ -69,10 +69,11 @@ def paragraphs(kind: str, audience: str, v: dict) -> list[str]:
         return [_("The regulatory deadline for contract %(reference)s at %(site)s passed on %(ceiling_full)s "
                   "without a signed agreement.", **v), *_missing(v)]
     if kind == "conformity_issue":
-        return [_("%(reporter_site)s reports that its contract for %(reference)s does not carry the agreed terms:",
-                  **v), v.get("issue") or "",
+        return [_("On %(reported_full)s, %(reporter_site)s reported that its contract for %(reference)s does not "
+                  "carry the agreed terms:", **v), v.get("issue") or "",
                 _("Answer the site, or reopen the terms if the agreed version must change.")]
-    body = [_("Contract %(reference)s has been waiting for your reply since %(since)s (%(stage)s, %(site)s).", **v)]
+    body = [_("Contract %(reference)s has been waiting for your reply since %(since_full)s (%(stage)s, %(site)s).",
+              **v)]
     if (v.get("reminder") or 1) > 1:
         body.append(_("This is reminder number %(n)d.", n=v["reminder"]))
     body.append(_("Please send your answer, the missing documents or your signature so that the site can go on."))

@@ -22,9 +22,11 @@ def authenticate():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return error_response(401, "unauthorized", "Send an API token as 'Authorization: Bearer TOKEN'.")
-    user = user_for_token(token.strip())
+    user = user_for_token(token.strip(), now=utcnow())
     if user is None:
         return error_response(401, "unauthorized", "The API token is unknown or revoked.")
+    if db.session.dirty:
+        db.session.commit()  # the token's "last used" time, kept apart from the request's own work
     g.api_user = user
     return None
 
@@ -37,7 +39,7 @@ def domain_error(exc: DomainError):
 
 
 def init_app(app: Flask) -> None:
-    from tracker.api import contracts, documents, events, metrics, openapi, sponsors  # noqa: F401  (routes)
+    from tracker.api import contracts, documents, events, metrics, openapi, sponsors, tracks  # noqa: F401  (routes)
 
     csrf.exempt(bp)  # programs authenticate with a token, not a cookie
     app.register_blueprint(bp)

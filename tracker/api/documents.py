@@ -12,7 +12,7 @@ from tracker.audit import Actor
 from tracker.errors import InvalidInput, NotFound
 from tracker.extensions import db
 from tracker.models import Contract, ContractTemplate, Document
-from tracker.contracts.visibility import may_see
+from tracker.portal.documents import may_download, sponsor_documents
 from tracker.documents import library
 from tracker.documents import operations as ops
 from tracker.transaction import atomic
@@ -66,9 +66,12 @@ def post_template():
 @contract_route
 def list_documents(contract: Contract):
     """The contract's document versions, per site."""
-    rows = db.session.execute(db.select(Document).where(Document.contract_id == contract.id,
-                                                        Document.withdrawn_at.is_(None))
-                              .order_by(Document.site_id, Document.version)).scalars().all()
+    if caller().role == "sponsor":  # the versions sent to it and its redlines, not the sites' drafts
+        rows = sorted(sponsor_documents(contract), key=lambda d: (d.site_id, d.version))
+    else:
+        rows = db.session.execute(db.select(Document).where(Document.contract_id == contract.id,
+                                                            Document.withdrawn_at.is_(None))
+                                  .order_by(Document.site_id, Document.version)).scalars().all()
     return jsonify({"documents": [document_json(d, with_comparison=True) for d in rows]})
 
 
@@ -102,7 +105,7 @@ def upload_document(contract: Contract):
 def document_content(document_id: int):
     """The .docx itself, as an attachment."""
     document = db.session.get(Document, document_id)
-    if document is None or not may_see(caller(), document.contract_id):
+    if not may_download(caller(), document):  # a sponsor gets only what was sent to it
         raise NotFound("No such document.")
     return send_file(BytesIO(document.content), as_attachment=True, download_name=document.filename,
                      mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -71,7 +71,11 @@ SCHEMAS = {
         "round": {"type": "integer"},
         "signatures": {"type": "object", "properties": {
             p: {"type": "string", "format": "date-time", "nullable": True} for p in PARTIES}},
-        "stage_entered_at": {"type": "string", "format": "date-time"}, "version": {"type": "integer"}}},
+        "stage_entered_at": {"type": "string", "format": "date-time"}, "version": {"type": "integer"},
+        "owner": {"type": "string", "format": "email", "nullable": True}}},
+    "TrackOwnerIn": {"type": "object", "additionalProperties": False, "required": ["owner"], "properties": {
+        "owner": {"type": "string", "format": "email", "nullable": True,
+                  "description": "An active legal user of the track's site, or null for nobody"}}},
     "ContractSummary": {"type": "object", "properties": {
         "reference": {"type": "string"}, "sponsor_id": {"type": "integer"}, "sponsor": {"type": "string"},
         "title": {"type": "string"}, "acronym": {"type": "string", "nullable": True},
@@ -138,6 +142,12 @@ PATHS = {
         "post": {"summary": "Apply an action to a site's track", "parameters": [REF_PARAM],
                  "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("EventIn")}}},
                  "responses": {"201": _json(_ref("Event"), "Applied"), **ERRORS}}},
+    "/contracts/{reference}/tracks/{site}/owner": {"put": {
+        "summary": "Give a site's track to one of its legal users, or to nobody (staff of that site or admin)",
+        "parameters": [REF_PARAM, {"name": "site", "in": "path", "required": True, "schema": {"type": "string"},
+                                   "example": "GR"}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("TrackOwnerIn")}}},
+        "responses": {"200": _json(_ref("Track"), "The track with its new owner"), **ERRORS}}},
     "/templates": {
         "get": {"summary": "Every template version", "responses": {"200": _json({"type": "object", "properties": {
             "templates": {"type": "array", "items": _ref("Template")}}}), **ERRORS}},

@@ -1,8 +1,10 @@
 """The data model, one module per aggregate."""
+from tracker.models.accounts import AccountLink, SessionGeneration
 from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
 from tracker.models.documents import ContractTemplate, Document
 from tracker.models.feeds import CalendarFeed
+from tracker.models.messages import Message
 from tracker.models.metrics import ContractFigures, StageVisit, TrackFigures
 from tracker.models.notifications import OutboxMessage
 from tracker.models.people import ApiToken, Sponsor, User
@@ -10,6 +12,7 @@ from tracker.models.policy import Policy, SiteClosure
 from tracker.models.sites import Site
 
 __all__ = [
+    "AccountLink",
     "ApiToken",
     "AuditEntry",
     "CalendarFeed",
@@ -18,9 +21,11 @@ __all__ = [
     "ContractTemplate",
     "Document",
     "Event",
+    "Message",
     "OutboxMessage",
     "Policy",
     "ReferenceCounter",
+    "SessionGeneration",
     "Site",
     "SiteClosure",
     "StageVisit",

@@ -1,15 +1,25 @@
-"""API tokens for programs: only a token's SHA-256 is kept; the token itself is shown once."""
+"""API tokens for programs: only a token's SHA-256 is kept; the token itself is shown once.
+
+Each person manages their own tokens on a page (create with a name, see when each was
+last used, revoke); ``tokens create`` on the command line stays for scripts.
+"""
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
 
 from tracker import audit
+from tracker.errors import InvalidInput, NotFound
 from tracker.extensions import db
 from tracker.models import ApiToken, User
 
 TOKEN_PREFIX = "ftk_"
+MAX_NAME = 100
+# "Last used" is written at most this often per token, so reading the API does not write on every call.
+LAST_USED_STEP = timedelta(minutes=1)
 
 
 def token_hash(token: str) -> str:
@@ -18,16 +28,52 @@ def token_hash(token: str) -> str:
 
 def create_token(user: User, *, actor: audit.Actor, now: datetime, name: str | None = None) -> str:
     """Issue an API token; only its hash is stored, so this is the one time it is seen."""
+    if name is not None:
+        name = " ".join(str(name).split())
+        if len(name) > MAX_NAME:
+            raise InvalidInput({"name": str(_l("At most %(n)d characters.", n=MAX_NAME))})
+        name = name or None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user=user, token_hash=token_hash(token), prefix=token[:12], created_at=now, name=name)
     db.session.add(row)
     db.session.flush()
-    audit.record(actor, "api_token", row.id, {"user": (None, user.email), "prefix": (None, row.prefix)}, now=now)
+    changes = {"user": (None, user.email), "prefix": (None, row.prefix)}
+    if name:
+        changes["name"] = (None, name)
+    audit.record(actor, "api_token", row.id, changes, now=now)
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user behind a token, or None for an unknown or revoked token."""
+def create_named_token(user: User, name, *, actor: audit.Actor, now: datetime) -> str:
+    """A token made on the tokens page: it needs a name, so its owner knows later what uses it."""
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput({"name": str(_l("Give the token a name, such as the program that will use it."))})
+    return create_token(user, actor=actor, now=now, name=name)
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The person's tokens, valid ones first, newest first."""
+    return db.session.execute(db.select(ApiToken).where(ApiToken.user_id == user.id).order_by(
+        ApiToken.revoked_at.is_not(None), ApiToken.id.desc())).scalars().all()
+
+
+def revoke_token(user: User, token_id, *, actor: audit.Actor, now: datetime) -> ApiToken:
+    """Revoke one of the person's own tokens; another person's token is simply not found."""
+    row = db.session.get(ApiToken, token_id) if isinstance(token_id, int) else None
+    if row is None or row.user_id != user.id:
+        raise NotFound(str(_l("No such token.")))
+    if row.revoked_at is None:
+        row.revoked_at = now
+        audit.record(actor, "api_token", row.id, {"revoked_at": (None, now)}, now=now)
+    return row
+
+
+def user_for_token(token: str, now: datetime | None = None) -> User | None:
+    """The active user behind a token, or None for an unknown or revoked token.
+
+    With ``now``, the token's "last used" time is brought up to date (at most once a
+    minute); the caller commits it.
+    """
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.execute(
@@ -35,4 +81,6 @@ def user_for_token(token: str) -> User | None:
     ).scalar_one_or_none()
     if row is None or not row.user.active:
         return None
+    if now is not None and (row.last_used_at is None or row.last_used_at <= now - LAST_USED_STEP):
+        row.last_used_at = now
     return row.user

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import audit
@@ -161,6 +162,9 @@ def _move(track, rule, actor, now, effective_at, party, comment, for_sponsor, do
             track.stage = rules.EXECUTED
     else:
         track.stage = rule.target
+    # Every action is a change of the track, even one that keeps its stage (conformity_issue): its
+    # version moves, so a form loaded before it is refused as stale and its author sees what happened.
+    flag_modified(track, "stage")
     if rule.name == "reopen":
         changes.update(_void_signatures(track))
     if rule.name in ("send_to_sponsor", "reopen"):

@@ -107,8 +107,8 @@ def _derive(*, role: str, stage: str, holder: str | None, round_: int, entered_o
         if today >= reminder_on:
             every = settings["sponsor_reminder_every"]
             reminders = 1 + calendar.working_days_between(reminder_on, today) // every
-    if stage == rules.CANCELLED:
-        regulatory = target = None  # a withdrawn site has no ceiling left to meet
+    # A closed track keeps the ceiling it had (a cancellation does not move a legal date);
+    # it just has nothing left to meet, so no ceiling status and no ceiling alert.
     ceiling_status, ceiling_warning_on = deadlines.NONE, None
     if regulatory is not None and not closed:
         ceiling_settings = settings_of(ceiling_policy_id)
@@ -140,20 +140,26 @@ def calendars_of(track: Track) -> Calendars:
     return site_calendar(track.site), legal_calendar(track.site)
 
 
-def replay_state(track: Track, now: datetime, calendars: Calendars | None = None) -> TrackState:
-    """The state of one track from its events (no prediction)."""
-    calendar, legal = calendars or calendars_of(track)
-    today = local_date(now, track.site.timezone)
-    r = clocks.replay(event_facts(track), calendar, today)
+def state_of_events(role: str, facts: list[clocks.EventFact], calendars: Calendars, today: date) -> TrackState:
+    """The state of a track of this role from its event facts on ``today`` (no prediction, no database
+    beyond reading policy versions)."""
+    calendar, legal = calendars
+    r = clocks.replay(facts, calendar, today)
     settings = settings_of(r.stage_policy_id)
     sla_days = None if r.stage in rules.CLOSED_STAGES else clocks.stage_sla(r.stage, r.holder, r.round, settings)
     due_on = deadlines.stage_due_on(calendar, r.stage_entered_on, sla_days) if sla_days is not None else None
-    regulatory, target = _ceiling(legal, track.role, r.ceiling_start, settings_of(r.ceiling_policy_id),
+    regulatory, target = _ceiling(legal, role, r.ceiling_start, settings_of(r.ceiling_policy_id),
                                   r.sponsor_days_since_ceiling)
-    return _derive(role=track.role, stage=r.stage, holder=r.holder, round_=r.round, entered_on=r.stage_entered_on,
+    return _derive(role=role, stage=r.stage, holder=r.holder, round_=r.round, entered_on=r.stage_entered_on,
                    holder_since=r.holder_since, due_on=due_on, regulatory=regulatory, target=target,
                    policy_id=r.stage_policy_id, ceiling_policy_id=r.ceiling_policy_id, calendar=calendar,
                    today=today, held=r.held)
+
+
+def replay_state(track: Track, now: datetime, calendars: Calendars | None = None) -> TrackState:
+    """The state of one track from its events (no prediction)."""
+    return state_of_events(track.role, event_facts(track), calendars or calendars_of(track),
+                           local_date(now, track.site.timezone))
 
 
 def contract_states(contract: Contract, now: datetime) -> dict[int, TrackState]:

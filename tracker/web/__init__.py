@@ -7,28 +7,31 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from tracker.extensions import db, login_manager
-from tracker.models import User
+from tracker.people import accounts
 from tracker.pipeline.rules import HOLDER_LABELS, PARTY_LABELS, STAGE_LABELS, event_label, holder
 
 
 def init_app(app: Flask) -> None:
     from tracker.web import admin_outbox, admin_policy, audit_export, auth, contract_form, contracts, documents, portal
+    from tracker.web import account, conversation, invitations, portal_actions, refusals
     from tracker.web import dashboard, profile, queue
 
-    del contract_form  # its route joins the contracts blueprint
-    for module in (auth, contracts, documents, audit_export, portal, admin_policy, admin_outbox):
+    del contract_form, portal_actions  # their routes join the contracts and portal blueprints
+    for module in (auth, contracts, documents, audit_export, portal, admin_policy, admin_outbox, account,
+                   invitations, conversation):
         app.register_blueprint(module.bp)
     for module in (queue, dashboard, profile):
         app.register_blueprint(module.bp)
+    refusals.init_app(app)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user and user.active else None
+    def load_user(session_id: str):
+        # "<id>:<generation>": a disabled account or an ended generation signs the cookie out.
+        return accounts.user_for_session(session_id)
 
     @app.context_processor
     def page_helpers():

@@ -3,16 +3,21 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from tracker.audit import Actor
+from tracker.database import utcnow
 from tracker.extensions import limiter
+from tracker.people.preferences import LANGUAGES, set_language
 from tracker.people.sign_in import authenticate
+from tracker.web.helpers import attempt
+from tracker.web.account import start_session
 
 bp = Blueprint("auth", __name__)
 
@@ -50,7 +55,7 @@ def login():
         if user is None:
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
-            login_user(user, remember=form.remember.data)
+            start_session(user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or home_url(user))
     return render_template("auth/login.html", form=form), (422 if form.errors else 200)
 
@@ -66,8 +71,11 @@ def logout():
 
 @bp.route("/language/<code>", methods=["POST"])
 def language(code: str):
-    """Switch the page language and remember the choice in the session."""
-    if code in ("fr", "en"):
-        session["lang"] = code
-        session.permanent = True
+    """Switch the page language: kept in the session, and on the profile of a signed-in person."""
+    if code not in LANGUAGES:
+        abort(404)
+    session["lang"] = code
+    session.permanent = True
+    if current_user.is_authenticated:
+        attempt(lambda: set_language(current_user._get_current_object(), code, actor=Actor.of(current_user), now=utcnow()))
     return redirect(_safe_next(request.form.get("next")) or url_for("auth.login"))

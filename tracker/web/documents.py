@@ -14,7 +14,7 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.access import contract_route, role_required
 from tracker.audit import Actor
-from tracker.contracts.visibility import may_see
+from tracker.portal.documents import may_download
 from tracker.database import utcnow
 from tracker.documents import library
 from tracker.documents import operations as ops
@@ -93,7 +93,7 @@ def upload(contract: Contract):
 def download(document_id: int):
     """The .docx as an attachment with a safe file name."""
     document = db.session.get(Document, document_id)
-    if document is None or not may_see(current_user, document.contract_id):
+    if not may_download(current_user, document):  # a sponsor gets only what was sent to it
         abort(404)
     return send_file(BytesIO(document.content), as_attachment=True, download_name=document.filename, mimetype=DOCX)
 

@@ -1,0 +1,81 @@
+"""The sponsor's contract list: what needs the sponsor first, and each site's deadline in words.
+
+The order comes from the holder fields the pipeline stores on each track (``holder_since_on``
+is set only while the sponsor holds it): contracts where it is the sponsor's move come
+first, the one it has held longest at the top; then the others, newest first. The words
+come from each track's state (``tracker.sla.state``).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from tracker.contracts.search import contract_search
+from tracker.extensions import db
+from tracker.models import Contract, Track
+from tracker.pipeline import rules
+from tracker.sla.state import TrackState, calendars_of
+
+WHOSE = ("sponsor", "site", "closed")
+
+
+def _sponsor_since():
+    return (db.select(Track.contract_id, db.func.min(Track.holder_since_on).label("since"))
+            .where(Track.holder_since_on.is_not(None), Track.stage.not_in(rules.CLOSED_STAGES))
+            .group_by(Track.contract_id).subquery())
+
+
+def portal_query(user, q: str = "", site: str = "", whose: str = ""):
+    """The contracts this sponsor user may see, matching the search, the sponsor's move first."""
+    since = _sponsor_since()
+    stmt = contract_search(user, q, site).outerjoin(since, since.c.contract_id == Contract.id)
+    if whose == "sponsor":
+        stmt = stmt.where(since.c.since.is_not(None))
+    elif whose == "site":
+        stmt = stmt.where(since.c.since.is_(None), Contract.status == "open")
+    elif whose == "closed":
+        stmt = stmt.where(Contract.status != "open")
+    return stmt.order_by(None).order_by(since.c.since.is_(None), since.c.since, Contract.id.desc())
+
+
+def _day(day: date, today: date) -> str:
+    """12 March; with the year when it is not this year's."""
+    return format_date(day, "d MMMM") if day.year == today.year else format_date(day, "d MMMM yyyy")
+
+
+def held_now(track: Track, state: TrackState) -> int:
+    """Working days the current holder has had the track (by the site's calendar)."""
+    if state.holder_since is None:
+        return 0
+    calendar, _legal = calendars_of(track)
+    return calendar.working_days_between(state.holder_since, state.today)
+
+
+def deadline_words(track: Track, state: TrackState) -> str:
+    """The deadline in a sentence: "Paused: your move since 12 March, 9 working days"."""
+    if state.stage == rules.EXECUTED:
+        return _("Signed by every party")
+    if state.stage == rules.CANCELLED:
+        return _("Cancelled")
+    if state.holder == "sponsor":
+        days = held_now(track, state)
+        if state.holder_since is None:
+            return _("Paused: your move")
+        return ngettext("Paused: your move since %(since)s, %(num)d working day",
+                        "Paused: your move since %(since)s, %(num)d working days", days,
+                        since=_day(state.holder_since, state.today))
+    if state.holder == "coordinator":
+        return _("Waiting for the coordinating site to agree the terms")
+    if state.due_on is None:
+        return _("The site's move")
+    due = _day(state.due_on, state.today)
+    if state.status == "breached":
+        return ngettext("The site's move: overdue since %(due)s, %(num)d working day late",
+                        "The site's move: overdue since %(due)s, %(num)d working days late",
+                        state.days_late, due=due)
+    left = state.working_days_left or 0
+    return ngettext("The site's move: due %(due)s, %(num)d working day left",
+                    "The site's move: due %(due)s, %(num)d working days left", left, due=due)
