@@ -24,6 +24,14 @@ from tracker.seeding import seed_reference_data
 from tracker.timeutil import local_date
 
 PASSWORD = "correct horse battery"
+# Everything an agreement prints about a French sponsor (a fictitious company with a valid SIREN).
+SPONSOR_IDENTITY = {"legal_name": "Novacure Oncology SA", "legal_form": "société anonyme",
+                    "registration_number": "832147565", "address": "18 rue de la Pépinière, 75008 Paris",
+                    "representative": "Laura Novak", "representative_title": "Présidente"}
+# What the contract itself must say for an agreement to have no blanks.
+CONTRACT_DETAILS = {"acronym": "ESCALADE", "indication": "Advanced solid tumours", "patients": 24,
+                    "investigators": {"GR": "Dr Claire Martin", "IB": "Dr Paul Garnier"},
+                    "budget": [{"item": "Screening visit", "amount": 450, "unit": "EUR per patient"}]}
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -116,9 +124,9 @@ def now() -> datetime:
 
 @pytest.fixture
 def make_sponsor(app, now):
-    def make(name="Novacure Oncology SA", country="FR", *, now=now):
+    def make(name="Novacure Oncology SA", country="FR", *, now=now, **identity):
         with app.app_context():
-            sponsor = create_sponsor({"name": name, "country": country}, actor=audit.SYSTEM, now=now)
+            sponsor = create_sponsor({"name": name, "country": country, **identity}, actor=audit.SYSTEM, now=now)
             db.session.commit()
             return sponsor.id
     return make

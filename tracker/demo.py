@@ -13,7 +13,10 @@ from tracker.extensions import db
 from tracker.models import Contract, Site, Sponsor, User
 from tracker.contracts.input import parse_contract
 from tracker.contracts.operations import create_contract
+from tracker.models.sites import PARTNER_SITES
 from tracker.people.operations import create_sponsor, create_user
+from tracker.people.sites import update_site
+from tracker.people.sponsors import update_sponsor
 from tracker.pipeline.operations import apply_action
 from tracker.timeutil import local_date, zone
 
@@ -23,6 +26,34 @@ SPONSORS = (
     ("Helix Therapeutics Inc.", "US"),
     ("Borealis Pharma GmbH", "DE"),
 )
+# Full legal identities, so that demo agreements have no blanks (fictitious companies and numbers).
+IDENTITIES = {
+    "Novacure Oncology SA": {
+        "legal_name": "Novacure Oncology SA", "legal_form": "société anonyme",
+        "registration_number": "832147565", "vat_number": "FR73832147565",
+        "address": "18 rue de la Pépinière, 75008 Paris, France", "representative": "Laura Novak",
+        "representative_title": "Présidente directrice générale", "language": "fr",
+        "contacts": [{"name": "Laura Novak", "email": "sponsor@novacure.example", "role": "Clinical operations",
+                      "phone": "+33 1 44 00 12 34"}]},
+    "Helix Therapeutics Inc.": {
+        "legal_name": "Helix Therapeutics, Inc.", "legal_form": "Delaware corporation",
+        "registration_number": "Delaware file no. 7395521",
+        "address": "200 Binney Street, Cambridge, MA 02142, United States", "representative": "Mark Ellison",
+        "representative_title": "Chief Executive Officer", "language": "en",
+        "contacts": [{"name": "Mark Ellison", "email": "sponsor@helix.example", "role": "Clinical contracts"}]},
+    "Borealis Pharma GmbH": {
+        "legal_name": "Borealis Pharma GmbH", "legal_form": "Gesellschaft mit beschränkter Haftung",
+        "registration_number": "Amtsgericht München HRB 245871", "vat_number": "DE287654321",
+        "address": "Leopoldstraße 120, 80802 München, Germany", "representative": "Dr. Jonas Weber",
+        "representative_title": "Geschäftsführer", "language": "en"},
+}
+SITE_IDENTITIES = {
+    "GR": {"representative": "Pr Élise Moreau", "representative_title": "Directrice générale",
+           "signatory_name": "Pr Élise Moreau", "signatory_email": "direction@gr.tracker.example"},
+    "IB": {"representative": "M. Laurent Vidal", "representative_title": "Directeur général",
+           "signatory_name": "M. Laurent Vidal", "signatory_email": "direction@ib.tracker.example"},
+}
+INVESTIGATORS = {"GR": "Dr Claire Martin", "IB": "Dr Paul Garnier"}
 PEOPLE = (
     ("admin@tracker.example", "Camille Admin", "admin", None, None),
     ("manager.gr@tracker.example", "Hélène Marchand", "manager", "GR", None),
@@ -61,10 +92,34 @@ SCENARIOS = (
 )
 
 
-def _ensure_people(now: datetime) -> list[tuple[str, str, str]]:
+def _ensure_identities(now: datetime) -> None:
+    """Give the demo sponsors and both partner sites every field their agreements print.
+
+    Only empty fields are filled (and the partners' placeholder representative), so what
+    an admin entered survives a second seed-demo.
+    """
     for name, country in SPONSORS:
-        if not db.session.execute(db.select(Sponsor.id).where(Sponsor.name == name)).first():
-            create_sponsor({"name": name, "country": country}, actor=audit.SYSTEM, now=now)
+        sponsor = db.session.execute(db.select(Sponsor).where(Sponsor.name == name)).scalar_one_or_none()
+        if sponsor is None:
+            create_sponsor({"name": name, "country": country, **IDENTITIES[name]}, actor=audit.SYSTEM, now=now)
+            continue
+        gaps = {k: v for k, v in IDENTITIES[name].items() if k != "contacts" and not getattr(sponsor, k)}
+        if gaps:
+            update_sponsor(sponsor, gaps, actor=audit.SYSTEM, now=now)
+    placeholders = {values["code"]: values for values in PARTNER_SITES}
+    for code, identity in SITE_IDENTITIES.items():
+        site = db.session.execute(db.select(Site).where(Site.code == code)).scalar_one_or_none()
+        if site is None:
+            continue
+        seeded = placeholders.get(code, {})
+        gaps = {k: v for k, v in identity.items()
+                if not getattr(site, k) or getattr(site, k) == seeded.get(k)}
+        if gaps:
+            update_site(site, gaps, actor=audit.SYSTEM, now=now)
+
+
+def _ensure_people(now: datetime) -> list[tuple[str, str, str]]:
+    _ensure_identities(now)
     logins = []
     for email, name, role, site, sponsor in PEOPLE:
         if not db.session.execute(db.select(User.id).where(User.email == email)).first():
@@ -83,12 +138,13 @@ def _demo_contract(index: int, now: datetime, sponsors: list[Sponsor], staff: di
     start = local_date(now) - timedelta(days=sum(gaps) + rnd.randint(1, 4))
     title, acronym, phase, indication = TRIALS[index % len(TRIALS)]
     sponsor = sponsors[index % len(sponsors)]
+    taking_part = [coordinating] if index % 7 == 5 else [coordinating, associated]
     draft = parse_contract({
         "sponsor_id": sponsor.id, "title": title, "acronym": f"{acronym}-{index + 1:02d}",
         "protocol_number": f"{acronym[:3]}-{2026 + index // 500}-{index + 1:04d}", "phase": phase,
-        "coordinating_site": coordinating, "sites": [coordinating] if index % 7 == 5 else [coordinating, associated],
+        "coordinating_site": coordinating, "sites": taking_part,
         "received_on": start.isoformat(), "indication": indication, "patients": rnd.choice([12, 24, 36, 60]),
-        "investigator": "Dr Claire Martin" if coordinating == "GR" else "Dr Paul Garnier",
+        "investigators": {code: INVESTIGATORS[code] for code in taking_part},
         "budget": [{"item": "Screening visit", "amount": 450, "unit": "EUR per patient"},
                    {"item": "Treatment visit (cycle)", "amount": 820, "unit": "EUR per patient"},
                    {"item": "Archiving", "amount": 1500, "unit": "EUR flat"}],

@@ -146,9 +146,31 @@ class Desk:
             return queued
 
     def send(self, when: str | datetime, batch: int = 100) -> tuple[int, int]:
+        """Run the sender at a Paris time; return (alerts sent, failed attempts).
+
+        Mails to people (the sponsor's "the file is with you", invitations, messages) leave
+        at once with the same sender; they are not alerts and are not counted here.
+        """
         now = paris(when) if isinstance(when, str) else when
         with self.app.app_context():
-            return send_due(now, batch=batch)
+            before = self._sent_personal()
+            sent, failed = send_due(now, batch=batch)
+            return sent - (self._sent_personal() - before), failed
+
+    def _sent_personal(self) -> int:
+        from tracker.portal.mailing import PERSONAL_KINDS
+
+        return db.session.execute(db.select(db.func.count(OutboxMessage.id)).where(
+            OutboxMessage.kind.in_(PERSONAL_KINDS), OutboxMessage.status == "sent")).scalar()
+
+    def alert_mails(self, smtp, address: str) -> list:
+        """The mails an address received that were alerts, not mails to people."""
+        from tracker.portal.mailing import PERSONAL_KINDS
+
+        with self.app.app_context():
+            personal = set(db.session.execute(db.select(OutboxMessage.id).where(
+                OutboxMessage.kind.in_(PERSONAL_KINDS))).scalars())
+        return [m for m in smtp.box.to(address) if int(m.message["Message-ID"].split(".")[1]) not in personal]
 
     def outbox(self, **where) -> list[dict]:
         """The alert rows of the outbox as dicts (with the recipient's e-mail), oldest first.

@@ -55,7 +55,7 @@ def test_no_sponsor_reminder_once_the_sponsor_has_replied(desk, smtp):
 
     desk.act(reference, "sponsor_replied", "2026-10-12 07:30")
     assert desk.send("2026-10-12 08:00") == (0, 0)
-    assert smtp.received == []
+    assert desk.alert_mails(smtp, contact) == []
     assert _statuses(desk, "sponsor_reminder") == ["superseded"]
 
 

@@ -41,7 +41,7 @@ def test_the_sponsor_reminder_speaks_to_the_sponsor(desk, smtp):
     desk.act(reference, "send_to_sponsor", "2026-10-05 10:00")
     desk.sweep("2026-10-12 09:00")
     assert desk.send("2026-10-12 09:00") == (1, 0)
-    (mail,) = smtp.box.to(contact)
+    (mail,) = desk.alert_mails(smtp, contact)
     assert "Reminder" in mail.subject and "October 5, 2026" in mail.subject and "With the sponsor" in mail.subject
     text = mail.part("plain")
     assert f"Contract {reference} has been waiting for your reply since Monday, October 5, 2026" in text

@@ -49,7 +49,7 @@ def test_the_sponsor_is_reminded_every_five_working_days_each_reminder_once(desk
     desk.act(reference, "send_to_sponsor", "2026-10-05 10:00")
     for _twice in range(2):  # a second pass over the same days sends nothing more
         _sweep_and_send_every_working_morning(desk, 5, 30)
-    mails = smtp.box.to(contact)
+    mails = desk.alert_mails(smtp, contact)
     assert [m.message["Date"][:16] for m in mails] == [
         "Mon, 12 Oct 2026", "Mon, 19 Oct 2026", "Mon, 26 Oct 2026"]
     assert "This is reminder number" not in mails[0].part("plain")
@@ -68,7 +68,7 @@ def test_the_repeat_interval_is_a_policy_setting(app, desk, smtp):
     desk.act(reference, "mark_complete", "2026-10-05 09:00")
     desk.act(reference, "send_to_sponsor", "2026-10-05 10:00")
     _sweep_and_send_every_working_morning(desk, 5, 20)
-    assert [m.message["Date"][5:11] for m in smtp.box.to(contact)] == ["12 Oct", "14 Oct", "16 Oct", "20 Oct"]
+    assert [m.message["Date"][5:11] for m in desk.alert_mails(smtp, contact)] == ["12 Oct", "14 Oct", "16 Oct", "20 Oct"]
 
 
 def test_a_late_sender_sends_the_latest_reminder_only(desk, smtp):
@@ -79,7 +79,7 @@ def test_a_late_sender_sends_the_latest_reminder_only(desk, smtp):
     for day in range(5, 23):
         desk.sweep(f"2026-10-{day:02d} 09:00")  # the sender is down for two and a half weeks
     assert desk.send("2026-10-22 09:00") == (1, 0)
-    (mail,) = smtp.box.to(contact)
+    (mail,) = desk.alert_mails(smtp, contact)
     assert "This is reminder number 2." in mail.part("plain")
     assert [row["status"] for row in desk.outbox(kind="sponsor_reminder")] == ["superseded", "sent"]
 

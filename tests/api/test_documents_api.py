@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import docx
 import pytest
 
+from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY
 from tests.docx_text import all_text
 from tracker.extensions import db
 from tracker.models import ContractTemplate, Document
@@ -18,10 +19,9 @@ ROOT_TEMPLATE = "contract_templates/coordinating_fr.docx"
 
 @pytest.fixture
 def contract(builtin_templates, make_sponsor, make_contract):
-    sponsor_id = make_sponsor("Société Générale d'Études & Cie <R&D>")
-    return make_contract(sponsor_id, title="Phase I of NVC-114 & <friends>", acronym="ESCALADE",
-                         received_on=date.today() - timedelta(days=3), investigator="Dr Claire Martin",
-                         budget=[{"item": "Screening visit", "amount": 450, "unit": "EUR"}])
+    sponsor_id = make_sponsor("Société Générale d'Études & Cie <R&D>", **SPONSOR_IDENTITY)
+    return make_contract(sponsor_id, title="Phase I of NVC-114 & <friends>", received_on=date.today() - timedelta(days=3),
+                         **{**CONTRACT_DETAILS, "budget": [{"item": "Screening visit", "amount": 450, "unit": "EUR"}]})
 
 
 def _count(app, model):

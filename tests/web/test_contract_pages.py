@@ -10,11 +10,13 @@ EN = {"Accept-Language": "en"}
 
 
 def _form(client, sponsor_id, today, **over):
-    data = {"csrf_token": csrf_token(client, "/contracts/new"), "sponsor_id": str(sponsor_id),
+    data = {"csrf_token": csrf_token(client, "/contracts/new"), "sponsor": "Novacure Oncology SA",
             "title": "KRAS G12C inhibitor in colorectal cancer", "protocol_number": "KRS-2026-07",
-            "phase": "II", "coordinating_site": "GR", "sites": ["GR", "IB"],
+            "phase": "II", "coordinating_site": "GR", "sites": ["IB"],
             "received_on": (today - timedelta(days=1)).isoformat(), "acronym": "KRASCOL",
-            "patients": "40", "budget": "Screening visit | 450 | EUR per patient\nArchiving | 1500 | EUR"}
+            "patients": "40", "budget-0-item": "Screening visit", "budget-0-amount": "450",
+            "budget-0-unit": "EUR per patient", "budget-1-item": "Archiving", "budget-1-amount": "1500",
+            "budget-1-unit": "EUR flat"}
     data.update(over)
     return data
 
@@ -36,8 +38,9 @@ def test_validation_messages_sit_beside_the_fields_and_nothing_is_stored(client,
     sponsor_id = make_sponsor()
     login(make_user("legal", "GR"))
     response = client.post("/contracts/new", headers=EN, data=_form(
-        client, sponsor_id, local_date(now), title="", phase="", received_on=(local_date(now) + timedelta(days=5)).isoformat(),
-        eu_ct_number="not-a-number", budget="Screening visit without amount"))
+        client, sponsor_id, local_date(now), title="", phase="",
+        received_on=(local_date(now) + timedelta(days=5)).isoformat(),
+        eu_ct_number="not-a-number", **{"budget-1-amount": ""}))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert 'id="title-error"' in page and "This field is required." in page

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import docx
 
-from tests.conftest import csrf_token
+from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY, csrf_token
 from tracker.timeutil import local_date
 
 EN = {"Accept-Language": "en"}
@@ -22,8 +22,8 @@ def _redline(data: bytes) -> bytes:
 
 def test_generate_upload_and_compare_from_the_pages(client, builtin_templates, make_user, make_sponsor,
                                                     make_contract, login, now):
-    sponsor_id = make_sponsor()
-    reference = make_contract(sponsor_id, received_on=local_date(now) - timedelta(days=2))
+    sponsor_id = make_sponsor(**SPONSOR_IDENTITY)
+    reference = make_contract(sponsor_id, received_on=local_date(now) - timedelta(days=2), **CONTRACT_DETAILS)
     login(make_user("legal", "GR"))
     page = f"/contracts/{reference}"
     response = client.post(f"{page}/documents/generate", headers=EN, follow_redirects=True, data={
@@ -59,7 +59,7 @@ def test_a_bad_redline_is_refused_with_the_reason(client, builtin_templates, mak
 def test_template_page_lists_every_problem(client, builtin_templates, make_user, login):
     login(make_user("admin", None))
     document = docx.Document("contract_templates/associated_en.docx")
-    document.add_paragraph("{{ sponsor.vat_number }} {{ site.budget_code }}")
+    document.add_paragraph("{{ sponsor.shoe_size }} {{ site.budget_code }}")
     out = io.BytesIO()
     document.save(out)
     response = client.post("/admin/templates", headers=EN, data={
@@ -67,5 +67,5 @@ def test_template_page_lists_every_problem(client, builtin_templates, make_user,
         "file": (io.BytesIO(out.getvalue()), "associated_en.docx")}, content_type="multipart/form-data")
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "sponsor.vat_number" in html and "site.budget_code" in html
+    assert "sponsor.shoe_size" in html and "site.budget_code" in html
     assert html.count("<td>associated_en</td>") == 1  # nothing stored

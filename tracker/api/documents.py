@@ -21,13 +21,14 @@ from tracker.timeutil import local_date
 
 def template_json(t: ContractTemplate) -> dict:
     return {"id": t.id, "name": t.name, "version": t.version, "filename": t.filename, "sha256": t.sha256,
-            "size": t.size, "fields": t.fields, "created_at": t.created_at.isoformat()}
+            "size": t.size, "fields": t.fields, "created_at": t.created_at.isoformat(),
+            "retired": t.retired_at is not None}
 
 
 def document_json(d: Document, with_comparison: bool = False) -> dict:
     body = {"id": d.id, "version": d.version, "kind": d.kind, "site": d.site.code, "sha256": d.sha256,
             "size": d.size, "filename": d.filename, "created_at": d.created_at.isoformat(),
-            "author": d.author.email if d.author else None,
+            "author": d.author.email if d.author else None, "draft": d.draft,
             "template": {"name": d.template.name, "version": d.template.version} if d.template else None,
             "compared_to": d.compared_to_id}
     if with_comparison and d.kind == "redline":
@@ -80,14 +81,17 @@ def list_documents(contract: Contract):
 def post_document(contract: Contract):
     """Generate an agreement from a template for one site."""
     data = json_body()
-    unknown = sorted(set(data) - {"template", "site"})
+    unknown = sorted(set(data) - {"template", "site", "draft"})
     if unknown:
         raise InvalidInput({k: "Unknown field." for k in unknown})
+    draft = data.get("draft", False)
+    if not isinstance(draft, bool):
+        raise InvalidInput({"draft": "Expected true or false."})
     at = now()
     site = data.get("site")
     with atomic():
         document = ops.generate(contract, site, data.get("template"), actor=Actor.of(caller()), now=at,
-                                today=local_date(at))
+                                today=local_date(at), draft=draft)
     return jsonify(document_json(document)), 201
 
 

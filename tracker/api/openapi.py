@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 from sqlalchemy import text
 
-from tracker.api import bp
+from tracker.api import bp, openapi_identity as identity
 from tracker.extensions import db
 from tracker.models.contracts import PHASES
 from tracker.pipeline.rules import ACTIONS, ALL_STAGES, PARTIES
@@ -44,10 +44,6 @@ SCHEMAS = {
         "type": "object", "required": ["code", "message"], "properties": {
             "code": {"type": "string"}, "message": {"type": "string"},
             "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
-    "SponsorIn": {"type": "object", "required": ["name"], "properties": {
-        "name": {"type": "string", "maxLength": 200}, "country": {"type": "string", "pattern": "^[A-Za-z]{2}$"}}},
-    "Sponsor": {"type": "object", "properties": {"id": {"type": "integer"}, "name": {"type": "string"},
-                                                  "country": {"type": "string", "nullable": True}}},
     "BudgetRow": {"type": "object", "required": ["item", "amount"], "properties": {
         "item": {"type": "string"}, "amount": {"type": "number"}, "unit": {"type": "string"}}},
     "ContractIn": {"type": "object", "additionalProperties": False,
@@ -63,6 +59,8 @@ SCHEMAS = {
                        "acronym": {"type": "string"}, "eu_ct_number": {"type": "string", "example": "2024-512345-21-00"},
                        "indication": {"type": "string"}, "patients": {"type": "integer", "minimum": 1},
                        "investigator": {"type": "string"},
+                       "investigators": {"type": "object", "additionalProperties": {"type": "string"},
+                                         "example": {"GR": "Dr Claire Martin", "IB": "Dr Paul Garnier"}},
                        "budget": {"type": "array", "items": _ref("BudgetRow")}}},
     "Track": {"type": "object", "properties": {
         "site": {"type": "string"}, "role": {"type": "string", "enum": ["coordinating", "associated"]},
@@ -108,6 +106,7 @@ SCHEMAS = {
         "id": {"type": "integer"}, "version": {"type": "integer"}, "kind": {"type": "string", "enum": ["generated", "redline"]},
         "site": {"type": "string"}, "sha256": {"type": "string"}, "size": {"type": "integer"},
         "filename": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
+        "draft": {"type": "boolean"},
         "template": {"type": "object", "nullable": True, "properties": {
             "name": {"type": "string"}, "version": {"type": "integer"}}},
         "comparison": {"type": "object", "nullable": True, "properties": {
@@ -119,9 +118,6 @@ PATHS = {
                         "responses": {"200": _json({"type": "object"}), "503": _json({"type": "object"}, "Down")}}},
     "/openapi.json": {"get": {"summary": "This description", "security": [],
                               "responses": {"200": _json({"type": "object"})}}},
-    "/sponsors": {"post": {"summary": "Register a sponsor (admin)",
-                           "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("SponsorIn")}}},
-                           "responses": {"201": _json(_ref("Sponsor"), "Created"), **ERRORS}}},
     "/contracts": {
         "post": {"summary": "Create a contract (staff)",
                  "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("ContractIn")}}},
@@ -164,7 +160,9 @@ PATHS = {
                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
                      "type": "object", "required": ["template", "site"], "additionalProperties": False,
                      "properties": {"template": {"type": "string", "example": "coordinating_fr"},
-                                    "site": {"type": "string", "example": "GR"}}}}}},
+                                    "site": {"type": "string", "example": "GR"},
+                                    "draft": {"type": "boolean", "default": False, "description":
+                                              "Generate even though fields are empty; marked DRAFT."}}}}}},
                  "responses": {"201": _json(_ref("Document"), "Generated"), **ERRORS}}},
     "/contracts/{reference}/documents/upload": {"post": {
         "summary": "Upload a sponsor's redline for one site", "parameters": [REF_PARAM],
@@ -202,6 +200,10 @@ SCHEMAS["Metrics"] = {"type": "object", "properties": {
     "within_sla_by_stage": {"type": "object", "additionalProperties": {"type": "object", "properties": {
         "finished": {"type": "integer"}, "within": {"type": "integer"}, "pct": {"type": "number", "nullable": True}}}},
     "benchmarks": {"type": "object", "additionalProperties": {"type": "integer"}}}}
+
+
+SCHEMAS.update(identity.SCHEMAS)
+PATHS.update(identity.paths(_ref, _json, ERRORS))
 
 
 def document() -> dict:

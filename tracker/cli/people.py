@@ -32,11 +32,21 @@ def users_create(email, name, role, site, sponsor, password):
 @sponsors.command("create")
 @click.option("--name", required=True)
 @click.option("--country", default=None, help="Two-letter ISO code, such as FR or US")
-def sponsors_create(name, country):
-    """Create a sponsor company and print its id."""
-    from tracker.people.operations import create_sponsor
+@click.option("--legal-name", default=None, help="Name as registered")
+@click.option("--legal-form", default=None, help="SA, SAS, GmbH, Inc...")
+@click.option("--registration-number", default=None,
+              help="France: SIREN (9 digits) or SIRET (14 digits), checksum verified; elsewhere free text")
+@click.option("--address", default=None, help="Registered office")
+@click.option("--vat-number", default=None, help="Intra-community VAT number, such as FR40303265045")
+@click.option("--representative", default=None, help="Name of the person who signs for the sponsor")
+@click.option("--representative-title", default=None, help="Their title, such as Chief Executive Officer")
+@click.option("--language", default=None, help="Language of its agreements: fr or en")
+def sponsors_create(**options):
+    """Create a sponsor company with its legal identity and print its id."""
+    from tracker.people.sponsors import create_sponsor
 
-    sponsor = run(lambda: create_sponsor({"name": name, "country": country}, actor=audit.SYSTEM, now=utcnow()))
+    data = {name: value for name, value in options.items() if value is not None}
+    sponsor = run(lambda: create_sponsor(data, actor=audit.SYSTEM, now=utcnow()))
     click.echo(sponsor.id)
 
 

@@ -1,14 +1,14 @@
-"""The rules for a new contract's fields, shared by the web form, the API and the demo data."""
+"""The rules for a contract's fields, shared by the web forms, the API and the demo data."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.contracts.budget import parse_budget
 from tracker.errors import InvalidInput
 from tracker.extensions import db
 from tracker.models import Site, Sponsor
@@ -17,9 +17,11 @@ from tracker.models.contracts import PHASES
 EU_CT_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}$")
 KNOWN_FIELDS = {
     "sponsor_id", "title", "protocol_number", "phase", "coordinating_site", "sites", "received_on",
-    "acronym", "eu_ct_number", "indication", "patients", "budget", "investigator",
+    "acronym", "eu_ct_number", "indication", "patients", "budget", "investigator", "investigators",
 }
-MAX_BUDGET_ROWS = 200
+# What the edit page may change until the terms are agreed; sites and sponsor stay as created.
+DETAIL_FIELDS = ("title", "acronym", "protocol_number", "eu_ct_number", "phase", "indication", "patients",
+                 "budget")
 LIMITS = {"title": 500, "protocol_number": 100, "acronym": 50, "indication": 300, "investigator": 200,
           "eu_ct_number": 30}
 EARLIEST_RECEIVED = date(2000, 1, 1)
@@ -40,9 +42,12 @@ class ContractDraft:
     patients: int | None = None
     investigator: str | None = None
     budget: list[dict] = field(default_factory=list)
+    # The principal investigator of each participating site, by site code.
+    investigators: dict[str, str] = field(default_factory=dict)
 
 
 def _text(data: dict, name: str, errors: dict, required: bool = False) -> str | None:
+    """Trimmed text within its limit. Line breaks are kept: mails and documents flatten or render them."""
     value = data.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -68,40 +73,6 @@ def _integer(value: Any) -> int | None:
     return None
 
 
-def _parse_budget(rows: Any, errors: dict) -> list[dict]:
-    if rows in (None, ""):
-        return []
-    if not isinstance(rows, list):
-        errors["budget"] = _l("Expected a list of rows with item, amount and unit.")
-        return []
-    if len(rows) > MAX_BUDGET_ROWS:
-        errors["budget"] = _l("At most %(n)d budget rows.", n=MAX_BUDGET_ROWS)
-        return []
-    clean = []
-    for index, row in enumerate(rows, start=1):
-        if not isinstance(row, dict):
-            errors["budget"] = _l("Row %(n)d is not an object with item, amount and unit.", n=index)
-            return []
-        item = row.get("item")
-        unit = row.get("unit") or "EUR"
-        amount = row.get("amount")
-        try:
-            amount_dec = Decimal(str(amount).replace(",", ".").replace(" ", "")) if not isinstance(amount, bool) else None
-        except InvalidOperation:
-            amount_dec = None
-        if not isinstance(item, str) or not item.strip() or len(item) > 300:
-            errors["budget"] = _l("Row %(n)d needs an item (text, at most 300 characters).", n=index)
-            return []
-        if amount_dec is None or not amount_dec.is_finite() or amount_dec < 0 or amount_dec > 10**9:
-            errors["budget"] = _l("Row %(n)d needs an amount that is a positive number.", n=index)
-            return []
-        if not isinstance(unit, str) or len(unit) > 40:
-            errors["budget"] = _l("Row %(n)d has a unit that is not short text.", n=index)
-            return []
-        clean.append({"item": item.strip(), "amount": str(amount_dec.quantize(Decimal("0.01"))), "unit": unit.strip()})
-    return clean
-
-
 def _site(code: Any) -> Site | None:
     if not isinstance(code, str) or not code.strip():
         return None
@@ -123,8 +94,12 @@ def _sponsor(data: dict, errors: dict) -> Sponsor | None:
     return sponsor
 
 
-def _sites(data: dict, errors: dict) -> tuple[Site | None, list[Site]]:
-    """The coordinating site and the associated ones (the coordinator is never also associated)."""
+def _sites(data: dict, errors: dict, associated_only: bool) -> tuple[Site | None, list[Site]]:
+    """The coordinating site and the associated ones.
+
+    The API's ``sites`` may list the coordinator too (it takes part); a form's "associated
+    sites" may not, since ticking it there says something that cannot be true.
+    """
     coordinating = None
     code = data.get("coordinating_site")
     if code in (None, ""):
@@ -144,12 +119,45 @@ def _sites(data: dict, errors: dict) -> tuple[Site | None, list[Site]]:
     if unknown:
         errors["sites"] = _l("Unknown site(s): %(codes)s.", codes=", ".join(unknown))
         return coordinating, []
+    if associated_only and coordinating is not None and any(site.id == coordinating.id for _c, site in found):
+        errors["sites"] = _l("%(site)s is the coordinating site; it cannot also be an associated site.",
+                             site=coordinating.name)
     associated, seen = [], {coordinating.id} if coordinating else set()
     for _code, site in found:
         if site.id not in seen:
             seen.add(site.id)
             associated.append(site)
     return coordinating, associated
+
+
+def _investigators(data: dict, errors: dict, taking_part: list[Site]) -> dict[str, str]:
+    """{SITE: name} for sites that take part; the older ``investigator`` names the coordinator's."""
+    raw = data.get("investigators")
+    if raw in (None, ""):
+        raw = {}
+    if not isinstance(raw, dict):
+        errors["investigators"] = _l("Expected an object such as {\"GR\": \"Dr Claire Martin\"}.")
+        return {}
+    codes = {site.code: site for site in taking_part}
+    names, problems = {}, []
+    for code, name in raw.items():
+        site_code = code.strip().upper() if isinstance(code, str) else ""
+        if site_code not in codes:
+            problems.append(str(_l("%(code)s does not take part in this contract", code=str(code)[:20])))
+        elif name in (None, ""):
+            continue
+        elif not isinstance(name, str) or not name.strip() or len(name.strip()) > LIMITS["investigator"] \
+                or "\n" in name:
+            problems.append(str(_l("the investigator of %(code)s is a name of at most %(n)d characters",
+                                   code=site_code, n=LIMITS["investigator"])))
+        else:
+            names[site_code] = name.strip()
+    if problems:
+        errors["investigators"] = "; ".join(problems)
+    single = _text(data, "investigator", errors)
+    if single and taking_part:
+        names.setdefault(taking_part[0].code, single)
+    return names
 
 
 def _received_on(data: dict, errors: dict, today: date) -> date | None:
@@ -179,36 +187,67 @@ def _patients(data: dict, errors: dict) -> int | None:
     return patients
 
 
-def parse_contract(data: dict, *, today: date, strict_fields: bool = False) -> ContractDraft:
-    """Check a contract request field by field; raise InvalidInput naming every bad field."""
+def _details(data: dict, errors: dict, present) -> dict:
+    """The trial's details among ``present``: text fields, phase, EU CT number, patients and budget."""
+    values: dict[str, Any] = {}
+    for name in ("title", "protocol_number"):
+        if name in present:
+            values[name] = _text(data, name, errors, required=True)
+    for name in ("acronym", "indication"):
+        if name in present:
+            values[name] = _text(data, name, errors)
+    if "phase" in present:
+        phase = data.get("phase")
+        if phase in (None, ""):
+            errors["phase"] = _l("This field is required.")
+        elif phase not in PHASES:
+            errors["phase"] = _l("Unknown phase; choose one of %(phases)s.", phases=", ".join(PHASES))
+        values["phase"] = phase
+    if "eu_ct_number" in present:
+        eu_ct = _text(data, "eu_ct_number", errors)
+        if eu_ct and not EU_CT_RE.match(eu_ct):
+            errors["eu_ct_number"] = _l("Expected an EU CT number such as 2024-512345-21-00.")
+        values["eu_ct_number"] = eu_ct
+    if "patients" in present:
+        values["patients"] = _patients(data, errors)
+    if "budget" in present:
+        values["budget"] = parse_budget(data.get("budget"), errors)
+    return values
+
+
+def parse_contract(data: dict, *, today: date, strict_fields: bool = False, sponsor: Sponsor | None = None,
+                   associated_only: bool = False) -> ContractDraft:
+    """Check a contract request field by field; raise InvalidInput naming every bad field.
+
+    ``sponsor`` stands for a sponsor being created with the contract (its own checks are
+    separate); ``associated_only`` is the form's reading of ``sites`` (see _sites).
+    """
     errors: dict[str, Any] = {}
     if strict_fields:
         for name in sorted(set(data) - KNOWN_FIELDS):
             errors[name] = _l("Unknown field.")
-    sponsor = _sponsor(data, errors)
-    title = _text(data, "title", errors, required=True)
-    protocol = _text(data, "protocol_number", errors, required=True)
-    phase = data.get("phase")
-    if phase in (None, ""):
-        errors["phase"] = _l("This field is required.")
-    elif phase not in PHASES:
-        errors["phase"] = _l("Unknown phase; choose one of %(phases)s.", phases=", ".join(PHASES))
-    coordinating, associated = _sites(data, errors)
+    if sponsor is None:
+        sponsor = _sponsor(data, errors)
+    details = _details(data, errors, DETAIL_FIELDS)
+    coordinating, associated = _sites(data, errors, associated_only)
     received_on = _received_on(data, errors, today)
-    eu_ct = _text(data, "eu_ct_number", errors)
-    if eu_ct and not EU_CT_RE.match(eu_ct):
-        errors["eu_ct_number"] = _l("Expected an EU CT number such as 2024-512345-21-00.")
-    patients = _patients(data, errors)
-    budget = _parse_budget(data.get("budget"), errors)
-    draft_fields = {
-        "acronym": _text(data, "acronym", errors),
-        "indication": _text(data, "indication", errors),
-        "investigator": _text(data, "investigator", errors),
-    }
+    investigators = _investigators(data, errors, [s for s in (coordinating, *associated) if s is not None])
     if errors:
         raise InvalidInput({k: str(v) for k, v in errors.items()})
     return ContractDraft(
-        sponsor=sponsor, title=title, protocol_number=protocol, phase=phase,
-        coordinating_site=coordinating, associated_sites=associated, received_on=received_on,
-        eu_ct_number=eu_ct, patients=patients, budget=budget, **draft_fields,
+        sponsor=sponsor, coordinating_site=coordinating, associated_sites=associated, received_on=received_on,
+        investigator=investigators.get(coordinating.code), investigators=investigators, **details,
     )
+
+
+def parse_changes(data: dict, taking_part: list[Site]) -> tuple[dict, dict[str, str] | None]:
+    """The details and investigators an edit changes (only the fields given); InvalidInput otherwise."""
+    errors: dict[str, Any] = {}
+    unknown = sorted(set(data) - set(DETAIL_FIELDS) - {"investigators"})
+    for name in unknown:
+        errors[name] = _l("Unknown field.")
+    details = _details(data, errors, set(data) & set(DETAIL_FIELDS))
+    investigators = _investigators(data, errors, taking_part) if "investigators" in data else None
+    if errors:
+        raise InvalidInput({k: str(v) for k, v in errors.items()})
+    return details, investigators

@@ -62,13 +62,15 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
         actor, "contract", contract.id,
         {f: (None, getattr(contract, f)) for f in (
             "reference", "sponsor_id", "title", "acronym", "protocol_number", "eu_ct_number", "phase",
-            "indication", "patients", "budget", "received_on", "status") if getattr(contract, f) is not None},
+            "indication", "patients", "budget", "received_on", "status") if getattr(contract, f) is not None}
+        | ({"investigators": (None, draft.investigators)} if draft.investigators else {}),
         now=now, contract_id=contract.id,
     )
     received_at = min(start_of_day(draft.received_on, coordinating.timezone), now)
     owner = actor.user_id if actor.role == "legal" and actor.site_id == coordinating.id else None
     open_track(contract, coordinating, "coordinating", received_at=received_at, actor=actor, now=now,
-               owner_id=owner, investigator=draft.investigator)
+               owner_id=owner, investigator=draft.investigators.get(coordinating.code) or draft.investigator)
     for site in draft.associated_sites:
-        open_track(contract, site, "associated", received_at=received_at, actor=actor, now=now)
+        open_track(contract, site, "associated", received_at=received_at, actor=actor, now=now,
+                   investigator=draft.investigators.get(site.code))
     return contract

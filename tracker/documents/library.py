@@ -11,11 +11,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
-from tracker.documents.checks import DocumentRejected, check_docx, check_template
-from tracker.documents.render import PreparedTemplate, TemplateError, prepare
+from tracker.documents.catalogue import ALL_FIELDS
+from tracker.documents.checks import DocumentRejected, check_template
+from tracker.documents.render import PreparedTemplate, prepare
 from tracker.errors import Conflict, DocumentProblems, InvalidInput
 from tracker.extensions import db
-from tracker.models import ContractTemplate
+from tracker.models import ContractTemplate, TemplateDefault
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "contract_templates"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
@@ -31,6 +32,7 @@ TEMPLATE_TITLES = {
     "associated_en": _l("Associated site agreement (English)"),
 }
 SITE_ROLES = ("coordinating", "associated")
+LANGUAGES = ("fr", "en")
 
 
 def template_title(name: str) -> str:
@@ -44,12 +46,47 @@ def template_role(name: str) -> str | None:
 
 
 def default_template(role: str, language: str) -> str | None:
-    """The template for this site role and language, else any for the role, else None."""
+    """The template an admin chose for this site role and language; else the one named for them
+    (coordinating_fr...), else any written for the role, else None. Retired names are skipped."""
     names = template_names()
-    for wanted in (f"{role}_{language}", *[n for n in names if template_role(n) == role]):
+    chosen = db.session.execute(db.select(TemplateDefault.name).where(
+        TemplateDefault.role == role, TemplateDefault.language == language)).scalar()
+    for wanted in (chosen, f"{role}_{language}", *[n for n in names if template_role(n) == role]):
         if wanted in names:
             return wanted
     return None
+
+
+def set_default_template(role: str, language: str, name: str | None, *, actor: audit.Actor,
+                         now: datetime) -> None:
+    """Choose the template offered first to a site of this role for agreements in this language."""
+    if role not in SITE_ROLES or language not in LANGUAGES:
+        raise InvalidInput({"role": str(_l("Unknown site role or language."))})
+    row = db.session.execute(db.select(TemplateDefault).where(
+        TemplateDefault.role == role, TemplateDefault.language == language)).scalar_one_or_none()
+    old = row.name if row else None
+    if name and name not in template_names():
+        raise InvalidInput({f"{role}_{language}": str(_l("No template %(name)s is offered.", name=name[:64]))})
+    if (name or None) == old or (row is None and name == default_template(role, language)):
+        return  # the same template as now: nothing to record
+    if not name:
+        db.session.delete(row)
+    elif row is None:
+        db.session.add(TemplateDefault(role=role, language=language, name=name))
+    else:
+        row.name = name
+    db.session.flush()
+    audit.record(actor, "template_default", f"{role}_{language}", {"name": (old, name or None)}, now=now)
+
+
+def set_retired(template: ContractTemplate, retired: bool, *, actor: audit.Actor, now: datetime) -> None:
+    """Retire a version (no longer offered; kept, with the documents made from it) or bring it back."""
+    if (template.retired_at is not None) == retired:
+        return
+    old = template.retired_at
+    template.retired_at = now if retired else None
+    db.session.flush()
+    audit.record(actor, "template", template.id, {"retired_at": (old, template.retired_at)}, now=now)
 
 
 def prepared(template: ContractTemplate) -> PreparedTemplate:
@@ -65,15 +102,19 @@ def prepared(template: ContractTemplate) -> PreparedTemplate:
     return cached
 
 
-def latest_template(name: str) -> ContractTemplate | None:
-    return db.session.execute(
-        db.select(ContractTemplate).where(ContractTemplate.name == name)
-        .order_by(ContractTemplate.version.desc()).limit(1)).scalar_one_or_none()
+def latest_template(name: str, *, offered_only: bool = True) -> ContractTemplate | None:
+    """The newest version of a name; retired versions are passed over unless asked for."""
+    stmt = db.select(ContractTemplate).where(ContractTemplate.name == name)
+    if offered_only:
+        stmt = stmt.where(ContractTemplate.retired_at.is_(None))
+    return db.session.execute(stmt.order_by(ContractTemplate.version.desc()).limit(1)).scalar_one_or_none()
 
 
 def template_names() -> list[str]:
+    """Names with at least one version still offered."""
     return list(db.session.execute(
-        db.select(ContractTemplate.name).distinct().order_by(ContractTemplate.name)).scalars())
+        db.select(ContractTemplate.name).where(ContractTemplate.retired_at.is_(None))
+        .distinct().order_by(ContractTemplate.name)).scalars())
 
 
 def store_template(name: str, data: bytes, filename: str | None, *, actor: audit.Actor,
@@ -84,10 +125,10 @@ def store_template(name: str, data: bytes, filename: str | None, *, actor: audit
         raise InvalidInput({"name": str(_l("Use 2 to 64 lower-case letters, digits, '-' or '_', "
                                             "such as coordinating_fr."))})
     try:
-        prepared = check_template(data)
+        prepared = check_template(data, ALL_FIELDS)
     except DocumentRejected as exc:
         raise DocumentProblems(exc.problems)
-    previous = latest_template(name)
+    previous = latest_template(name, offered_only=False)
     template = ContractTemplate(
         name=name, version=(previous.version if previous else 0) + 1, filename=safe_filename(filename or name),
         sha256=hashlib.sha256(data).hexdigest(), size=len(data), fields=sorted(prepared.fields),
@@ -104,7 +145,7 @@ def ensure_builtin_templates(*, now: datetime) -> int:
     """Store the shipped agreements as version 1 of their names when missing."""
     added = 0
     for path in sorted(BUILTIN_DIR.glob("*.docx")):
-        if latest_template(path.stem) is None:
+        if latest_template(path.stem, offered_only=False) is None:
             store_template(path.stem, path.read_bytes(), path.name, actor=audit.SYSTEM, now=now)
             added += 1
     return added

@@ -3,10 +3,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from io import BytesIO
 
+import docx
+from docx.shared import RGBColor
 from flask_babel import lazy_gettext as _l
 
 from tracker import audit
+from tracker.documents.blanks import BlankFields, find_blanks
 from tracker.documents.checks import DocumentRejected, check_docx
 from tracker.documents.compare import Comparison, compare_documents
 from tracker.documents.library import (
@@ -48,10 +52,11 @@ def template_context(contract: Contract, track: Track, today: date) -> dict:
     site, sponsor = track.site, contract.sponsor
     coordinating = contract.coordinating_track
     return {
-        "sponsor": {"name": sponsor.name, "address": sponsor.address, "country": sponsor.country,
-                    "registration_number": sponsor.registration_number, "representative": sponsor.representative},
-        "site": {"code": site.code, "name": site.name, "legal_name": site.legal_name, "address": site.address,
-                 "finess": site.finess, "siret": site.siret, "representative": site.representative,
+        "sponsor": {field: getattr(sponsor, field) for field in (
+            "name", "legal_name", "legal_form", "address", "country", "registration_number", "vat_number",
+            "representative", "representative_title")},
+        "site": {**{field: getattr(site, field) for field in (
+            "code", "name", "legal_name", "address", "finess", "siret", "representative", "representative_title")},
                  "role": track.role},
         "investigator": {"name": track.investigator_name or (coordinating.investigator_name
                                                              if coordinating is track else None)},
@@ -69,12 +74,13 @@ def _next_version(contract: Contract, track: Track) -> int:
     return (last or 0) + 1
 
 
-def _store(contract, track, kind, data, *, actor, now, template=None, compared_to=None) -> Document:
+def _store(contract, track, kind, data, *, actor, now, template=None, compared_to=None, draft=False) -> Document:
     version = _next_version(contract, track)
     suffix = "redline" if kind == "redline" else "v"
     document = Document(
-        contract_id=contract.id, site_id=track.site_id, version=version, kind=kind,
-        filename=safe_filename(f"{contract.reference}-{track.site.code}-{suffix}{version}.docx"),
+        contract_id=contract.id, site_id=track.site_id, version=version, kind=kind, draft=draft,
+        filename=safe_filename(f"{contract.reference}-{track.site.code}-{suffix}{version}"
+                               f"{'-draft' if draft else ''}.docx"),
         sha256=hashlib.sha256(data).hexdigest(), size=len(data), content=data,
         template_id=template.id if template else None, compared_to_id=compared_to.id if compared_to else None,
         author_id=actor.user_id, created_at=now)
@@ -82,18 +88,13 @@ def _store(contract, track, kind, data, *, actor, now, template=None, compared_t
     flush_or_conflict()
     audit.record(actor, "document", document.id,
                  {"kind": (None, kind), "version": (None, version), "sha256": (None, document.sha256),
-                  "template": (None, f"{template.name} v{template.version}" if template else None)},
+                  "template": (None, f"{template.name} v{template.version}" if template else None)}
+                 | ({"draft": (None, True)} if draft else {}),
                  now=now, contract_id=contract.id)
     return document
 
 
-def generate(contract: Contract, site_code, template_name, *, actor: audit.Actor, now: datetime,
-             today: date) -> Document:
-    """Fill a template for one site of a contract and keep the result as its next version."""
-    track = _track(contract, site_code)
-    _may_handle(actor, contract, track, sponsor_allowed=False)
-    if contract.status == "cancelled" or track.stage == "cancelled":
-        raise Conflict(str(_l("%(ref)s is cancelled: no agreement can be generated for it.", ref=contract.reference)))
+def _template_for(track: Track, template_name):
     template = latest_template(template_name) if isinstance(template_name, str) and len(template_name) <= 64 else None
     if template is None:
         raise InvalidInput({"template": str(_l("Unknown template %(name)s; available: %(names)s.",
@@ -103,11 +104,88 @@ def generate(contract: Contract, site_code, template_name, *, actor: audit.Actor
         raise InvalidInput({"template": str(_l(
             "%(name)s is written for a %(wanted)s site, but %(site)s is the %(role)s site of this contract.",
             name=template.name, wanted=written_for, site=track.site.name, role=track.role))})
+    return template
+
+
+def blanks_for(contract: Contract, site_code, template_name, *, today: date):
+    """The fields the template would print empty for this contract and site, by label."""
+    track = _track(contract, site_code)
+    template = _template_for(track, template_name)
+    return find_blanks(template, template_context(contract, track, today))
+
+
+def generate(contract: Contract, site_code, template_name, *, actor: audit.Actor, now: datetime,
+             today: date, draft: bool = False) -> Document:
+    """Fill a template for one site of a contract and keep the result as its next version.
+
+    Refused (BlankFields, naming each one) while a field the template needs is empty,
+    unless the caller explicitly asks for a draft: that one says DRAFT in its header and
+    can never be the version fixed for signature.
+    """
+    track = _track(contract, site_code)
+    _may_handle(actor, contract, track, sponsor_allowed=False)
+    if contract.status == "cancelled" or track.stage == "cancelled":
+        raise Conflict(str(_l("%(ref)s is cancelled: no agreement can be generated for it.", ref=contract.reference)))
+    template = _template_for(track, template_name)
+    context = template_context(contract, track, today)
+    blanks = find_blanks(template, context)
+    if blanks and not draft:
+        raise BlankFields(blanks)
     try:
-        data = prepared(template).render(template_context(contract, track, today))
+        data = prepared(template).render(context)
     except TemplateError as exc:
         raise DocumentProblems(exc.problems, field="template")
-    return _store(contract, track, "generated", data, actor=actor, now=now, template=template)
+    if draft:
+        data = mark_draft(data, template.name.rsplit("_", 1)[-1] if "_" in template.name
+                          else contract_language(contract))
+    return _store(contract, track, "generated", data, actor=actor, now=now, template=template, draft=draft)
+
+
+DRAFT_WORDS = {"fr": "PROJET (DRAFT) — des champs sont vides : ne pas signer",
+               "en": "DRAFT — some fields are empty: not for signature"}
+
+
+def mark_draft(data: bytes, language: str) -> bytes:
+    """Put a red DRAFT line at the top of every header the document shows."""
+    document = docx.Document(BytesIO(data))
+    words = DRAFT_WORDS.get(language, DRAFT_WORDS["en"])
+    for index, section in enumerate(document.sections):
+        headers = [section.header]
+        if section.different_first_page_header_footer:
+            headers.append(section.first_page_header)
+        if document.settings.odd_and_even_pages_header_footer:
+            headers.append(section.even_page_header)
+        for header in headers:
+            if header.is_linked_to_previous:
+                if index:
+                    continue  # shows the previous section's header, already marked
+                header.is_linked_to_previous = False
+            first = header.paragraphs[0] if header.paragraphs else None
+            paragraph = first.insert_paragraph_before() if first is not None else header.add_paragraph()
+            run = paragraph.add_run(words)
+            run.bold = True
+            run.font.color.rgb = RGBColor(0xC0, 0x00, 0x00)
+    out = BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def signable_version(track: Track) -> Document | None:
+    """The newest generated version of a site's agreement that may be fixed for signature (never a draft)."""
+    return db.session.execute(
+        db.select(Document).where(Document.contract_id == track.contract_id, Document.site_id == track.site_id,
+                                  Document.kind == "generated", Document.draft.is_(False),
+                                  Document.withdrawn_at.is_(None))
+        .order_by(Document.version.desc()).limit(1)).scalar_one_or_none()
+
+
+def check_fixable(document: Document) -> None:
+    """Refuse to fix a draft (or a sponsor's redline) as the version the parties sign (SPEC 5c)."""
+    if document.draft:
+        raise Conflict(str(_l("Version %(n)d is a draft with empty fields; it can never be the version signed. "
+                              "Fill the fields and generate the agreement again.", n=document.version)))
+    if document.kind != "generated" or document.withdrawn_at is not None:
+        raise Conflict(str(_l("Only a generated version still in use can be fixed for signature.")))
 
 
 def upload_redline(contract: Contract, site_code, data: bytes, *, actor: audit.Actor, now: datetime) -> Document:

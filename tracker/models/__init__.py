@@ -2,12 +2,12 @@
 from tracker.models.accounts import AccountLink, SessionGeneration
 from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
-from tracker.models.documents import ContractTemplate, Document
+from tracker.models.documents import ContractTemplate, Document, TemplateDefault
 from tracker.models.feeds import CalendarFeed
 from tracker.models.messages import Message
 from tracker.models.metrics import ContractFigures, StageVisit, TrackFigures
 from tracker.models.notifications import OutboxMessage
-from tracker.models.people import ApiToken, Sponsor, User
+from tracker.models.people import ApiToken, Sponsor, SponsorContact, User
 from tracker.models.policy import Policy, SiteClosure
 from tracker.models.sites import Site
 
@@ -30,6 +30,8 @@ __all__ = [
     "SiteClosure",
     "StageVisit",
     "Sponsor",
+    "SponsorContact",
+    "TemplateDefault",
     "Track",
     "TrackFigures",
     "User",

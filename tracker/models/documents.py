@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from tracker.database import UTCDateTime
@@ -32,8 +33,22 @@ class ContractTemplate(db.Model):
     content: Mapped[bytes] = deferred(mapped_column(LargeBinary, nullable=False))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A retired version is no longer offered for new agreements; it stays for those made from it.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     created_by: Mapped[User | None] = relationship()
+
+
+class TemplateDefault(db.Model):
+    """The template an admin chose for one site role and language (else the name decides)."""
+
+    __tablename__ = "template_defaults"
+    __table_args__ = (UniqueConstraint("role", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(2))
+    name: Mapped[str] = mapped_column(String(64))
 
 
 class Document(db.Model):
@@ -56,6 +71,8 @@ class Document(db.Model):
     compared_to_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Generated with blanks, by explicit choice: marked DRAFT and never the version fixed for signature.
+    draft: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # A withdrawn version stays in the database and the audit trail but leaves every list.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -16,20 +16,45 @@ STAFF_ROLES = ("admin", "manager", "legal")
 
 
 class Sponsor(db.Model):
+    """A sponsor company, with the legal identity that fills its agreements (SPEC 5)."""
+
     __tablename__ = "sponsors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     country: Mapped[str | None] = mapped_column(String(2))
+    legal_name: Mapped[str | None] = mapped_column(String(300))
+    legal_form: Mapped[str | None] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(500))
+    # France: the SIREN (9 digits) or SIRET (14 digits), digits only; elsewhere as the register writes it.
     registration_number: Mapped[str | None] = mapped_column(String(64))
+    vat_number: Mapped[str | None] = mapped_column(String(20))
     representative: Mapped[str | None] = mapped_column(String(200))
+    representative_title: Mapped[str | None] = mapped_column(String(200))
     # The language its agreements are written in (fr or en); unset: French for a French sponsor.
     language: Mapped[str | None] = mapped_column(String(2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
+    contacts: Mapped[list[SponsorContact]] = relationship(
+        back_populates="sponsor", order_by="SponsorContact.id", cascade="all, delete-orphan")
+
     def __repr__(self) -> str:
         return f"<Sponsor {self.name}>"
+
+
+class SponsorContact(db.Model):
+    """A person to write to at a sponsor company (not a user: contacts do not sign in)."""
+
+    __tablename__ = "sponsor_contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("sponsors.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    role: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(40))
+
+    sponsor: Mapped[Sponsor] = relationship(back_populates="contacts")
 
 
 class User(UserMixin, db.Model):

@@ -1,4 +1,4 @@
-"""Creating sponsors and users, and finding them (each operation validates, writes, audits, flushes)."""
+"""Creating users (sponsors: people.sponsors), and finding them (each operation validates, writes, audits, flushes)."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -9,40 +9,11 @@ from werkzeug.security import generate_password_hash
 from tracker import audit
 from tracker.errors import InvalidInput, NotFound
 from tracker.extensions import db
-from tracker.models import Sponsor, User
-from tracker.people.input import (
-    COUNTRY_RE, check_affiliation, check_email, check_password, clean, find_sponsor,
-)
+from tracker.models import User
+from tracker.people.input import check_affiliation, check_email, check_password, clean, find_sponsor
+from tracker.people.sponsors import create_sponsor
 
 __all__ = ["create_sponsor", "create_user", "find_sponsor", "find_user_by_email"]
-
-
-def create_sponsor(data: dict, *, actor: audit.Actor, now: datetime) -> Sponsor:
-    """Register a sponsor company; names are unique regardless of case."""
-    errors = {}
-    name = clean(data.get("name"))
-    country = data.get("country")
-    if not name:
-        errors["name"] = _l("A sponsor name is required.")
-    elif len(name) > 200:
-        errors["name"] = _l("The name is longer than 200 characters.")
-    elif find_sponsor(name) is not None:
-        errors["name"] = _l("A sponsor named %(name)s already exists.", name=name)
-    if country is not None and country != "":
-        country = clean(country).upper()
-        if not COUNTRY_RE.match(country):
-            errors["country"] = _l("Use a two-letter ISO country code such as FR or US.")
-    else:
-        country = None
-    if errors:
-        raise InvalidInput(errors)
-    sponsor = Sponsor(name=name, country=country, created_at=now)
-    for field in ("address", "registration_number", "representative"):
-        setattr(sponsor, field, clean(data.get(field))[:500] or None)
-    db.session.add(sponsor)
-    db.session.flush()
-    audit.record(actor, "sponsor", sponsor.id, {"name": (None, name), "country": (None, country)}, now=now)
-    return sponsor
 
 
 def create_user(data: dict, *, actor: audit.Actor, now: datetime) -> User:

@@ -1,75 +1,216 @@
-"""The page that creates a contract; its rules live in ``tracker.contracts.input``."""
+"""The pages that create a contract and edit its details; the rules live in ``tracker.contracts``.
+
+Both work without JavaScript: the budget has a few empty rows, "Add a row" and each row's
+"Remove" are submit buttons that redisplay the form; static/contract_form.js does the same
+in place when scripts run.
+"""
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from tracker.access import role_required
+from tracker.access import contract_route, role_required
 from tracker.audit import Actor
+from tracker.contracts.budget import COMMON_UNITS, check_row
+from tracker.contracts.editing import edit_refusal, update_contract
 from tracker.contracts.input import parse_contract
 from tracker.contracts.operations import create_contract
 from tracker.database import utcnow
-from tracker.errors import InvalidInput
+from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
-from tracker.models import Site, Sponsor
+from tracker.models import Contract, Site, Sponsor
+from tracker.people.input import find_sponsor
 from tracker.people.roles import STAFF_ROLES
+from tracker.people.sponsors import check_sponsor, create_sponsor
 from tracker.timeutil import local_date
+from tracker.transaction import atomic
 from tracker.web.contracts import bp
-from tracker.web.forms import ContractForm, SelectChoice
+from tracker.web.forms import BLANK_BUDGET_ROWS, ContractDetailsForm, ContractForm, SelectChoice, country_choices, \
+    place_errors
 from tracker.web.helpers import attempt
 
-
-def _budget_rows(text: str) -> list[dict]:
-    rows = []
-    for number, line in enumerate((text or "").splitlines(), start=1):
-        if not line.strip():
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) < 2:
-            raise InvalidInput({"budget": _("Line %(n)d: write item | amount | unit.", n=number)})
-        rows.append({"item": parts[0], "amount": parts[1], "unit": parts[2] if len(parts) > 2 else "EUR"})
-    return rows
+NEW_SPONSOR = object()  # stands for the sponsor the form creates, while the contract is checked
+MAX_DATALIST = 2000
 
 
-def _fill_choices(form: ContractForm) -> None:
-    sponsors = db.session.execute(db.select(Sponsor).order_by(Sponsor.name)).scalars().all()
-    sites = db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
-    form.sponsor_id.choices = [SelectChoice("", "—")] + [SelectChoice(str(s.id), s.name) for s in sponsors]
-    form.coordinating_site.choices = [SelectChoice(s.code, s.name) for s in sites]
-    form.sites.choices = [SelectChoice(s.code, s.name) for s in sites]
+def _sites() -> list[Site]:
+    return db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
+
+
+def _prepare(form: ContractDetailsForm, sites: list[Site]) -> None:
+    """One investigator line per site, and a few empty budget rows to type into."""
+    typed = form.investigator_names() if request.method == "POST" else {}
+    while form.investigators.entries:
+        form.investigators.pop_entry()
+    for site in sites:
+        entry = form.investigators.append_entry({"site": site.code, "name": typed.get(site.code, "")})
+        entry.label.text = _("Principal investigator at %(site)s", site=site.name)
+    if "remove_row" in request.form:
+        raw = request.form["remove_row"]
+        kept = [e for i, e in enumerate(form.budget.entries) if str(i) != raw]
+        form.budget.entries = kept
+    if "add_row" in request.form or len(form.budget.entries) < BLANK_BUDGET_ROWS:
+        form.budget.append_entry()
+    while len(form.budget.entries) < BLANK_BUDGET_ROWS:
+        form.budget.append_entry()
+
+
+def _budget(form: ContractDetailsForm) -> tuple[list[dict], bool]:
+    """The filled rows as dicts; problems go beside each row's fields."""
+    rows, ok = [], True
+    for _index, row in form.budget_rows():
+        values = {"item": row.item.data, "amount": row.amount.data, "unit": row.unit.data}
+        _cleaned, problems = check_row(values, default_unit=None)
+        for name, message in problems.items():
+            getattr(row, name).errors = [str(message)[:1].upper() + str(message)[1:] + "."]
+            ok = False
+        rows.append(values)
+    return rows, ok
+
+
+def _page(template: str, form, status: int = 200, **context):
+    sponsors = db.session.execute(db.select(Sponsor.name).order_by(Sponsor.name).limit(MAX_DATALIST)).scalars()
+    return render_template(template, form=form, sponsor_names=list(sponsors), units=COMMON_UNITS,
+                           **context), status
+
+
+def _sponsor_choice(form: ContractForm, errors: dict):
+    """The sponsor picked by name, or NEW_SPONSOR with its checked identity, or None (errors say why)."""
+    typed = (form.sponsor.data or "").strip()
+    identity = form.new_sponsor.form.identity()
+    creating = bool(identity["name"].strip())
+    if typed and creating:
+        errors["sponsor"] = _("Pick an existing sponsor or create a new one, not both.")
+    elif creating:
+        try:
+            check_sponsor(identity)
+        except InvalidInput as exc:
+            errors.update({f"new_sponsor.{k}": v for k, v in exc.errors.items()})
+        return NEW_SPONSOR, identity
+    elif not typed:
+        errors["sponsor"] = _("Pick the sponsor from the list, or create it below.")
+    else:
+        sponsor = find_sponsor(typed[:200])
+        if sponsor is None:
+            errors["sponsor"] = _("No sponsor is named %(name)s. Pick one from the list, or create it below.",
+                                  name=typed[:200])
+        return sponsor, None
+    return None, None
 
 
 @bp.route("/contracts/new", methods=["GET", "POST"])
 @login_required
 @role_required(*STAFF_ROLES)
 def new():
-    """Create a contract: validation messages appear beside the fields."""
+    """Create a contract; validation messages appear beside the fields."""
     form = ContractForm()
-    _fill_choices(form)
-    if request.method == "GET" and current_user.site:
-        form.coordinating_site.data = current_user.site.code
-    if form.validate_on_submit():
-        now = utcnow()
-        data = {k: v for k, v in form.data.items() if k not in ("csrf_token", "budget")}
-        errors = {}
-        try:
-            data["budget"] = _budget_rows(form.budget.data)
-        except InvalidInput as exc:
-            errors.update(exc.errors)
-        try:
-            draft = parse_contract(data, today=local_date(now))
-        except InvalidInput as exc:
-            errors = {**exc.errors, **errors}
-        if not errors:
-            done, contract = attempt(lambda: create_contract(draft, actor=Actor.of(current_user), now=now,
-                                                             created_by_id=current_user.id))
-            if done:
-                flash(_("Contract %(ref)s created.", ref=contract.reference), "success")
-                return redirect(url_for("contracts.show", reference=contract.reference))
-        for name, message in errors.items():
-            getattr(form, name, form.title).errors.append(message)
-    status = 422 if form.errors else 200
-    return render_template("contracts/new.html", form=form), status
+    sites = _sites()
+    form.coordinating_site.choices = [SelectChoice(s.code, s.name) for s in sites]
+    form.sites.choices = [SelectChoice(s.code, s.name) for s in sites]
+    form.new_sponsor.form.country.choices = country_choices()
+    _prepare(form, sites)
+    now = utcnow()
+    if request.method == "GET":
+        if current_user.site:
+            form.coordinating_site.data = current_user.site.code
+        form.received_on.data = local_date(now, current_user.site.timezone if current_user.site else
+                                           "Europe/Paris").isoformat()
+        return _page("contracts/new.html", form)
+    if not form.validate_on_submit():
+        abort(400)
+    if "add_row" in request.form or "remove_row" in request.form:
+        return _page("contracts/new.html", form)
+    errors: dict = {}
+    sponsor, identity = _sponsor_choice(form, errors)
+    rows, rows_ok = _budget(form)
+    taking_part = {form.coordinating_site.data, *(form.sites.data or [])}
+    names = form.investigator_names()
+    for entry in form.investigators.entries:
+        if entry.form.site.data in names and entry.form.site.data not in taking_part:
+            entry.form.name.errors = [_("This site does not take part: tick it, or clear the name.")]
+            rows_ok = False
+    data = {"title": form.title.data, "acronym": form.acronym.data, "protocol_number": form.protocol_number.data,
+            "eu_ct_number": form.eu_ct_number.data, "phase": form.phase.data, "indication": form.indication.data,
+            "patients": form.patients.data, "coordinating_site": form.coordinating_site.data,
+            "sites": form.sites.data or [], "received_on": form.received_on.data, "budget": rows,
+            "investigators": {code: name for code, name in names.items() if code in taking_part}}
+    draft = None
+    try:
+        draft = parse_contract(data, today=local_date(now), sponsor=sponsor or NEW_SPONSOR, associated_only=True)
+    except InvalidInput as exc:
+        errors.update({k: v for k, v in exc.errors.items() if k != "budget" or rows_ok})
+    if errors or not rows_ok:
+        left = place_errors(form, errors)
+        return _page("contracts/new.html", form, 422, problems=left)
+
+    def work():
+        if draft.sponsor is NEW_SPONSOR:
+            draft.sponsor = create_sponsor(identity, actor=Actor.of(current_user), now=now)
+        return create_contract(draft, actor=Actor.of(current_user), now=now, created_by_id=current_user.id)
+
+    done, contract = attempt(work)
+    if not done:
+        return _page("contracts/new.html", form, 422)
+    flash(_("Contract %(ref)s created.", ref=contract.reference), "success")
+    return redirect(url_for("contracts.show", reference=contract.reference))
 
 
+@bp.app_template_global("contract_editable")
+def contract_editable(contract: Contract) -> bool:
+    """Whether the contract page offers "Edit the details" (the edit page says why not otherwise)."""
+    return edit_refusal(contract) is None
+
+
+def _fill_from(form: ContractDetailsForm, contract: Contract) -> None:
+    for name in ("title", "acronym", "protocol_number", "eu_ct_number", "phase", "indication"):
+        getattr(form, name).data = getattr(contract, name) or ""
+    form.patients.data = str(contract.patients or "")
+    while form.budget.entries:
+        form.budget.pop_entry()
+    for row in contract.budget or []:
+        form.budget.append_entry(row)
+
+
+@bp.route("/contracts/<reference>/edit", methods=["GET", "POST"])
+@login_required
+@role_required(*STAFF_ROLES)
+@contract_route
+def edit(contract: Contract):
+    """Change the trial's details, budget and investigators until the terms are agreed."""
+    refusal = edit_refusal(contract)
+    if refusal:
+        flash(refusal, "error")
+        return redirect(url_for("contracts.show", reference=contract.reference))
+    form = ContractDetailsForm()
+    tracks = contract.ordered_tracks
+    if request.method == "GET":
+        _fill_from(form, contract)
+    _prepare(form, [t.site for t in tracks])
+    if request.method == "GET":
+        for entry, track in zip(form.investigators.entries, tracks):
+            entry.form.name.data = track.investigator_name or ""
+        return _page("contracts/edit.html", form, contract=contract)
+    if not form.validate_on_submit():
+        abort(400)
+    if "add_row" in request.form or "remove_row" in request.form:
+        return _page("contracts/edit.html", form, contract=contract)
+    rows, rows_ok = _budget(form)
+    data = {name: getattr(form, name).data for name in ("title", "acronym", "protocol_number", "eu_ct_number",
+                                                        "phase", "indication", "patients")}
+    data.update(budget=rows, investigators=form.investigator_names())
+    if rows_ok:
+        try:
+            with atomic():
+                changes = update_contract(contract, data, actor=Actor.of(current_user), now=utcnow())
+        except InvalidInput as exc:
+            left = place_errors(form, exc.errors)
+            return _page("contracts/edit.html", form, 422, contract=contract, problems=left)
+        except DomainError as exc:  # not allowed, or the terms were agreed meanwhile
+            flash(_("Not done: %(why)s", why=exc.explain()), "error")
+            return _page("contracts/edit.html", form, exc.status, contract=contract)
+        flash(ngettext("%(ref)s saved: %(num)d change.", "%(ref)s saved: %(num)d changes.", len(changes),
+                       ref=contract.reference) if changes else _("Nothing changed."), "success")
+        return redirect(url_for("contracts.show", reference=contract.reference))
+    return _page("contracts/edit.html", form, 422, contract=contract)

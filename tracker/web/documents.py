@@ -1,4 +1,4 @@
-"""Pages for documents: generate, upload a redline, download, compare; and template uploads."""
+"""Pages for documents: generate, upload a redline, download, compare (templates: admin_templates)."""
 from __future__ import annotations
 
 from io import BytesIO
@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from tracker.access import contract_route, role_required
@@ -18,12 +18,12 @@ from tracker.portal.documents import may_download
 from tracker.database import utcnow
 from tracker.documents import library
 from tracker.documents import operations as ops
-from tracker.errors import DomainError, InvalidInput
+from tracker.errors import InvalidInput
 from tracker.extensions import db
-from tracker.models import Contract, ContractTemplate, Document
+from tracker.models import Contract, Document
 from tracker.people.roles import STAFF_ROLES, is_site_staff
 from tracker.timeutil import local_date
-from tracker.transaction import atomic
+from tracker.web.blanks import blank_links
 from tracker.web.helpers import attempt
 
 bp = Blueprint("documents", __name__)
@@ -33,15 +33,11 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 class GenerateForm(FlaskForm):
     template = SelectField(_l("Template"), validate_choice=False)
     site = HiddenField()
+    draft = BooleanField(_l("Generate a draft anyway: it will say DRAFT and cannot be signed"))
 
 
 class UploadForm(FlaskForm):
     site = SelectField(validate_choice=False)
-    file = FileField()
-
-
-class TemplateForm(FlaskForm):
-    name = StringField()
     file = FileField()
 
 
@@ -61,7 +57,8 @@ def generate(contract: Contract):
         abort(400)
     now = utcnow()
     done, document = attempt(lambda: ops.generate(contract, form.site.data, form.template.data,
-                                                  actor=Actor.of(current_user), now=now, today=local_date(now)))
+                                                  actor=Actor.of(current_user), now=now, today=local_date(now),
+                                                  draft=bool(form.draft.data)))
     if done:
         flash(_("Version %(n)d generated: %(name)s", n=document.version, name=document.filename), "success")
     return _back(contract)
@@ -115,31 +112,6 @@ def compare(contract: Contract, document_id: int):
                            result=result)
 
 
-@bp.route("/admin/templates", methods=["GET", "POST"])
-@login_required
-@role_required("admin")
-def templates():
-    """Template versions, and the upload of a new one."""
-    form = TemplateForm()
-    problems = []
-    if form.validate_on_submit():
-        try:
-            if not form.file.data or not form.file.data.filename:
-                raise InvalidInput({"file": _("Choose the .docx file to upload.")})
-            with atomic():
-                stored = library.store_template(form.name.data, form.file.data.read(), form.file.data.filename,
-                                                actor=Actor.of(current_user), now=utcnow())
-        except DomainError as exc:
-            problems = getattr(exc, "problems", None) or list(getattr(exc, "errors", {}).values()) or [exc.message]
-        else:
-            flash(_("Template %(name)s version %(n)d stored.", name=stored.name, n=stored.version), "success")
-            return redirect(url_for("documents.templates"))
-    rows = db.session.execute(db.select(ContractTemplate).order_by(
-        ContractTemplate.name, ContractTemplate.version.desc())).scalars().all()
-    return render_template("documents/templates.html", form=form, rows=rows, problems=problems), (
-        422 if problems else 200)
-
-
 def page_context(contract: Contract) -> dict:
     """What the contract page needs to show its documents section.
 
@@ -159,7 +131,11 @@ def page_context(contract: Contract) -> dict:
                                  if library.template_role(n) in (None, track.role)]
         form.template.data = library.default_template(track.role, language)
         form.site.data = track.site.code
-        generate_forms.append((track, form))
+        blanks = []
+        if form.template.data and contract.status != "cancelled":
+            found = ops.blanks_for(contract, track.site.code, form.template.data, today=local_date(utcnow()))
+            blanks = blank_links(contract, track, found, current_user)
+        generate_forms.append((track, form, blanks))
     upload_form = UploadForm()
     upload_form.site.choices = [SelectChoice(t.site.code, t.site.name) for t in tracks]
     return {"documents": documents, "generate_forms": generate_forms, "upload_form": upload_form,

@@ -1,13 +1,24 @@
-"""Forms for the staff pages; the rules themselves live in the operations."""
+"""Forms for the staff pages; the rules themselves live in the operations.
+
+Fields here only carry what was typed: every check (required fields, SIRET checksums, budget
+amounts) is made by the feature's operation, whose per-field messages ``place_errors`` puts
+beside the fields they concern.
+"""
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms import widgets
+from wtforms import (
+    BooleanField, FieldList, Form, FormField, HiddenField, SelectField, SelectMultipleField, StringField,
+    TextAreaField, widgets,
+)
 from wtforms.fields.choices import SelectChoice
 
+from tracker.contracts.budget import MAX_ROWS
 from tracker.models.contracts import PHASES
+
+BLANK_BUDGET_ROWS = 3
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -15,8 +26,55 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ContractForm(FlaskForm):
-    sponsor_id = SelectField(_l("Sponsor"), coerce=str)
+def country_choices() -> list[SelectChoice]:
+    """Two-letter countries named in the page's language, by name."""
+    names = get_locale().territories
+    codes = sorted((code for code in names if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "UN")),
+                   key=lambda code: names[code])
+    return [SelectChoice("", "—")] + [SelectChoice(code, f"{names[code]} ({code})") for code in codes]
+
+
+class SponsorIdentityForm(Form):
+    """A sponsor's legal identity, in the sponsor pages and when a contract creates its sponsor."""
+
+    name = StringField(_l("Name"), description=_l("The name the company is known by."))
+    legal_name = StringField(_l("Legal name"), description=_l("As registered, such as Novacure Oncology SA."))
+    legal_form = StringField(_l("Legal form"), description=_l("SA, SAS, GmbH, Inc. and so on."))
+    country = SelectField(_l("Country"), validate_choice=False)
+    registration_number = StringField(
+        _l("Registration number"),
+        description=_l("For a French company its SIREN (9 digits) or SIRET (14 digits); elsewhere the register's "
+                       "number."))
+    address = TextAreaField(_l("Registered address"))
+    vat_number = StringField(_l("VAT number"), description=_l("Such as FR40303265045."))
+    representative = StringField(_l("Representative"), description=_l("The person who signs for the sponsor."))
+    representative_title = StringField(_l("Representative's title"),
+                                       description=_l("Such as Chief Executive Officer."))
+    language = SelectField(_l("Language of its agreements"), choices=[
+        SelectChoice("", _l("French for a French sponsor, else English")), SelectChoice("fr", _l("French")),
+        SelectChoice("en", _l("English"))], validate_choice=False)
+
+    def identity(self) -> dict:
+        return {name: (field.data or "") for name, field in self._fields.items()}
+
+
+class BudgetRowForm(Form):
+    item = StringField(_l("Item"))
+    amount = StringField(_l("Amount (EUR, excl. VAT)"))
+    unit = StringField(_l("Unit"))
+
+    def is_blank(self) -> bool:
+        return not any((f.data or "").strip() for f in (self.item, self.amount, self.unit))
+
+
+class InvestigatorForm(Form):
+    site = HiddenField()
+    name = StringField(_l("Principal investigator"))
+
+
+class ContractDetailsForm(FlaskForm):
+    """What a contract says about the trial: shared by the creation and the edit pages."""
+
     title = StringField(_l("Trial title"))
     acronym = StringField(_l("Acronym"))
     protocol_number = StringField(_l("Protocol number"))
@@ -24,14 +82,24 @@ class ContractForm(FlaskForm):
     phase = SelectField(_l("Phase"), choices=[SelectChoice("", "—")] + [SelectChoice(p, p) for p in PHASES])
     indication = StringField(_l("Indication"))
     patients = StringField(_l("Patients planned"))
-    investigator = StringField(_l("Principal investigator (coordinating site)"))
+    investigators = FieldList(FormField(InvestigatorForm), max_entries=500)
+    budget = FieldList(FormField(BudgetRowForm), min_entries=1, max_entries=MAX_ROWS + 10)
+
+    def budget_rows(self) -> list[tuple[int, BudgetRowForm]]:
+        """The rows someone filled, with their position (blank rows are left out)."""
+        return [(i, entry.form) for i, entry in enumerate(self.budget.entries) if not entry.form.is_blank()]
+
+    def investigator_names(self) -> dict[str, str]:
+        return {e.form.site.data: e.form.name.data.strip() for e in self.investigators.entries
+                if e.form.site.data and (e.form.name.data or "").strip()}
+
+
+class ContractForm(ContractDetailsForm):
+    sponsor = StringField(_l("Sponsor"), description=_l("Type a few letters and pick the sponsor."))
+    new_sponsor = FormField(SponsorIdentityForm)
     coordinating_site = SelectField(_l("Coordinating site"))
     sites = MultiCheckboxField(_l("Associated sites"))
     received_on = StringField(_l("Received on"))
-    budget = TextAreaField(
-        _l("Per-visit budget"),
-        description=_l("One row per line: item | amount | unit, for example: Screening visit | 450 | EUR per patient"),
-    )
 
 
 class OwnerForm(FlaskForm):
@@ -47,3 +115,37 @@ class ActionForm(FlaskForm):
     effective_at = StringField(_l("Effective date and time"))
     comment = TextAreaField(_l("Comment"))
     for_sponsor = BooleanField(_l("Visible to the sponsor"))
+
+
+def place_errors(form, errors: dict, *, prefix: str = "") -> list[str]:
+    """Put each message beside its field ("contacts.2.email": the second contact's e-mail).
+
+    Returns the messages that belong to no field of the form, for the top of the page.
+    """
+    left = []
+    for key, message in errors.items():
+        if prefix and not key.startswith(prefix):
+            continue
+        field = _find(form, key[len(prefix):].split("."))
+        if field is None:
+            left.append(str(message))
+        else:
+            field.errors = list(field.errors) + [str(message)]
+    return left
+
+
+def _find(form, parts: list[str]):
+    field = form._fields.get(parts[0]) if hasattr(form, "_fields") else None
+    for part in parts[1:]:
+        if isinstance(field, FieldList):
+            index = int(part) - 1 if part.isdigit() else -1
+            field = field.entries[index] if 0 <= index < len(field.entries) else None
+        elif isinstance(field, FormField):
+            field = field.form._fields.get(part)
+        else:
+            return None
+        if field is not None and isinstance(field, FormField) and part == parts[-1]:
+            return None
+    if isinstance(field, FormField):
+        return None
+    return field

@@ -2,7 +2,7 @@
 each user's session generation (ending every session at once), and messages between a sponsor
 and a site about a contract.
 
-Revision ID: 0007
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-11-29 15:23:48.945543
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0007'
+revision = '0005'
 down_revision = '0004'
 branch_labels = None
 depends_on = None

@@ -1,0 +1,120 @@
+"""Every field a contract template may use: what it means, where it is entered, a sample value.
+
+SPEC 5 lists the fields "available to every template (more may be added)"; the legal
+identity added here (legal name and form, VAT number, representatives' titles) is part of
+them. The labels are what a person reads in "the sponsor's registration number is missing".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from tracker.documents.checks import TEMPLATE_FIELDS
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    label: object  # lazy string: "the sponsor's registration number"
+    description: object
+    source: str  # where a person enters it: sponsor, site, contract, or auto (the app fills it)
+    sample: object
+
+
+def _f(label, description, source, sample) -> FieldInfo:
+    return FieldInfo(label, description, source, sample)
+
+
+FIELDS: dict[str, FieldInfo] = {
+    "sponsor.name": _f(_l("the sponsor's name"), _l("The name the company is known by."), "sponsor",
+                       "Novacure Oncology"),
+    "sponsor.legal_name": _f(_l("the sponsor's legal name"), _l("The name under which the company is registered."),
+                             "sponsor", "Novacure Oncology SA"),
+    "sponsor.legal_form": _f(_l("the sponsor's legal form"), _l("SA, SAS, GmbH, Inc. and so on."), "sponsor",
+                             "société anonyme"),
+    "sponsor.registration_number": _f(_l("the sponsor's registration number"),
+                                      _l("SIREN or SIRET for a French company; the register's number elsewhere."),
+                                      "sponsor", "552100554"),
+    "sponsor.address": _f(_l("the sponsor's registered address"), _l("The registered office."), "sponsor",
+                          "12 rue de la Paix, 75002 Paris"),
+    "sponsor.country": _f(_l("the sponsor's country"), _l("Two-letter ISO code."), "sponsor", "FR"),
+    "sponsor.vat_number": _f(_l("the sponsor's VAT number"), _l("Intra-community VAT number."), "sponsor",
+                             "FR40303265045"),
+    "sponsor.representative": _f(_l("the name of the sponsor's representative"),
+                                 _l("The person who signs for the sponsor."), "sponsor", "Laura Novak"),
+    "sponsor.representative_title": _f(_l("the title of the sponsor's representative"),
+                                       _l("Their function, such as Chief Executive Officer."), "sponsor",
+                                       "Présidente directrice générale"),
+    "site.code": _f(_l("the site's code"), _l("Short code of the site."), "auto", "GR"),
+    "site.name": _f(_l("the site's name"), _l("The name the site is known by."), "site", "Gustave Roussy"),
+    "site.legal_name": _f(_l("the site's legal name"), _l("The institution as registered."), "site",
+                          "Institut Gustave Roussy"),
+    "site.address": _f(_l("the site's address"), _l("The institution's registered office."), "site",
+                       "114 rue Édouard-Vaillant, 94805 Villejuif Cedex"),
+    "site.finess": _f(_l("the site's FINESS number"), _l("9 digits."), "site", "940000664"),
+    "site.siret": _f(_l("the site's SIRET number"), _l("14 digits."), "site", "77573104200013"),
+    "site.representative": _f(_l("the name of the site's representative"),
+                              _l("The person who signs for the institution."), "site", "Pr Élise Moreau"),
+    "site.representative_title": _f(_l("the title of the site's representative"), _l("Such as Director General."),
+                                    "site", "Directrice générale"),
+    "site.role": _f(_l("the site's role"), _l("coordinating or associated."), "auto", "coordinating"),
+    "investigator.name": _f(_l("the principal investigator at the site"),
+                            _l("Entered per site on the contract."), "contract", "Dr Claire Martin"),
+    "contract.reference": _f(_l("the contract's reference"), _l("Given by the tracker."), "auto", "FT-2026-0001"),
+    "contract.title": _f(_l("the trial's title"), _l("Full title of the trial."), "contract",
+                         "Phase I dose-escalation of NVC-114 in advanced solid tumours"),
+    "contract.acronym": _f(_l("the trial's acronym"), _l("Short name of the trial."), "contract", "ESCALADE"),
+    "contract.protocol_number": _f(_l("the protocol number"), _l("The sponsor's protocol number."), "contract",
+                                   "NVC-114-001"),
+    "contract.eu_ct_number": _f(_l("the EU CT number"), _l("The trial's number in CTIS, such as 2024-512345-21-00."),
+                                "contract", "2024-512345-21-00"),
+    "contract.phase": _f(_l("the trial's phase"), _l("I, I/II, II, III or IV."), "contract", "I"),
+    "contract.indication": _f(_l("the indication"), _l("The disease the trial treats."), "contract",
+                              "Advanced solid tumours"),
+    "contract.patients": _f(_l("the number of patients planned"), _l("Patients expected at the site."),
+                            "contract", 24),
+    "budget": _f(_l("the per-visit budget"), _l("Rows of item, amount and unit."), "contract", None),
+    "budget[].item": _f(_l("a budget row's item"), _l("A visit or service."), "contract", "Screening visit"),
+    "budget[].amount": _f(_l("a budget row's amount"), _l("Amount excluding VAT, such as 450.00."), "contract",
+                          "450.00"),
+    "budget[].unit": _f(_l("a budget row's unit"), _l("Such as EUR per patient."), "contract", "EUR per patient"),
+    "today": _f(_l("the date of generation"), _l("The day the agreement is filled, in the site's time zone."),
+                "auto", "2026-11-20"),
+}
+ALL_FIELDS: frozenset[str] = frozenset(FIELDS) | TEMPLATE_FIELDS
+
+
+def label(field: str) -> str:
+    info = FIELDS.get(field)
+    return str(info.label) if info else field
+
+
+def sample_context() -> dict:
+    """A complete context of sample values, for previews of a template."""
+    context: dict = {}
+    for path, info in FIELDS.items():
+        if "[]" in path or path == "budget":
+            continue
+        section, _, name = path.partition(".")
+        if name:
+            context.setdefault(section, {})[name] = info.sample
+        else:
+            context[section] = info.sample
+    context["budget"] = [
+        {"item": "Screening visit", "amount": "450.00", "unit": "EUR per patient"},
+        {"item": "Treatment visit (cycle)", "amount": "820.00", "unit": "EUR per patient"},
+        {"item": "Archiving", "amount": "1500.00", "unit": "EUR flat"},
+    ]
+    return context
+
+
+def value_at(context: dict, field: str):
+    """The value a dotted field has in a context ("budget[].item": the list of the rows' items)."""
+    if "[]." in field:
+        rows_at, _, name = field.partition("[].")
+        rows = value_at(context, rows_at) or []
+        return [row.get(name) if isinstance(row, dict) else None for row in rows]
+    value = context
+    for part in field.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value

@@ -1,0 +1,126 @@
+"""Admin pages for the sites: the network's centres, a new centre, and each one's identity and calendar.
+
+A third centre joins the network through the "new site" form. Changing a time zone, country
+or subdivision recalculates the deadlines of the site's open tracks (``people.sites``);
+closure days stay on the SLA policy page.
+"""
+from __future__ import annotations
+
+import holidays
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+
+from tracker.access import role_required
+from tracker.audit import Actor
+from tracker.database import utcnow
+from tracker.errors import DomainError, InvalidInput
+from tracker.people.identity import time_zone_names
+from tracker.people.sites import all_sites, create_site, find_site, update_site
+from tracker.transaction import atomic
+from tracker.web.forms import place_errors
+
+bp = Blueprint("admin_sites", __name__, url_prefix="/admin/sites")
+TEXT_FIELDS = ("name", "legal_name", "address", "finess", "siret", "representative", "representative_title",
+               "signatory_name", "signatory_email", "timezone", "country", "subdivision")
+
+
+class SiteForm(FlaskForm):
+    code = StringField(_l("Code"), description=_l("2 to 16 capital letters or digits, such as CLB; it cannot change "
+                                                  "later."))
+    name = StringField(_l("Name"), description=_l("The name people use, such as Centre Léon Bérard."))
+    legal_name = StringField(_l("Legal name"))
+    address = TextAreaField(_l("Address"))
+    finess = StringField(_l("FINESS number"), description=_l("9 digits."))
+    siret = StringField(_l("SIRET number"), description=_l("14 digits; the checksum is verified."))
+    representative = StringField(_l("Representative"), description=_l("The person who signs for the institution."))
+    representative_title = StringField(_l("Representative's title"), description=_l("Such as Director General."))
+    signatory_name = StringField(_l("Default signatory for the institution"),
+                                 description=_l("Who receives the institution's signing link."))
+    signatory_email = StringField(_l("Signatory's e-mail"))
+    timezone = StringField(_l("Time zone"), description=_l("Such as Europe/Paris; dates are read in it."))
+    country = SelectField(_l("Country of its public holidays"), validate_choice=False)
+    subdivision = StringField(_l("Subdivision"), description=_l("Only where holidays differ, such as 57 for "
+                                                                "Moselle; else leave empty."))
+    works_whit_monday = BooleanField(_l("The site works on Whit Monday"))
+
+
+def _countries() -> list[SelectChoice]:
+    names = get_locale().territories
+    codes = sorted(holidays.list_supported_countries(), key=lambda c: names.get(c, c))
+    return [SelectChoice(c, f"{names.get(c, c)} ({c})") for c in codes if len(c) == 2]
+
+
+def _data(form: SiteForm, *, with_code: bool) -> dict:
+    data = {name: form[name].data or "" for name in TEXT_FIELDS}
+    data["works_whit_monday"] = bool(form.works_whit_monday.data)
+    if with_code:
+        data["code"] = form.code.data or ""
+    return data
+
+
+def _attempt(form: SiteForm, work) -> tuple[object, list[str]]:
+    try:
+        with atomic():
+            return work(), []
+    except InvalidInput as exc:
+        return None, place_errors(form, exc.errors)
+    except DomainError as exc:
+        return None, [exc.explain()]
+
+
+@bp.get("")
+@login_required
+@role_required("admin")
+def index():
+    """Every site of the network."""
+    return render_template("admin/sites.html", sites=all_sites())
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+@role_required("admin")
+def new():
+    """Add a centre to the network."""
+    form = SiteForm(data={"timezone": "Europe/Paris", "country": "FR"} if request.method == "GET" else None)
+    form.country.choices = _countries()
+    problems = []
+    if form.validate_on_submit():
+        site, problems = _attempt(form, lambda: create_site(_data(form, with_code=True),
+                                                            actor=Actor.of(current_user), now=utcnow()))
+        if site is not None:
+            flash(_("Site %(name)s added.", name=site.name), "success")
+            return redirect(url_for("admin_sites.edit", code=site.code))
+    elif request.method == "POST":
+        abort(400)
+    return render_template("admin/site_form.html", form=form, site=None, problems=problems,
+                           zones=time_zone_names()), (
+        422 if problems or form.errors else 200)
+
+
+@bp.route("/<code>", methods=["GET", "POST"])
+@login_required
+@role_required("admin")
+def edit(code: str):
+    """Change a site's legal identity, default signatory and calendar settings."""
+    site = find_site(code)
+    if site is None:
+        abort(404)
+    form = SiteForm(obj=site) if request.method == "GET" else SiteForm()
+    form.country.choices = _countries()
+    problems = []
+    if form.validate_on_submit():
+        changes, problems = _attempt(form, lambda: update_site(site, _data(form, with_code=False),
+                                                               actor=Actor.of(current_user), now=utcnow()))
+        if changes is not None:
+            flash(_("Site %(name)s saved.", name=site.name) if changes else _("Nothing changed."), "success")
+            return redirect(url_for("admin_sites.edit", code=site.code))
+    elif request.method == "POST":
+        abort(400)
+    return render_template("admin/site_form.html", form=form, site=site, problems=problems,
+                           zones=time_zone_names()), (422 if problems or form.errors else 200)
