@@ -44,6 +44,9 @@ def _database_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     url = _database_url(tmp_path_factory)
+    # The audit key and anchor log of the test database, for this process and the commands it starts.
+    os.environ["TRACKER_AUDIT_KEY"] = "test-audit-key"
+    os.environ["TRACKER_AUDIT_ANCHOR_DIR"] = str(tmp_path_factory.mktemp("audit-anchors"))
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": url,
@@ -73,6 +76,9 @@ def clean_db(app):
         seed_reference_data(now=datetime.now(timezone.utc), templates=False)
         db.session.commit()
     yield
+    from tracker.audit.anchors import log_path
+
+    log_path(app.config["AUDIT_ANCHOR_DIR"]).unlink(missing_ok=True)  # anchors of the rows deleted below
     with app.app_context():
         db.session.remove()
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]

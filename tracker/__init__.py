@@ -49,8 +49,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.metrics import record
     from tracker.portal import notifications
 
+    from tracker.web import security
+
     listeners.connect()
     notifications.connect()
+    security.init_app(app)
     record.connect()
     web.init_app(app)
     api.init_app(app)

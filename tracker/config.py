@@ -12,22 +12,27 @@ def _flag(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key(instance_path: str) -> str:
-    """Use TRACKER_SECRET_KEY, else a random key kept in the instance folder.
+def _kept_secret(instance_path: str, variable: str, file_name: str) -> str:
+    """Use the environment variable, else a random key kept in the instance folder.
 
-    Keeping the generated key on disk means sessions survive a restart of a
-    development server without anyone having to invent a secret.
+    Keeping the generated key on disk means sessions (and the audit chain) survive a
+    restart of a development server without anyone having to invent a secret.
+    Production sets the variables, and keeps the audit key away from the database.
     """
-    key = os.environ.get("TRACKER_SECRET_KEY")
+    key = os.environ.get(variable)
     if key:
         return key
-    path = Path(instance_path) / "secret_key"
+    path = Path(instance_path) / file_name
     if path.exists():
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+    except FileExistsError:  # another process made it a moment ago
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key)
     return key
 
 
@@ -37,8 +42,13 @@ def load_config(instance_path: str) -> dict:
     default_db = "sqlite:///" + str(Path(instance_path) / "tracker.db")
     redis_url = env.get("TRACKER_REDIS_URL") or None
     smtp_port = env.get("TRACKER_SMTP_PORT") or "25"
+    base_url = (env.get("TRACKER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
     return {
-        "SECRET_KEY": _secret_key(instance_path),
+        "SECRET_KEY": _kept_secret(instance_path, "TRACKER_SECRET_KEY", "secret_key"),
+        # The audit chain's HMAC key: whoever holds it can rewrite the trail, so it lives
+        # outside the database (tracker.audit.chain).
+        "AUDIT_KEY": _kept_secret(instance_path, "TRACKER_AUDIT_KEY", "audit_key"),
+        "AUDIT_ANCHOR_DIR": env.get("TRACKER_AUDIT_ANCHOR_DIR") or str(Path(instance_path) / "audit-anchors"),
         "SQLALCHEMY_DATABASE_URI": env.get("TRACKER_DATABASE_URL") or default_db,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "SMTP_HOST": env.get("TRACKER_SMTP_HOST") or "localhost",
@@ -47,12 +57,15 @@ def load_config(instance_path: str) -> dict:
         "SMTP_PASSWORD": env.get("TRACKER_SMTP_PASSWORD") or None,
         "SMTP_STARTTLS": _flag(env.get("TRACKER_SMTP_STARTTLS")),
         "MAIL_FROM": env.get("TRACKER_MAIL_FROM") or "contracts@tracker.invalid",
-        "BASE_URL": (env.get("TRACKER_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "BASE_URL": base_url,
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        # Cookies never reach scripts and leave only with this site's own links; web.security
+        # adds Secure when BASE_URL is https.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,

@@ -80,7 +80,8 @@ def build(app, now: datetime, make_sponsor, make_user, make_contract) -> Scene:
             db.session.commit()
     with app.app_context():
         contract = db.session.execute(db.select(Contract).where(Contract.reference == scene.refs["review"])).scalar_one()
-        sent = documents.generate(contract, "GR", "coordinating_fr", actor=admin, now=now, today=local_date(now))
+        sent = documents.generate(contract, "GR", "coordinating_fr", actor=admin, now=now, today=local_date(now),
+                                  draft=True)  # the scene's contracts carry no legal identity
         redline = documents.upload_redline(contract, "GR", _redline(sent.content), actor=admin, now=now)
         scene.redline_id = redline.id
         gr = db.session.execute(db.select(Site).where(Site.code == "GR")).scalar_one()

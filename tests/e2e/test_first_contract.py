@@ -2,6 +2,7 @@
 from datetime import date, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -37,7 +38,8 @@ def test_newcomer_creates_a_contract_in_french(page_for, make_user, make_sponsor
     page.get_by_role("searchbox").fill("nvc-114")
     page.get_by_role("button", name="Filtrer").click()
     row = page.locator("table.list tbody tr")
-    assert row.count() == 1 and reference in row.inner_text()
+    expect(row).to_have_count(1)  # waits for the filtered page, where count() would not
+    assert reference in row.inner_text()
     assert "& <R&D>" in row.inner_text()
 
 
@@ -45,9 +47,9 @@ def test_english_speaker_sees_english_and_can_switch(page_for, make_user):
     email = make_user("manager", "IB")
     page = page_for("en-GB")
     _sign_in(page, email)
-    assert page.get_by_role("heading", name="What needs us today").is_visible()  # staff land on their queue
+    expect(page.get_by_role("heading", name="What needs us today")).to_be_visible()  # staff land on their queue
     page.locator("#lang-switch").click()
-    assert page.get_by_role("heading", name="Ce qui nous attend aujourd’hui").is_visible()
+    expect(page.get_by_role("heading", name="Ce qui nous attend aujourd’hui")).to_be_visible()
     page.reload()
     assert page.locator("html").get_attribute("lang") == "fr"
 

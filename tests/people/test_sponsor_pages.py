@@ -56,7 +56,7 @@ def test_legal_staff_change_the_sponsors_of_their_site_only(client, app, make_us
     login(make_user("legal", "GR"))
     listing = client.get("/sponsors", headers=EN).get_data(as_text=True)
     assert "Novacure Oncology" in listing and "Helix" not in listing
-    assert client.get(f"/sponsors/{theirs}").status_code == 403
+    assert client.get(f"/sponsors/{theirs}").status_code == 404  # as if it did not exist
     assert client.get("/sponsors/new").status_code == 403
     assert client.get("/sponsors/999999").status_code == 404
     url = f"/sponsors/{ours}"

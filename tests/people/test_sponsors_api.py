@@ -100,8 +100,9 @@ def test_who_may_change_a_sponsor(api, make_user, make_sponsor, make_contract):
     patch = lambda client, sponsor_id: client.session.patch(  # noqa: E731
         client.base + f"/sponsors/{sponsor_id}", json={"legal_form": "SAS"})
     assert patch(legal, ours).status_code == 200
-    assert patch(legal, other).status_code == 403  # no contract of this sponsor at GR
-    assert patch(api(make_user("manager", "IB")), ours).status_code == 403
+    # No contract of this sponsor at the caller's site: answered like a sponsor that does not exist.
+    assert patch(legal, other).status_code == 404
+    assert patch(api(make_user("manager", "IB")), ours).status_code == 404
     assert patch(api(make_user("sponsor", None, sponsor="Novacure Oncology")), ours).status_code == 403
     assert patch(api(make_user("admin", None)), 999999).status_code == 404
     assert legal.post("/sponsors", json=FULL).status_code == 403

@@ -58,7 +58,8 @@ class World:
         with self.app.app_context():
             now = utcnow()
             template = "coordinating_fr" if self.track(reference, site).role == "coordinating" else "associated_fr"
-            document = generate(self.contract(reference), site, template, actor=STAFF, now=now, today=local_date(now))
+            document = generate(self.contract(reference), site, template, actor=STAFF, now=now, today=local_date(now),
+                                draft=True)  # these contracts carry no legal identity
             db.session.commit()
             return document.id
 

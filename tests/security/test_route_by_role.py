@@ -100,7 +100,8 @@ def _side(app, sponsor_id: int, reference: str, author_email: str) -> Side:
         now = utcnow()
         contract = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
         track = contract.coordinating_track
-        document = generate(contract, track.site.code, "coordinating_fr", actor=STAFF, now=now, today=local_date(now))
+        document = generate(contract, track.site.code, "coordinating_fr", actor=STAFF, now=now, today=local_date(now),
+                            draft=True)
         apply_action(track, "mark_complete", actor=STAFF, now=now)
         apply_action(track, "send_to_sponsor", actor=STAFF, now=now)
         author = db.session.execute(db.select(User).where(User.email == author_email)).scalar_one()

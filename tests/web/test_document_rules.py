@@ -7,7 +7,7 @@ import io
 import docx
 import pytest
 
-from tests.conftest import csrf_token
+from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY, csrf_token
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event
@@ -26,7 +26,8 @@ def _generate(client, reference, site, template):
 
 @pytest.fixture
 def reference(builtin_templates, make_sponsor, make_contract):
-    return make_contract(make_sponsor())  # GR coordinates, IB is associated
+    # GR coordinates, IB is associated; the identity and details leave no field of the agreements blank.
+    return make_contract(make_sponsor(**SPONSOR_IDENTITY), **CONTRACT_DETAILS)
 
 @pytest.mark.parametrize("site, template, wrong", [
     ("GR", "associated_fr", "associated"), ("IB", "coordinating_en", "coordinating")])

@@ -40,6 +40,10 @@ def _send(now: datetime) -> str:
     return f"sent {sent}, failed {failed}"
 
 
+def _anchor(now: datetime) -> str:
+    return jobs.anchor(now)
+
+
 def _digest_in(timezone_name: str) -> Callable[[datetime], str]:
     def work(now: datetime) -> str:
         return f"queued {jobs.digest(now, timezone_name)} digest(s) for {timezone_name}"
@@ -86,6 +90,8 @@ def build(app: Flask, start: datetime | None = None) -> BlockingScheduler:
                       next_run_time=start)
     scheduler.add_job(job(app, "send", _send), IntervalTrigger(minutes=1), id="send",
                       next_run_time=start + FIRST_SEND_DELAY)
+    scheduler.add_job(job(app, "anchor", _anchor), IntervalTrigger(minutes=5), id="anchor",
+                      next_run_time=start + FIRST_SEND_DELAY)  # the audit head, outside the database
     for zone_name in site_timezones(app):
         scheduler.add_job(job(app, f"digest {zone_name}", _digest_in(zone_name)),
                           CronTrigger(day_of_week="mon-fri", hour=8, minute=0, timezone=zone_name),
@@ -110,6 +116,7 @@ def run(app: Flask) -> None:
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    log.info("scheduler started: sweep every 5 minutes, send every minute, digest at 08:00 site time")
+    log.info("scheduler started: sweep every 5 minutes, send every minute, audit anchor every 5 minutes, "
+             "digest at 08:00 site time")
     scheduler.start()
     log.info("scheduler stopped")

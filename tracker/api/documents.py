@@ -12,6 +12,8 @@ from tracker.audit import Actor
 from tracker.errors import InvalidInput, NotFound
 from tracker.extensions import db
 from tracker.models import Contract, ContractTemplate, Document
+from tracker.people.roles import STAFF_ROLES
+from tracker.contracts.visibility import may_see
 from tracker.portal.documents import may_download, sponsor_documents
 from tracker.documents import library
 from tracker.documents import operations as ops
@@ -25,16 +27,43 @@ def template_json(t: ContractTemplate) -> dict:
             "retired": t.retired_at is not None}
 
 
-def document_json(d: Document, with_comparison: bool = False) -> dict:
+def author_json(user) -> dict | None:
+    """Who made a version, as anyone who may see the contract may know it: a name and where they work.
+
+    Staff e-mail addresses are for staff; a sponsor sees a name and a site (SPEC 1).
+    """
+    if user is None:
+        return None
+    return {"name": user.name, "site": user.site.code if user.site else None,
+            "sponsor": user.sponsor.name if user.sponsor else None}
+
+
+def document_json(d: Document, with_comparison: bool = False, *, for_sponsor: bool = True) -> dict:
     body = {"id": d.id, "version": d.version, "kind": d.kind, "site": d.site.code, "sha256": d.sha256,
             "size": d.size, "filename": d.filename, "created_at": d.created_at.isoformat(),
-            "author": d.author.email if d.author else None, "draft": d.draft,
+            "author": author_json(d.author), "draft": d.draft,
             "template": {"name": d.template.name, "version": d.template.version} if d.template else None,
-            "compared_to": d.compared_to_id}
+            "compared_to": d.compared_to_id,
+            "withdrawn_at": d.withdrawn_at.isoformat() if d.withdrawn_at else None}
+    if not for_sponsor:
+        body["author_email"] = d.author.email if d.author else None
     if with_comparison and d.kind == "redline":
-        result = ops.comparison(d)
-        body["comparison"] = result.counts if result else None
+        body["comparison"] = ops.comparison_counts(d)
+        body["comparison_available"] = body["comparison"] is not None or d.compared_to_id is None
     return body
+
+
+def _for_sponsor() -> bool:
+    return caller().role == "sponsor"
+
+
+def _visible_document(document_id: int) -> Document:
+    """A document of a contract the caller may see; a withdrawn one only to staff (for the audit)."""
+    document = db.session.get(Document, document_id)
+    if document is None or not may_see(caller(), document.contract_id) or (
+            document.withdrawn_at is not None and _for_sponsor()):
+        raise NotFound("No such document.")
+    return document
 
 
 def _upload() -> bytes:
@@ -67,13 +96,14 @@ def post_template():
 @contract_route
 def list_documents(contract: Contract):
     """The contract's document versions, per site."""
-    if caller().role == "sponsor":  # the versions sent to it and its redlines, not the sites' drafts
+    for_sponsor = _for_sponsor()
+    if for_sponsor:  # the versions sent to it and its redlines, not the sites' drafts
         rows = sorted(sponsor_documents(contract), key=lambda d: (d.site_id, d.version))
     else:
         rows = db.session.execute(db.select(Document).where(Document.contract_id == contract.id,
                                                             Document.withdrawn_at.is_(None))
                                   .order_by(Document.site_id, Document.version)).scalars().all()
-    return jsonify({"documents": [document_json(d, with_comparison=True) for d in rows]})
+    return jsonify({"documents": [document_json(d, with_comparison=True, for_sponsor=for_sponsor) for d in rows]})
 
 
 @bp.post("/contracts/<reference>/documents")
@@ -92,7 +122,7 @@ def post_document(contract: Contract):
     with atomic():
         document = ops.generate(contract, site, data.get("template"), actor=Actor.of(caller()), now=at,
                                 today=local_date(at), draft=draft)
-    return jsonify(document_json(document)), 201
+    return jsonify(document_json(document, for_sponsor=_for_sponsor())), 201
 
 
 @bp.post("/contracts/<reference>/documents/upload")
@@ -102,14 +132,31 @@ def upload_document(contract: Contract):
     data = _upload()
     with atomic():
         document = ops.upload_redline(contract, request.form.get("site"), data, actor=Actor.of(caller()), now=now())
-    return jsonify(document_json(document, with_comparison=True)), 201
+    return jsonify(document_json(document, with_comparison=True, for_sponsor=_for_sponsor())), 201
+
+
+@bp.post("/documents/<int:document_id>/withdraw")
+@role_required(*STAFF_ROLES)
+def withdraw_document(document_id: int):
+    """Withdraw a version (staff of its site): hidden from lists, kept in the database and the audit trail."""
+    data = json_body() if request.content_length else {}
+    unknown = sorted(set(data) - {"reason"})
+    if unknown:
+        raise InvalidInput({k: "Unknown field." for k in unknown})
+    reason = data.get("reason")
+    if reason is not None and not isinstance(reason, str):
+        raise InvalidInput({"reason": "Expected text."})
+    document = _visible_document(document_id)
+    with atomic():
+        ops.withdraw(document, actor=Actor.of(caller()), now=now(), reason=reason)
+    return jsonify(document_json(document, for_sponsor=False))
 
 
 @bp.get("/documents/<int:document_id>/content")
 def document_content(document_id: int):
     """The .docx itself, as an attachment."""
     document = db.session.get(Document, document_id)
-    if not may_download(caller(), document):  # a sponsor gets only what was sent to it
+    if not may_download(caller(), document):  # a sponsor gets only what was sent to it, never a withdrawn one
         raise NotFound("No such document.")
     return send_file(BytesIO(document.content), as_attachment=True, download_name=document.filename,
                      mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")

@@ -176,6 +176,13 @@ PATHS = {
         "responses": {"200": {"description": "The file", "content": {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
                 "schema": {"type": "string", "format": "binary"}}}}, **ERRORS}}},
+    "/documents/{document_id}/withdraw": {"post": {
+        "summary": "Withdraw a version (staff of its site): hidden from lists, kept for the audit",
+        "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "requestBody": {"required": False, "content": {"application/json": {"schema": {
+            "type": "object", "additionalProperties": False, "properties": {
+                "reason": {"type": "string", "maxLength": 500}}}}}},
+        "responses": {"200": _json(_ref("Document"), "Withdrawn"), **ERRORS}}},
     "/metrics": {"get": {
         "summary": "The fast track's figures over the contracts the caller may see (staff)",
         "description": "Medians of calendar days from mark_complete to agree and to the last signature at the "
@@ -210,7 +217,9 @@ def document() -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "Fast-track contract tracker API", "version": "1.0.0",
-                 "description": "Clinical trial agreements between sponsors and the partner sites."},
+                 "description": "Clinical trial agreements between sponsors and the partner sites. A request that "
+                                "changes something may carry an Idempotency-Key header: a retry with the same key "
+                                "and request gets the first answer again (Idempotent-Replayed: true)."},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": SCHEMAS},

@@ -11,7 +11,9 @@ from tracker.errors import NotFound
 from tracker.extensions import db
 from tracker.models import Sponsor
 from tracker.people.roles import STAFF_ROLES
-from tracker.people.sponsors import IDENTITY_FIELDS, create_sponsor, search_sponsors, unknown_fields, update_sponsor
+from tracker.people.sponsors import (
+    IDENTITY_FIELDS, create_sponsor, may_edit_sponsor, search_sponsors, unknown_fields, update_sponsor,
+)
 from tracker.transaction import atomic
 
 MAX_LIST = 500
@@ -37,14 +39,21 @@ def list_sponsors():
     """Sponsors by name, those matching ?q= (name or legal name) when given (staff)."""
     q = request.args.get("q", "").strip()[:100]
     rows = db.session.execute(search_sponsors(db.select(Sponsor), q).limit(MAX_LIST)).scalars().all()
-    return jsonify({"sponsors": [sponsor_json(s) for s in rows]})
+    user = caller()
+    # Any staff member may pick any sponsor for a new contract; the legal identity and the contacts
+    # are shown to those who work with the sponsor (its sites' staff) and admins only.
+    return jsonify({"sponsors": [sponsor_json(s) if may_edit_sponsor(user, s) else
+                                 {"id": s.id, "name": s.name, "country": s.country} for s in rows]})
 
 
 @bp.get("/sponsors/<int:sponsor_id>")
 @role_required(*STAFF_ROLES)
 def get_sponsor(sponsor_id: int):
-    """One sponsor with its legal identity and contacts (staff)."""
-    return jsonify(sponsor_json(_sponsor(sponsor_id)))
+    """One sponsor with its legal identity and contacts (admins, and staff of sites working with it)."""
+    sponsor = _sponsor(sponsor_id)
+    if not may_edit_sponsor(caller(), sponsor):
+        raise NotFound("No such sponsor.")  # answered like a sponsor that does not exist
+    return jsonify(sponsor_json(sponsor))
 
 
 @bp.post("/sponsors")
@@ -66,5 +75,7 @@ def patch_sponsor(sponsor_id: int):
     unknown_fields(data)
     with atomic():
         sponsor = _sponsor(sponsor_id)
+        if not may_edit_sponsor(caller(), sponsor):
+            raise NotFound("No such sponsor.")  # as for reading: no telling it exists
         update_sponsor(sponsor, data, actor=Actor.of(caller()), now=now())
     return jsonify(sponsor_json(sponsor))

@@ -24,7 +24,11 @@ class Instant(click.ParamType):
         if isinstance(value, datetime):
             return value
         try:
-            return parse_instant(value)
+            parsed = parse_instant(value)
+            parsed.astimezone(timezone.utc)  # 9999-12-31T23:59:59-05:00 lies past the last UTC date
+            return parsed
+        except OverflowError:
+            self.fail(f"{value!r} is not a time between the years {EARLIEST_YEAR} and {LATEST_YEAR}.", param, ctx)
         except ValueError:
             self.fail(f"{value!r} is not an ISO-8601 time with a time zone "
                       "(for example 2026-05-11T09:00:00+02:00 or 2026-05-11T07:00:00Z).", param, ctx)

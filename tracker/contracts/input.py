@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from tracker.contracts.budget import parse_budget
+from tracker.database import MAX_ID
 from tracker.errors import InvalidInput
 from tracker.extensions import db
 from tracker.models import Site, Sponsor
@@ -85,7 +86,7 @@ def _sponsor(data: dict, errors: dict) -> Sponsor | None:
         errors["sponsor_id"] = _l("This field is required.")
         return None
     sponsor_id = _integer(raw)
-    if sponsor_id is None or sponsor_id > 2**31:
+    if sponsor_id is None or sponsor_id > MAX_ID:
         errors["sponsor_id"] = _l("Expected the numeric id of a sponsor.")
         return None
     sponsor = db.session.get(Sponsor, sponsor_id)

@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import Contract, ReferenceCounter
 from tracker.contracts.input import ContractDraft
+from tracker.errors import Forbidden
+from tracker.people.roles import SITE_ROLES, is_site_staff
 from tracker.pipeline.operations import open_track
 from tracker.timeutil import local_date, start_of_day
 
@@ -37,9 +40,15 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
     """Store a new contract with one track per participating site.
 
     The coordinating track belongs to its creator when a legal user of that site
-    creates it (SPEC 4: alerts go to a track's owner).
+    creates it (SPEC 4: alerts go to a track's owner).  Staff of a site may only create
+    contracts their site takes part in: a contract starts every participating site's
+    deadlines, which another site's staff have no say over (admins may).
     """
     coordinating = draft.coordinating_site
+    if actor.role in SITE_ROLES and not any(
+            is_site_staff(actor, site.id) for site in (coordinating, *draft.associated_sites)):
+        raise Forbidden(str(_l("Your site must take part in the contracts you create; choose it as the "
+                               "coordinating or an associated site.")))
     contract = Contract(
         reference=next_reference(local_date(now, coordinating.timezone).year),
         sponsor=draft.sponsor,

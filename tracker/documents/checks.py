@@ -4,6 +4,10 @@ Everything about size is decided from the zip's central directory before a singl
 inflated: python-docx opens whatever it is given, so a 40 kB zip that inflates to 4 GB must
 be stopped here.  The declared sizes can be trusted for that purpose because zipfile never
 inflates a member past its declared size (a lying entry fails its CRC instead).
+
+Then every entry name must be a normal part name, and every XML part must parse - without
+a DOCTYPE or entities - so that nothing stored can later break a list, a comparison or an
+agreement generated from it.
 """
 from __future__ import annotations
 
@@ -11,11 +15,17 @@ import difflib
 import zipfile
 from io import BytesIO
 
-from tracker.documents.render import PreparedTemplate, TemplateError, prepare
+from lxml import etree
+
+from tracker.documents.package import is_folder, name_problem
+from tracker.documents.problems import N_, Joined, Problem, shown
+from tracker.documents.render import TEMPLATED_PART, PreparedTemplate, TemplateError, prepare
+from tracker.documents.wordxml import ForbiddenXML, parse_xml
 
 MAGIC = b"PK\x03\x04"
 REQUIRED = ("[Content_Types].xml", "word/document.xml")
 WORD_MAIN = b"wordprocessingml.document.main+xml"
+XML_PART = (".xml", ".rels")
 MiB = 1024 * 1024
 
 # SPEC 5: the fields every template may use.  `budget[].item` is the item of one budget row,
@@ -36,7 +46,7 @@ TEMPLATE_FIELDS: frozenset[str] = frozenset({
 class DocumentRejected(Exception):
     """An upload is refused; `problems` names each reason (shown to the uploader, 422 in the API)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("; ".join(self.problems))
 
@@ -44,7 +54,7 @@ class DocumentRejected(Exception):
 class TemplateRejected(DocumentRejected):
     """A .docx that is fine as a document but unusable as a template (fields, syntax)."""
 
-    def __init__(self, problems: list[str], unknown_fields: list[str] | None = None) -> None:
+    def __init__(self, problems: list[Problem], unknown_fields: list[str] | None = None) -> None:
         super().__init__(problems)
         self.unknown_fields = unknown_fields or []
 
@@ -56,71 +66,115 @@ def check_docx(
     max_uncompressed: int = 50 * MiB,
     max_size: int = 20 * MiB,
     max_ratio: int = 100,
+    xml_parts=lambda name: True,
 ) -> None:
-    """Refuse what is not a Word document, or would be too big once inflated (zip bombs)."""
+    """Refuse what is not a Word document, would be too big once inflated (zip bombs), names its parts
+    in ways that could escape the document, or holds XML that is damaged or declares entities.
+
+    `xml_parts(name)` says which XML parts to parse here (check_template leaves the ones it
+    parses itself to prepare(), which says where in the text a problem is).
+    """
     if len(data) > max_size:
-        raise DocumentRejected([f"the file is {_mib(len(data))}, larger than the {_mib(max_size)} allowed"])
+        raise DocumentRejected([Problem(N_("the file is %(size)s MiB, larger than the %(limit)s MiB allowed"),
+                                        size=_mib(len(data)), limit=_mib(max_size))])
     if not data.startswith(MAGIC):
-        raise DocumentRejected(["not a .docx file (Word documents are zip archives; this is not one)"])
+        raise DocumentRejected([Problem(N_("not a .docx file (Word documents are zip archives; this is not one)"))])
     try:
         archive = zipfile.ZipFile(BytesIO(data))  # reads the central directory only
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise DocumentRejected([f"not a .docx file: the zip archive is damaged ({exc})"]) from exc
+        raise DocumentRejected([Problem(N_("not a .docx file: the zip archive is damaged (%(detail)s)"),
+                                        detail=shown(str(exc), 200))]) from exc
     with archive:
         infos = archive.infolist()
-        problems = _size_problems(infos, max_entries, max_uncompressed, max_ratio)
+        problems = _size_problems(infos, max_entries, max_uncompressed, max_ratio) + _name_problems(infos)
         if problems:
             raise DocumentRejected(problems)  # stop before inflating anything
         problems = _content_problems(archive, infos)
+        if not problems:
+            problems = _xml_problems(archive, [info for info in infos if xml_parts(info.filename)])
     if problems:
         raise DocumentRejected(problems)
 
 
-def _size_problems(infos, max_entries: int, max_uncompressed: int, max_ratio: int) -> list[str]:
+def _size_problems(infos, max_entries: int, max_uncompressed: int, max_ratio: int) -> list[Problem]:
     problems = []
     if len(infos) > max_entries:
-        problems.append(f"the archive holds {len(infos)} files, more than the {max_entries} a .docx needs")
+        problems.append(Problem(N_("the archive holds %(count)s files, more than the %(limit)s a .docx needs"),
+                                count=len(infos), limit=max_entries))
     total = sum(info.file_size for info in infos)
     if total > max_uncompressed:
-        problems.append(
-            f"the archive would expand to {_mib(total)}, more than the {_mib(max_uncompressed)} allowed"
-        )
+        problems.append(Problem(N_("the archive would expand to %(size)s MiB, more than the %(limit)s MiB allowed"),
+                                size=_mib(total), limit=_mib(max_uncompressed)))
     for info in infos:
         # Ordinary XML compresses 5-20 times; a member above 1 MiB that shrank 100 times or more
         # is filler built to exhaust memory.
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > MiB and ratio > max_ratio:
-            problems.append(f"{info.filename} is compressed {ratio:.0f} times: refused as a zip bomb")
+            problems.append(Problem(N_("%(name)s is compressed %(ratio)s times: refused as a zip bomb"),
+                                    name=shown(info.filename), ratio=round(ratio)))
             break
     return problems
 
 
-def _content_problems(archive: zipfile.ZipFile, infos) -> list[str]:
+def _name_problems(infos) -> list[Problem]:
+    """Entry names: normal part names only, and no two that a reader could take for the same part."""
+    problems = [problem for problem in map(name_problem, (info.filename for info in infos)) if problem]
+    folded = [info.filename.casefold() for info in infos]
+    if len(set(folded)) != len(folded):  # part names ignore case: readers disagree on which wins
+        problems.append(Problem(N_("the archive lists the same file twice")))
+    return problems[:10]
+
+
+def _content_problems(archive: zipfile.ZipFile, infos) -> list[Problem]:
     names = [info.filename for info in infos]
-    problems = [f"not a Word document: {name} is missing" for name in REQUIRED if name not in names]
-    if len(set(names)) != len(names):
-        problems.append("the archive lists the same file twice")  # readers disagree on which wins
+    problems = [Problem(N_("not a Word document: %(name)s is missing"), name=name)
+                for name in REQUIRED if name not in names]
     if any(info.flag_bits & 0x1 for info in infos):
-        problems.append("the document is encrypted or password-protected")
+        problems.append(Problem(N_("the document is encrypted or password-protected")))
     if any(name.lower().endswith("vbaproject.bin") for name in names):
-        problems.append("the document contains macros; save it as a plain .docx")
+        problems.append(Problem(N_("the document contains macros; save it as a plain .docx")))
     if not problems:
         content_types = archive.read("[Content_Types].xml")  # small, and sizes were checked above
         if WORD_MAIN not in content_types:
-            problems.append("not a Word document (.docx): the package declares another content type")
+            problems.append(Problem(N_("not a Word document (.docx): the package declares another content type")))
     return problems
 
 
+def _xml_problems(archive: zipfile.ZipFile, infos) -> list[Problem]:
+    """Every XML part parses, with no DOCTYPE."""
+    problems = []
+    for info in infos:
+        if is_folder(info) or not info.filename.lower().endswith(XML_PART):
+            continue
+        try:
+            parse_xml(archive.read(info))
+        except etree.XMLSyntaxError as exc:
+            problems.append(Problem(N_("%(name)s is not well-formed XML (%(detail)s)"), name=shown(info.filename),
+                                    detail=shown(str(exc), 200)))
+            continue
+        except ForbiddenXML:
+            problems.append(Problem(N_("%(name)s declares a DOCTYPE, which a Word document never has (entities "
+                                       "are refused)"), name=shown(info.filename)))
+            continue
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:  # bad CRC, truncated data
+            problems.append(Problem(N_("%(name)s cannot be read (%(detail)s)"), name=shown(info.filename),
+                                    detail=shown(str(exc), 200)))
+    return problems[:10]
+
+
 def check_template(data: bytes, allowed_fields: set[str] | frozenset[str] = TEMPLATE_FIELDS) -> PreparedTemplate:
-    """Vet an uploaded template: a safe .docx, valid syntax, only fields the application provides."""
-    check_docx(data)
+    """Vet an uploaded template: a safe .docx, valid syntax, only fields the application provides,
+    and no loop or value that would go over a render's bounds whatever the contract."""
+    check_docx(data, xml_parts=lambda name: not TEMPLATED_PART.fullmatch(name))  # prepare() parses those
     try:
         prepared = prepare(data)
     except TemplateError as exc:
         raise TemplateRejected(exc.problems) from exc
     unknown = sorted(name for name in prepared.fields if not _known(name, allowed_fields))
-    if unknown:
-        raise TemplateRejected([_unknown_message(unknown, prepared, allowed_fields)], unknown)
+    problems = [_unknown_message(unknown, prepared, allowed_fields)] if unknown else []
+    problems += prepared.excessive  # loops or values over the render's bounds, visible in the tags
+    if problems:
+        raise TemplateRejected(problems, unknown)
     return prepared
 
 
@@ -131,16 +185,17 @@ def _known(name: str, allowed) -> bool:
     return any(field.startswith(name + ".") or field.startswith(name + "[]") for field in allowed)
 
 
-def _unknown_message(unknown: list[str], prepared: PreparedTemplate, allowed) -> str:
+def _unknown_message(unknown: list[str], prepared: PreparedTemplate, allowed) -> Problem:
     described = []
     for name in unknown:
         written = prepared.spellings.get(name, name)
         text = name if written == name else f"{written} (= {name})"
         close = difflib.get_close_matches(name, sorted(allowed), n=1, cutoff=0.75)
         if close:
-            text += f", did you mean {_as_written(close[0], name, written)}?"
+            text = Problem(N_("%(field)s, did you mean %(suggestion)s?"), field=text,
+                           suggestion=_as_written(close[0], name, written))
         described.append(text)
-    return "unknown fields: " + "; ".join(described)
+    return Problem(N_("unknown fields: %(fields)s"), fields=Joined(described))
 
 
 def _as_written(suggestion: str, name: str, written: str) -> str:
@@ -154,5 +209,5 @@ def _as_written(suggestion: str, name: str, written: str) -> str:
     return written[: len(written) - shared] + suggestion[len(prefix):]
 
 
-def _mib(size: int) -> str:
-    return f"{size / MiB:.1f} MiB"
+def _mib(size: int) -> float:
+    return round(size / MiB, 1)

@@ -14,13 +14,15 @@ from io import BytesIO
 
 from lxml import etree
 
-from tracker.documents.checks import check_docx
+from tracker.documents.checks import DocumentRejected, check_docx
+from tracker.documents.problems import N_, Problem
 from tracker.documents.wordxml import PARSER, W
 
 SAME, CHANGED, ADDED, REMOVED = "same", "changed", "added", "removed"
 SIMILAR = 0.5  # above this word-level ratio a removed and an added clause are one edited clause
 SHORT_WORDS = 5
 _PAIRING_BUDGET = 40_000  # removed x added pairs scored per block before giving up on pairing
+MAX_CLAUSES = 20_000  # a long agreement has a thousand; aligning far more would take minutes
 _SKIPPED = frozenset({W + "del", W + "moveFrom", W + "delText", W + "instrText", W + "rPr", W + "pPr"})
 _SPACE = frozenset({W + "tab", W + "br", W + "cr"})
 _TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
@@ -59,7 +61,11 @@ class Comparison:
 
 def compare_documents(sent: bytes, received: bytes, *, similar: float = SIMILAR) -> Comparison:
     """Align the clauses of the version the site sent with the sponsor's redline (difflib)."""
-    old, new = clauses_of(sent), clauses_of(received)
+    return compare_clauses(clauses_of(sent), clauses_of(received), similar=similar)
+
+
+def compare_clauses(old: list[str], new: list[str], *, similar: float = SIMILAR) -> Comparison:
+    """Align two lists of clause texts, as read by clauses_of."""
     result: list[Clause] = []
     matcher = SequenceMatcher(None, old, new, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -76,7 +82,13 @@ def clauses_of(data: bytes) -> list[str]:
     with zipfile.ZipFile(BytesIO(data)) as archive:
         root = etree.fromstring(archive.read("word/document.xml"), PARSER)
     body = root.find(W + "body")
-    return [text for text in _blocks(body if body is not None else root)]
+    clauses = []
+    for text in _blocks(body if body is not None else root):
+        clauses.append(text)
+        if len(clauses) > MAX_CLAUSES:
+            raise DocumentRejected([Problem(N_("the document has more than %(limit)s paragraphs and table cells, "
+                                               "too many to compare"), limit=MAX_CLAUSES)])
+    return clauses
 
 
 def _blocks(container):

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from jinja2 import nodes
 
+from tracker.documents.problems import N_, Problem
+
 # Filters whose result holds the same elements as their input, so a loop over them still
 # iterates the field's rows: `{% for row in budget|sort(attribute='amount') %}`.
 SAME_ELEMENTS = frozenset({"sort", "reverse", "unique", "list", "selectattr", "rejectattr", "select", "reject"})
@@ -30,7 +32,7 @@ class FieldReport:
     """Fields read (resolved name -> name as written) and unsafe constructs as (line, message)."""
 
     fields: dict[str, str] = field(default_factory=dict)
-    unsafe: list[tuple[int, str]] = field(default_factory=list)
+    unsafe: list[tuple[int, Problem]] = field(default_factory=list)
 
 
 def read_fields(ast: nodes.Template, builtins) -> FieldReport:
@@ -81,14 +83,14 @@ class _Walker:
             for item in target.items:
                 self.bind(item, None)
 
-    def unsafe(self, node, message: str) -> None:
-        self.report.unsafe.append((node.lineno, message))
+    def unsafe(self, node, message: str, **values) -> None:
+        self.report.unsafe.append((node.lineno, Problem(message, **values)))
 
     # -- walking ---------------------------------------------------------------------------
     def visit(self, node) -> None:
         for kind, label in FORBIDDEN.items():
             if isinstance(node, kind):
-                self.unsafe(node, f"{label} is not allowed in a contract template")
+                self.unsafe(node, N_("%(construct)s is not allowed in a contract template"), construct=label)
                 return
         method = getattr(self, "visit_" + type(node).__name__, None)
         if method:
@@ -114,13 +116,13 @@ class _Walker:
     def visit_Getattr(self, node: nodes.Getattr) -> None:
         if node.attr.startswith("_"):
             # `''.__class__.__mro__` and friends: the classic sandbox-escape probes
-            self.unsafe(node, f"the private attribute '{node.attr}' is not allowed")
+            self.unsafe(node, N_("the private attribute '%(name)s' is not allowed"), name=node.attr)
             return
         self.record_or_walk(node)
 
     def visit_Getitem(self, node: nodes.Getitem) -> None:
         if isinstance(node.arg, nodes.Const) and str(node.arg.value).startswith("_"):
-            self.unsafe(node, f"the private item '{node.arg.value}' is not allowed")
+            self.unsafe(node, N_("the private item '%(name)s' is not allowed"), name=str(node.arg.value))
             return
         self.record_or_walk(node)
         if self.path(node) is not None:
@@ -130,7 +132,7 @@ class _Walker:
         if node.name == "attr" and any(
             isinstance(arg, nodes.Const) and str(arg.value).startswith("_") for arg in node.args
         ):
-            self.unsafe(node, "the attr filter may not reach private attributes")
+            self.unsafe(node, N_("the attr filter may not reach private attributes"))
             return
         self.generic(node)
 
@@ -139,7 +141,7 @@ class _Walker:
         callee = node.node
         if isinstance(callee, nodes.Getattr):
             if callee.attr.startswith("_"):
-                self.unsafe(callee, f"the private attribute '{callee.attr}' is not allowed")
+                self.unsafe(callee, N_("the private attribute '%(name)s' is not allowed"), name=callee.attr)
                 return
             self.visit(callee.node)
         else:

@@ -14,6 +14,7 @@ from tracker import audit
 from tracker.documents.catalogue import ALL_FIELDS
 from tracker.documents.checks import DocumentRejected, check_template
 from tracker.documents.render import PreparedTemplate, prepare
+from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, InvalidInput
 from tracker.extensions import db
 from tracker.models import ContractTemplate, TemplateDefault
@@ -127,8 +128,11 @@ def store_template(name: str, data: bytes, filename: str | None, *, actor: audit
     try:
         prepared = check_template(data, ALL_FIELDS)
     except DocumentRejected as exc:
-        raise DocumentProblems(exc.problems)
+        raise DocumentProblems(words(exc.problems))
     previous = latest_template(name, offered_only=False)
+    if previous is not None and previous.sha256 == hashlib.sha256(data).hexdigest():
+        raise Conflict(str(_l("This file is identical to version %(n)d of %(name)s: nothing was stored.",
+                              n=previous.version, name=name)))
     template = ContractTemplate(
         name=name, version=(previous.version if previous else 0) + 1, filename=safe_filename(filename or name),
         sha256=hashlib.sha256(data).hexdigest(), size=len(data), fields=sorted(prepared.fields),

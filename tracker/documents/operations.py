@@ -11,16 +11,19 @@ from flask_babel import lazy_gettext as _l
 
 from tracker import audit
 from tracker.documents.blanks import BlankFields, find_blanks
-from tracker.documents.checks import DocumentRejected, check_docx
-from tracker.documents.compare import Comparison, compare_documents
+from tracker.documents.checks import DocumentRejected
+from tracker.documents.compare import Comparison, clauses_of, compare_clauses
 from tracker.documents.library import (
     flush_or_conflict, latest_template, prepared, safe_filename, template_names, template_role,
 )
 from tracker.documents.render import TemplateError
+from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event, Track
 from tracker.people.roles import is_contract_sponsor, is_site_staff
+
+MAX_REASON = 500
 
 
 def _track(contract: Contract, site_code) -> Track:
@@ -134,7 +137,7 @@ def generate(contract: Contract, site_code, template_name, *, actor: audit.Actor
     try:
         data = prepared(template).render(context)
     except TemplateError as exc:
-        raise DocumentProblems(exc.problems, field="template")
+        raise DocumentProblems(words(exc.problems), field="template")
     if draft:
         data = mark_draft(data, template.name.rsplit("_", 1)[-1] if "_" in template.name
                           else contract_language(contract))
@@ -189,14 +192,59 @@ def check_fixable(document: Document) -> None:
 
 
 def upload_redline(contract: Contract, site_code, data: bytes, *, actor: audit.Actor, now: datetime) -> Document:
-    """Keep a sponsor's marked-up .docx, linked to the version the site last sent."""
+    """Keep a sponsor's marked-up .docx, linked to the version the site last sent.
+
+    Everything that could fail later is done now, before anything is stored: the file is
+    checked part by part and its clauses are read and compared with the version sent, so a
+    stored redline can always be listed and compared.  A file identical to the latest version
+    is refused, so that a retry after a lost reply does not add a version.
+    """
     track = _track(contract, site_code)
     _may_handle(actor, contract, track, sponsor_allowed=True)
     try:
-        check_docx(data)
+        received = clauses_of(data)  # runs every upload check, then reads the clauses
     except DocumentRejected as exc:
-        raise DocumentProblems(exc.problems)
-    return _store(contract, track, "redline", data, actor=actor, now=now, compared_to=sent_version(track))
+        raise DocumentProblems(words(exc.problems))
+    _refuse_repeat(contract, track, data)
+    sent = sent_version(track)
+    counts = None
+    if sent is not None:
+        try:
+            counts = compare_clauses(clauses_of(sent.content), received).counts
+        except DocumentRejected:
+            counts = None  # the version sent cannot be read (stored before uploads were checked)
+    document = _store(contract, track, "redline", data, actor=actor, now=now, compared_to=sent)
+    document.comparison = counts
+    return document
+
+
+def _refuse_repeat(contract: Contract, track: Track, data: bytes) -> None:
+    latest = db.session.execute(
+        db.select(Document).where(Document.contract_id == contract.id, Document.site_id == track.site_id,
+                                  Document.withdrawn_at.is_(None))
+        .order_by(Document.version.desc()).limit(1)).scalar_one_or_none()
+    if latest is not None and latest.sha256 == hashlib.sha256(data).hexdigest():
+        raise Conflict(str(_l("This file is identical to version %(n)d (%(name)s): nothing was stored.",
+                              n=latest.version, name=latest.filename)))
+
+
+def withdraw(document: Document, *, actor: audit.Actor, now: datetime, reason: str | None = None) -> Document:
+    """Take a version out of every list; it stays in the database, downloadable by staff, and in the audit trail.
+
+    Staff of the document's site (or an admin) may do it, for a version uploaded by mistake
+    or one that should never have been kept.
+    """
+    if not is_site_staff(actor, document.site_id):
+        raise Forbidden(str(_l("Only staff of %(site)s can withdraw its documents.", site=document.site.name)))
+    if document.withdrawn_at is not None:
+        raise Conflict(str(_l("Version %(n)d was already withdrawn.", n=document.version)))
+    reason = (reason or "").strip() or None
+    if reason is not None and len(reason) > MAX_REASON:
+        raise InvalidInput({"reason": str(_l("At most %(n)d characters.", n=MAX_REASON))})
+    document.withdrawn_at = now
+    audit.record(actor, "document", document.id, {"withdrawn_at": (None, now)}, now=now,
+                 contract_id=document.contract_id, reason=reason)
+    return document
 
 
 def sent_version(track: Track) -> Document | None:
@@ -213,9 +261,32 @@ def sent_version(track: Track) -> Document | None:
         .order_by(Document.version.desc()).limit(1)).scalar_one_or_none()
 
 
+class ComparisonUnavailable(Exception):
+    """One of the two versions cannot be read: the comparison is shown as unavailable, never as an error."""
+
+
 def comparison(document: Document) -> Comparison | None:
-    """The clause-by-clause comparison of a redline with the version the site sent."""
+    """The clause-by-clause comparison of a redline with the version the site sent; None if it has none.
+
+    Raises ComparisonUnavailable when a stored version cannot be read.
+    """
     if document.kind != "redline" or document.compared_to_id is None:
         return None
     sent = db.session.get(Document, document.compared_to_id)
-    return compare_documents(sent.content, document.content)
+    try:
+        return compare_clauses(clauses_of(sent.content), clauses_of(document.content))
+    except DocumentRejected as exc:
+        raise ComparisonUnavailable(words(exc.problems)) from None
+
+
+def comparison_counts(document: Document) -> dict | None:
+    """The counts kept at upload, else computed now; None when there is nothing to compare or it cannot be."""
+    if document.kind != "redline" or document.compared_to_id is None:
+        return None
+    if document.comparison is not None:
+        return document.comparison
+    try:
+        result = comparison(document)
+    except ComparisonUnavailable:
+        return None
+    return result.counts if result else None

@@ -6,17 +6,48 @@ template and written back verbatim; only the rendered XML parts are deflated aga
 """
 from __future__ import annotations
 
+import re
 import struct
 import zipfile
 import zlib
 from dataclasses import dataclass
 from io import BytesIO
 
+from tracker.documents.problems import N_, Problem, shown
+
 _LOCAL = struct.Struct("<IHHHHHIIIHH")  # local file header, without name and extra field
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")
 _END = struct.Struct("<IHHHHIIH")
 _UTF8_NAME = 0x800
 _ZIP32_LIMIT = 0xFFFFFFFF
+# One segment of a part name (ECMA-376 part 2, 6.2.2): URI path characters, no '/' or '\\'.
+_SEGMENT = re.compile(r"[\w\-.~!$&'()*+,;=:@%\[\]]+")
+MAX_NAME = 300
+
+
+def name_problem(name: str) -> Problem | None:
+    """Why an archive entry name is not a normal part name, or None when it is.
+
+    Every entry of a template is copied into each agreement made from it, and unzip tools
+    write entries where their names say: an entry called ``../../x``, ``/etc/x`` or
+    ``word\\..\\x`` must never get that far.  A folder entry (``word/``) is allowed and skipped.
+    """
+    text = shown(name)
+    if "\\" in name:
+        return Problem(N_("the entry %(name)s uses backslashes; a Word document names its parts with '/'"),
+                       name=text)
+    if name.startswith("/") or re.match(r"[A-Za-z]:", name):
+        return Problem(N_("the entry %(name)s is an absolute path"), name=text)
+    segments = name.removesuffix("/").split("/")
+    if any(segment in (".", "..") for segment in segments):
+        return Problem(N_("the entry %(name)s climbs out of the document with '..'"), name=text)
+    if len(name) > MAX_NAME or not all(_SEGMENT.fullmatch(s) and not s.endswith(".") for s in segments):
+        return Problem(N_("the entry %(name)s is not a normal part name"), name=text)
+    return None
+
+
+def is_folder(info: zipfile.ZipInfo) -> bool:
+    return info.filename.endswith("/") and info.file_size == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,11 +82,17 @@ def read_package(data: bytes, wanted) -> list[Entry | tuple[zipfile.ZipInfo, byt
 
     Returns a list in archive order whose items are either an Entry (kept as stored) or a
     (ZipInfo, content) pair for a member the caller will transform.  Raises zipfile.BadZipFile
-    or ValueError for archives this writer cannot reproduce (encrypted, zip64).
+    or ValueError for archives this writer cannot reproduce (encrypted, zip64) or must not
+    (an entry name that is not a normal part name).
     """
     items: list = []
     with zipfile.ZipFile(BytesIO(data)) as archive:
         for info in archive.infolist():
+            problem = name_problem(info.filename)
+            if problem is not None:  # a template stored before names were checked at upload
+                raise ValueError(problem)
+            if is_folder(info):
+                continue  # folders are implied by the part names; Word writes none
             if info.flag_bits & 0x1:
                 raise ValueError(f"{info.filename} is encrypted")
             if info.file_size >= _ZIP32_LIMIT or info.compress_size >= _ZIP32_LIMIT:

@@ -9,6 +9,10 @@ Values are XML-escaped by the environment's finalize hook, not by autoescape alo
 `{% autoescape false %}` cannot let `&` or `<` from a sponsor's name break the file (`|safe`
 is removed from the filters for the same reason); line breaks and tabs in values become Word
 breaks and tabs.
+
+Every render runs within the bounds of limits.py (steps, value sizes, output, time): the guards
+of guards.py are compiled into each template, and nothing is evaluated at compile time, so an
+upload cannot make the server fold `'%100000000s'|format('a')` into a 100 MB constant.
 """
 from __future__ import annotations
 
@@ -19,19 +23,21 @@ from typing import Any, Mapping
 
 from jinja2 import ChainableUndefined, TemplateSyntaxError, Undefined
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
+from tracker.documents import guards
+from tracker.documents.estimate import excessive_work
 from tracker.documents.fields import read_fields
+from tracker.documents.limits import DEFAULT, LimitExceeded, Limits, budget, check_value, current
 from tracker.documents.package import Entry, deflate, read_package, write_package
-from tracker.documents.wordxml import CleanedPart, clean_part, nesting_problems, part_label
+from tracker.documents.problems import N_, Problem, shown
+from tracker.documents.wordxml import CleanedPart, ForbiddenXML, clean_part, nesting_problems, part_label
 
 # The parts Word shows as text; docProps, styles, numbering and media are copied untouched.
 TEMPLATED_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")
-MAX_OUTPUT_CHARS = 50_000_000  # a rendered part larger than this is a runaway loop, not a contract
 MAX_RANGE = 10_000
-MAX_SEQUENCE = 1_000_000
 
 _BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
 _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
@@ -43,7 +49,7 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 class TemplateError(Exception):
     """A template cannot be used; `problems` lists each reason in words an author understands."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[Problem]) -> None:
         self.problems = list(problems)
         super().__init__("; ".join(self.problems))
 
@@ -56,6 +62,10 @@ class RenderError(TemplateError):
     """render() failed for this context (the sandbox refused an operation, a value broke a filter...)."""
 
 
+class RenderTooCostly(RenderError):
+    """render() went over a bound of limits.py: too many steps, too large a value, too long."""
+
+
 class _Blank(ChainableUndefined):
     """Missing optional fields (no EU CT number yet) render as nothing, never as 'None'."""
 
@@ -66,7 +76,11 @@ def _xml_text(value: Any) -> Markup:
     """Finalize hook: every printed value becomes escaped, XML-legal WordprocessingML text."""
     if value is None or isinstance(value, Undefined):
         return Markup("")
+    check_value(value)
     text = str(value) if isinstance(value, Markup) else str(escape(str(value)))
+    spent = current()
+    if spent is not None:
+        spent.wrote(len(text))  # counted where it is made, even inside a macro (see guards.charge)
     text = _NOT_XML.sub("", text)
     if "\n" in text or "\r" in text:
         text = _NEWLINE.sub(_BREAK, text)
@@ -79,23 +93,27 @@ def _short_range(*args: int) -> range:
     """range() with a ceiling far below the sandbox's own: budgets have tens of rows."""
     result = range(*args)
     if len(result) > MAX_RANGE:
-        raise OverflowError(f"range() is limited to {MAX_RANGE} items in contract templates")
+        raise LimitExceeded(Problem(N_("range() is limited to %(limit)s items in contract templates"),
+                                    limit=MAX_RANGE))
     return result
 
 
-class _Sandbox(SandboxedEnvironment):
-    """Jinja's sandbox, plus limits on `'x' * 10**9`-style memory bombs."""
 
-    intercepted_binops = frozenset({"*", "**"})
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's sandbox (with no way to modify lists or dicts), bounded by the guards of guards.py."""
+
+    code_generator_class = guards.GuardedCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def call_binop(self, context, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
-            raise OverflowError("exponent too large in a contract template")
-        if operator == "*":
-            for seq, count in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and len(seq) * count > MAX_SEQUENCE:
-                    raise OverflowError("repetition too large in a contract template")
+        guards.check_binop(operator, left, right)
         return super().call_binop(context, operator, left, right)
+
+    def call(__self, __context, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (as Jinja names it)
+        if __obj not in guards.INTERNAL:
+            args = guards.check_call(__obj, args, kwargs)
+        return check_value(super().call(__context, __obj, *args, **kwargs))
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Undefined:
         # Jinja would hand back an Undefined that only fails when printed; ours prints as
@@ -103,7 +121,7 @@ class _Sandbox(SandboxedEnvironment):
         raise SecurityError(f"access to attribute {attribute!r} of {type(obj).__name__!r} is refused")
 
 
-def _environment() -> SandboxedEnvironment:
+def _environment() -> ImmutableSandboxedEnvironment:
     env = _Sandbox(
         autoescape=True,
         undefined=_Blank,
@@ -111,10 +129,12 @@ def _environment() -> SandboxedEnvironment:
         keep_trailing_newline=True,
         auto_reload=False,
         cache_size=0,
+        optimized=False,  # no constant folding at compile time: an upload computes nothing
     )
     # |safe would print raw values into the XML; |urlize and |xmlattr write HTML markup.
     for name in ("safe", "urlize", "xmlattr"):
         env.filters.pop(name, None)
+    env.filters = {name: guards.guard_filter(name, func) for name, func in env.filters.items()}
     env.globals["range"] = _short_range
     return env
 
@@ -136,35 +156,41 @@ class PreparedTemplate:
     fields: frozenset[str]
     spellings: Mapping[str, str] = field(repr=False)  # resolved field -> as written (row.amount)
     _items: tuple[Entry | _Part, ...] = field(repr=False)
+    # Loops and values that would go over the bounds whatever the contract: refused at upload.
+    excessive: tuple[Problem, ...] = field(default=(), repr=False)
 
     @property
     def templated_parts(self) -> tuple[str, ...]:
         """Names of the XML parts that hold tags (the others are copied byte for byte)."""
         return tuple(item.name for item in self._items if isinstance(item, _Part))
 
-    def render(self, context: Mapping[str, Any]) -> bytes:
-        """Fill the template with context (plain dicts, lists, strings, numbers) -> .docx bytes."""
+    def render(self, context: Mapping[str, Any], limits: Limits = DEFAULT) -> bytes:
+        """Fill the template with context (plain dicts, lists, strings, numbers) -> .docx bytes.
+
+        Raises RenderTooCostly when the work goes over `limits`, RenderError for other failures.
+        """
         entries = []
-        for item in self._items:
-            if isinstance(item, Entry):
-                entries.append(item)
-            else:
-                xml = _render_part(item, context)
-                entries.append(deflate(item.name, xml.encode("utf-8"), item.date_time))
+        with budget(limits):
+            for item in self._items:
+                if isinstance(item, Entry):
+                    entries.append(item)
+                else:
+                    xml = _render_part(item, context)
+                    entries.append(deflate(item.name, xml.encode("utf-8"), item.date_time))
         return write_package(entries)
 
 
 def _render_part(part: _Part, context: Mapping[str, Any]) -> str:
     chunks: list[str] = []
-    size = 0
     try:
-        for chunk in part.template.generate(context):
-            size += len(chunk)
-            if size > MAX_OUTPUT_CHARS:
-                raise OverflowError("the rendered document is unreasonably large")
+        for chunk in part.template.generate(context):  # each chunk was charged as it was made
             chunks.append(chunk)
+    except LimitExceeded as exc:
+        raise RenderTooCostly([Problem(N_("%(part)s: %(problem)s"), part=part_label(part.name),
+                                       problem=exc.problem)]) from None
     except Exception as exc:  # a user-written template may fail in any way; report, don't crash
-        raise RenderError([f"{part_label(part.name)}: {type(exc).__name__}: {exc}"]) from exc
+        raise RenderError([Problem(N_("%(part)s: %(error)s: %(detail)s"), part=part_label(part.name),
+                                   error=type(exc).__name__, detail=shown(str(exc), 300))]) from None
     return "".join(chunks)
 
 
@@ -173,8 +199,10 @@ def prepare(data: bytes) -> PreparedTemplate:
     try:
         members = read_package(data, TEMPLATED_PART.fullmatch)
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise TemplateInvalid([f"not a readable .docx file ({exc})"]) from exc
-    problems: list[str] = []
+        raise TemplateInvalid([Problem(N_("not a readable .docx file (%(detail)s)"), detail=shown(str(exc), 200))]
+                              ) from exc
+    problems: list[Problem] = []
+    excessive: list[Problem] = []
     fields: dict[str, str] = {}
     items: list[Entry | _Part] = []
     names = set()
@@ -187,21 +215,26 @@ def prepare(data: bytes) -> PreparedTemplate:
         try:
             cleaned = clean_part(info.filename, xml)
         except etree.XMLSyntaxError as exc:
-            problems.append(f"{part_label(info.filename)}: the XML is damaged ({exc})")
+            problems.append(Problem(N_("%(part)s: the XML is damaged (%(detail)s)"), part=part_label(info.filename),
+                                    detail=shown(str(exc), 200)))
             continue
-        template = _compile(cleaned, problems, fields)
+        except ForbiddenXML:
+            problems.append(Problem(N_("%(part)s: the XML declares a DOCTYPE, which a Word document never has"),
+                                    part=part_label(info.filename)))
+            continue
+        template = _compile(cleaned, problems, fields, excessive)
         if template is None:  # no tags here (or broken ones, already reported): copy as is
             items.append(deflate(info.filename, xml, info.date_time))
         else:
             items.append(_Part(info.filename, info.date_time, template))
     if "word/document.xml" not in names:
-        problems.append("not a Word document: word/document.xml is missing")
+        problems.append(Problem(N_("not a Word document: %(name)s is missing"), name="word/document.xml"))
     if problems:
         raise TemplateInvalid(problems)
-    return PreparedTemplate(frozenset(fields), dict(fields), tuple(items))
+    return PreparedTemplate(frozenset(fields), dict(fields), tuple(items), tuple(excessive))
 
 
-def _compile(part: CleanedPart, problems: list[str], fields: dict[str, str]):
+def _compile(part: CleanedPart, problems: list[Problem], fields: dict[str, str], excessive: list[Problem]):
     """Check a part tag by tag, collect its fields and compile it; None when nothing to compile.
 
     The tags alone, one per line, form a 'skeleton' with the same Jinja syntax as the whole
@@ -216,12 +249,16 @@ def _compile(part: CleanedPart, problems: list[str], fields: dict[str, str]):
     try:
         ast = ENVIRONMENT.parse(skeleton)
         report = read_fields(ast, ENVIRONMENT.globals)
+        excessive += [Problem(N_("%(where)s: %(problem)s"), where=_where(part, line), problem=problem)
+                      for line, problem in excessive_work(ast)]
         ENVIRONMENT.compile(ast)  # finds unknown filters and tests, which parsing accepts
     except TemplateSyntaxError as exc:
         if not nesting:  # the nesting message already says it better
-            problems.append(f"{_where(part, exc.lineno)}: {exc.message}")
+            problems.append(Problem(N_("%(where)s: %(detail)s"), where=_where(part, exc.lineno),
+                                    detail=shown(exc.message or "", 300)))
         return None
-    problems += [f"{_where(part, line)}: {message}" for line, message in dict.fromkeys(report.unsafe)]
+    problems += [Problem(N_("%(where)s: %(problem)s"), where=_where(part, line), problem=message)
+                 for line, message in dict.fromkeys(report.unsafe)]
     for resolved, written in report.fields.items():
         fields.setdefault(resolved, written)
     if nesting or report.unsafe:
@@ -229,14 +266,15 @@ def _compile(part: CleanedPart, problems: list[str], fields: dict[str, str]):
     try:
         return ENVIRONMENT.from_string(part.source)
     except TemplateSyntaxError as exc:  # defensive: the skeleton compiled, so this should not happen
-        problems.append(f"{part_label(part.name)}: {exc.message}")
+        problems.append(Problem(N_("%(where)s: %(detail)s"), where=part_label(part.name),
+                                detail=shown(exc.message or "", 300)))
         return None
 
 
-def _where(part: CleanedPart, line: int | None) -> str:
+def _where(part: CleanedPart, line: int | None) -> Problem:
     if not part.tags:
         return part_label(part.name)
     index = min(max((line or 1) - 1, 0), len(part.tags) - 1)
     tag = part.tags[index]
-    return f"{tag.where}, in {tag.source}"
+    return Problem(N_("%(where)s, in %(tag)s"), where=tag.where, tag=tag.source)
 

@@ -16,14 +16,39 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from tracker.documents.problems import N_, Problem
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W_P, W_T = W + "p", W + "t"
 LEVELS = {"p": W + "p", "tr": W + "tr", "tc": W + "tc", "r": W + "r"}
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
-# Untrusted uploads: no network, no external or expanded entities, no giant trees.
-PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+# Untrusted uploads: no network, no DTD loaded, no external or expanded entities, no giant trees.
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                         huge_tree=False, remove_blank_text=False)
+
+
+_DOCTYPE_MARKERS = tuple("<!DOCTYPE".encode(codec) for codec in ("utf-8", "utf-16-le", "utf-16-be"))
+
+
+class ForbiddenXML(ValueError):
+    """Well-formed XML that a Word document never holds: a DOCTYPE, and with it entities."""
+
+
+def parse_xml(xml: bytes):
+    """Parse one part of an untrusted package: XMLSyntaxError if damaged, ForbiddenXML for a DOCTYPE.
+
+    Word never writes a DOCTYPE; one is there only to declare entities, which could expand
+    to gigabytes or read files, so it is refused rather than parsed around.
+    """
+    if any(marker in xml for marker in _DOCTYPE_MARKERS):  # before libxml2 expands anything
+        raise ForbiddenXML("DOCTYPE")
+    root = etree.fromstring(xml, PARSER)
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None:
+        raise ForbiddenXML("DOCTYPE")
+    return root
 
 TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 STRAY = re.compile(r"\{[{%#]|[}%#]\}")
@@ -47,7 +72,7 @@ class Tag:
     """One Jinja tag as it will be compiled, with where it came from for error messages."""
 
     source: str
-    where: str
+    where: Problem
     chain: tuple[str, ...]  # element names from the root to where the tag's output lands
 
 
@@ -58,16 +83,21 @@ class CleanedPart:
     name: str
     source: str | None
     tags: list[Tag] = field(default_factory=list)  # in the order they appear in `source`
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
 
-def part_label(name: str) -> str:
+_LABELS = {"document": N_("body"), "footnotes": N_("footnotes"), "endnotes": N_("endnotes"),
+           "header": N_("header"), "footer": N_("footer")}
+_NUMBERED = {"header": N_("header %(number)s"), "footer": N_("footer %(number)s")}
+
+
+def part_label(name: str) -> Problem:
     """'word/header2.xml' -> 'header 2', 'word/document.xml' -> 'body': what an author calls it."""
     stem = name.rsplit("/", 1)[-1].removesuffix(".xml")
-    if stem == "document":
-        return "body"
-    match = re.fullmatch(r"(header|footer)(\d*)", stem)
-    return f"{match[1]} {match[2]}".strip() if match else stem
+    match = re.fullmatch(r"(header|footer)(\d+)", stem)
+    if match:
+        return Problem(_NUMBERED[match[1]], number=match[2])
+    return Problem(_LABELS[stem]) if stem in _LABELS else Problem("%(name)s", name=name)
 
 
 def snippet(text: str, width: int = 70) -> str:
@@ -76,13 +106,17 @@ def snippet(text: str, width: int = 70) -> str:
 
 
 def clean_part(name: str, xml: bytes) -> CleanedPart:
-    """Rewrite one XML part so that every tag sits whole in one run; raises etree.XMLSyntaxError."""
+    """Rewrite one XML part so that every tag sits whole in one run.
+
+    Raises etree.XMLSyntaxError for damaged XML and ForbiddenXML for a DOCTYPE.
+    """
+    root = parse_xml(xml)
     if b"{" not in xml:  # no tag can hide in a part without a single brace
         return CleanedPart(name, None)
-    root = etree.fromstring(xml, PARSER)
     part = CleanedPart(name, None)
     if MARK_OPEN.encode() in xml or MARK_CLOSE.encode() in xml:
-        part.problems.append(f"{part_label(name)}: contains reserved characters U+FDD0/U+FDD1")
+        part.problems.append(Problem(N_("%(part)s: contains reserved characters U+FDD0/U+FDD1"),
+                                     part=part_label(name)))
         return part
     pending: list[Tag] = []
     replaced: dict = {}  # element -> markers that take its place, in document order
@@ -103,10 +137,9 @@ def clean_part(name: str, xml: bytes) -> CleanedPart:
     part.tags = [pending[i] for i in seen]
     for i in sorted(set(range(len(pending))) - set(seen)):
         tag = pending[i]
-        part.problems.append(
-            f"{tag.where}: {tag.source} sits inside a paragraph or row that another "
-            "{%p ...%}/{%tr ...%} tag already replaces; move it out"
-        )
+        part.problems.append(Problem(
+            N_("%(where)s: %(tag)s sits inside a paragraph or row that another {%%p ...%%}/{%%tr ...%%} tag "
+               "already replaces; move it out"), where=tag.where, tag=tag.source))
     return part
 
 
@@ -128,11 +161,14 @@ def _clean_paragraph(part: CleanedPart, paragraph, number: int, pending: list, r
     full = "".join(values)
     if "{" not in full and "}" not in full:
         return
-    where = f'{part_label(part.name)}, paragraph {number} ("{snippet(full)}")'
+    where = Problem(N_('%(part)s, paragraph %(number)d ("%(text)s")'), part=part_label(part.name), number=number,
+                    text=snippet(full))
     matches = list(TAG.finditer(full))
     plain = TAG.sub("\x00", full)
     for stray in STRAY.finditer(plain):
-        part.problems.append(f"{where}: '{stray[0]}' has no matching {'closing' if stray[0][0] == '{' else 'opening'} delimiter")
+        message = (N_("%(where)s: '%(delimiter)s' has no matching closing delimiter") if stray[0][0] == "{"
+                   else N_("%(where)s: '%(delimiter)s' has no matching opening delimiter"))
+        part.problems.append(Problem(message, where=where, delimiter=stray[0]))
     if not matches:
         return
     starts, offset = [], 0
@@ -156,7 +192,8 @@ def _clean_paragraph(part: CleanedPart, paragraph, number: int, pending: list, r
         raw = match[0].translate(NORMALISE)
         levelled = LEVELLED.match(raw)
         if RICH.match(raw):
-            part.problems.append(f"{where}: {raw} uses docxtpl rich text or sub-documents, which are not supported; write {{{{ ... }}}}")
+            part.problems.append(Problem(N_("%(where)s: %(tag)s uses docxtpl rich text or sub-documents, which "
+                                            "are not supported; write {{ ... }}"), where=where, tag=raw))
         elif levelled:
             _levelled_tag(part, holder, levelled, where, pending, replaced)
         elif not raw.startswith("{#"):  # plain comments vanish
@@ -171,7 +208,10 @@ def _levelled_tag(part, holder, levelled: re.Match, where: str, pending: list, r
     kind, level, body, dash = levelled.groups()
     element = next(holder.iterancestors(LEVELS[level]), None) if level != "r" else holder.getparent()
     if element is None or element.getparent() is None:
-        part.problems.append(f"{where}: {levelled[0]} is not inside a {'table row' if level == 'tr' else 'table cell' if level == 'tc' else 'paragraph'}")
+        message = {"tr": N_("%(where)s: %(tag)s is not inside a table row"),
+                   "tc": N_("%(where)s: %(tag)s is not inside a table cell")}.get(
+            level, N_("%(where)s: %(tag)s is not inside a paragraph"))
+        part.problems.append(Problem(message, where=where, tag=levelled[0]))
         return
     markers = replaced.setdefault(element, [])
     if kind == "%":  # {#p ... #} drops the element and emits nothing
@@ -208,14 +248,14 @@ MIDDLES = frozenset({"elif", "else", "pluralize"})
 KEYWORD = re.compile(r"\{%[-+]?\s*(\w+)")
 
 
-def nesting_problems(tags: list[Tag]) -> list[str]:
+def nesting_problems(tags: list[Tag]) -> list[Problem]:
     """Blocks must close, and open and close at the same level of the document.
 
     `{% if %}` in one paragraph closed by `{% endif %}` in a table cell would cut the XML
     between them in half when the condition is false: the file would no longer open.  Two
     points with the same chain of enclosing elements can always be joined safely.
     """
-    problems: list[str] = []
+    problems: list[Problem] = []
     stack: list[tuple[str, Tag]] = []
     for tag in tags:
         keyword = KEYWORD.match(tag.source)
@@ -228,18 +268,19 @@ def nesting_problems(tags: list[Tag]) -> list[str]:
         if word not in MIDDLES and not word.startswith("end"):
             continue
         if not stack:
-            problems.append(f"{tag.where}: {tag.source} has no opening tag")
+            problems.append(Problem(N_("%(where)s: %(tag)s has no opening tag"), where=tag.where, tag=tag.source))
             continue
         opened, opener = stack[-1]
         if word.startswith("end") and word[3:] != opened:
-            problems.append(f"{tag.where}: {tag.source} closes {opener.source} opened in {opener.where}")
+            problems.append(Problem(N_("%(where)s: %(tag)s closes %(opener)s opened in %(opened_where)s"),
+                                    where=tag.where, tag=tag.source, opener=opener.source, opened_where=opener.where))
         elif tag.chain != opener.chain:
-            problems.append(
-                f"{tag.where}: {tag.source} does not sit at the same level as {opener.source} in "
-                f"{opener.where}; keep both in one paragraph, or give each its own paragraph or row "
-                "with {%p ...%} or {%tr ...%}"
-            )
+            problems.append(Problem(
+                N_("%(where)s: %(tag)s does not sit at the same level as %(opener)s in %(opened_where)s; keep both "
+                   "in one paragraph, or give each its own paragraph or row with {%%p ...%%} or {%%tr ...%%}"),
+                where=tag.where, tag=tag.source, opener=opener.source, opened_where=opener.where))
         if word.startswith("end"):
             stack.pop()
-    problems += [f"{tag.where}: {tag.source} is never closed" for _, tag in stack]
+    problems += [Problem(N_("%(where)s: %(tag)s is never closed"), where=tag.where, tag=tag.source)
+                 for _, tag in stack]
     return problems

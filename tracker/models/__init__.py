@@ -4,6 +4,7 @@ from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
 from tracker.models.documents import ContractTemplate, Document, TemplateDefault
 from tracker.models.feeds import CalendarFeed
+from tracker.models.idempotency import IdempotencyKey
 from tracker.models.messages import Message
 from tracker.models.metrics import ContractFigures, StageVisit, TrackFigures
 from tracker.models.notifications import OutboxMessage
@@ -21,6 +22,7 @@ __all__ = [
     "ContractTemplate",
     "Document",
     "Event",
+    "IdempotencyKey",
     "Message",
     "OutboxMessage",
     "Policy",

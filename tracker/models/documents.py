@@ -75,6 +75,8 @@ class Document(db.Model):
     draft: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # A withdrawn version stays in the database and the audit trail but leaves every list.
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # For a redline: the comparison's counts (changed, added, removed, same), built at upload.
+    comparison: Mapped[dict | None] = mapped_column(JSON)
 
     site: Mapped[Site] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.database import MAX_ID
 from tracker.errors import InvalidInput
 from tracker.models import Contract, Track
 from tracker.timeutil import parse_instant, zone
@@ -68,7 +69,7 @@ def _optional_int(data: dict, name: str, errors: dict) -> int | None:
         errors[name] = str(_l("Expected a whole number."))
         return None
     number = int(value)
-    if number > 2**31:
+    if number > MAX_ID:  # what an id column holds on every engine
         errors[name] = str(_l("Expected a whole number."))
         return None
     return number

@@ -129,7 +129,7 @@ def edit(sponsor_id: int):
     if sponsor is None:
         abort(404)
     if not may_edit_sponsor(current_user, sponsor):
-        abort(403)
+        abort(404)  # answered like a sponsor that does not exist
     form = _form(sponsor)
     problems = []
     if form.validate_on_submit():

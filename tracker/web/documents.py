@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, SelectField
+from wtforms import BooleanField, HiddenField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
 from tracker.access import contract_route, role_required
@@ -39,6 +39,10 @@ class GenerateForm(FlaskForm):
 class UploadForm(FlaskForm):
     site = SelectField(validate_choice=False)
     file = FileField()
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Why (kept in the audit trail)"))
 
 
 def _back(contract: Contract):
@@ -90,8 +94,8 @@ def upload(contract: Contract):
 def download(document_id: int):
     """The .docx as an attachment with a safe file name."""
     document = db.session.get(Document, document_id)
-    if not may_download(current_user, document):  # a sponsor gets only what was sent to it
-        abort(404)
+    if not may_download(current_user, document):  # a sponsor gets only what was sent to it, never a withdrawn one
+        abort(404)  # a withdrawn version stays available to staff, for the audit
     return send_file(BytesIO(document.content), as_attachment=True, download_name=document.filename, mimetype=DOCX)
 
 
@@ -101,15 +105,42 @@ def download(document_id: int):
 @contract_route
 def compare(contract: Contract, document_id: int):
     """The redline beside the version the site sent, clause by clause."""
-    document = db.session.get(Document, document_id)
-    if document is None or document.contract_id != contract.id:
-        abort(404)
-    result = ops.comparison(document)
-    if result is None:
+    document = _document_of(contract, document_id)
+    try:
+        result, unavailable = ops.comparison(document), None
+    except ops.ComparisonUnavailable as exc:
+        result, unavailable = None, exc.args[0]
+    if result is None and unavailable is None:
         abort(404)
     sent = db.session.get(Document, document.compared_to_id)
     return render_template("documents/compare.html", contract=contract, document=document, sent=sent,
-                           result=result)
+                           result=result, unavailable=unavailable)
+
+
+def _document_of(contract: Contract, document_id: int) -> Document:
+    document = db.session.get(Document, document_id)
+    if document is None or document.contract_id != contract.id or document.withdrawn_at is not None:
+        abort(404)
+    return document
+
+
+@bp.route("/contracts/<reference>/documents/<int:document_id>/withdraw", methods=["GET", "POST"])
+@login_required
+@role_required(*STAFF_ROLES)
+@contract_route
+def withdraw(contract: Contract, document_id: int):
+    """Withdraw a version, after a confirmation page: it leaves the lists and stays in the audit trail."""
+    document = _document_of(contract, document_id)
+    if not is_site_staff(current_user, document.site_id):
+        abort(403)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        attempt(lambda: ops.withdraw(document, actor=Actor.of(current_user), now=utcnow(),
+                                                     reason=form.reason.data),
+                                done=_("Version %(n)d of %(site)s withdrawn.", n=document.version,
+                                       site=document.site.name))
+        return _back(contract)
+    return render_template("documents/withdraw.html", contract=contract, document=document, form=form)
 
 
 def page_context(contract: Contract) -> dict:
@@ -139,5 +170,15 @@ def page_context(contract: Contract) -> dict:
     upload_form = UploadForm()
     upload_form.site.choices = [SelectChoice(t.site.code, t.site.name) for t in tracks]
     return {"documents": documents, "generate_forms": generate_forms, "upload_form": upload_form,
-            "template_title": library.template_title,
+            "template_title": library.template_title, "author_label": author_label,
+            "may_withdraw": lambda d: is_site_staff(current_user, d.site_id),
             "can_generate": contract.status != "cancelled"}
+
+
+def author_label(document: Document) -> str:
+    """Who made a version: a name and a site (or the sponsor), never an e-mail address."""
+    user = document.author
+    if user is None:
+        return ""
+    where = user.site.code if user.site else (user.sponsor.name if user.sponsor else None)
+    return f"{user.name} ({where})" if where else user.name

@@ -1,24 +1,25 @@
-"""Writing and verifying the hash-chained audit trail.
+"""Writing, anchoring and verifying the keyed hash chain of the audit trail.
 
 Every operation that changes contracts, tracks, documents, users or policy calls
 ``record`` inside its own transaction, so the change and its audit rows commit or
-roll back together.
+roll back together.  The hashes are keyed with TRACKER_AUDIT_KEY (chain.py) and the
+chain's head is copied outside the database by ``anchor`` (anchors.py).
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any, Iterable
 
+from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from tracker.audit.anchors import Anchor, AnchorLogError, append_anchor, read_anchors
+from tracker.audit.chain import GENESIS, Finding, keyed_digest, walk
 from tracker.extensions import db
 from tracker.models import AuditEntry
-
-GENESIS = "0" * 64
 # Any constant works; it names the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK = 7_734_001
 
@@ -61,31 +62,13 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _key() -> str:
+    return current_app.config["AUDIT_KEY"]
+
+
 def _digest(entry: AuditEntry) -> str:
-    body = json.dumps(
-        [
-            entry.id,
-            # The column hands times back in UTC whatever zone they were written in;
-            # hash that same form, or a row written with a Paris clock would never verify.
-            entry.at.astimezone(timezone.utc).isoformat(),
-            entry.actor_id,
-            entry.actor_email,
-            entry.actor_role,
-            entry.actor_site,
-            entry.actor_sponsor,
-            entry.entity,
-            entry.entity_id,
-            entry.contract_id,
-            entry.field,
-            entry.old_value,
-            entry.new_value,
-            entry.reason,
-            entry.prev_hash,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return hashlib.sha256(body.encode()).hexdigest()
+    """The row's keyed hash, with the application's key."""
+    return keyed_digest(entry, _key())
 
 
 def _lock_chain(session: Session) -> None:
@@ -151,23 +134,44 @@ def diff(obj: Any, fields: Iterable[str], new_values: dict[str, Any]) -> dict[st
     }
 
 
-def verify(session: Session, batch: int = 5000) -> AuditEntry | None:
-    """Walk the chain in id order; return the first row that does not check out."""
-    prev_hash = GENESIS
-    expected_id = None
-    last_id = 0
-    while True:
-        rows = session.execute(
-            db.select(AuditEntry).where(AuditEntry.id > last_id).order_by(AuditEntry.id).limit(batch)
-        ).scalars().all()
-        if not rows:
-            return None
-        for row in rows:
-            if expected_id is not None and row.id != expected_id:
-                return row  # a row before this one was deleted
-            if row.prev_hash != prev_hash or row.hash != _digest(row):
-                return row
-            prev_hash = row.hash
-            expected_id = row.id + 1
-            last_id = row.id
-            session.expunge(row)  # keep memory flat over a long trail, leave the caller's objects alone
+def head(session: Session | None = None) -> tuple[int, str]:
+    """The chain's last entry as (sequence number, hash); (0, GENESIS) for an empty trail."""
+    session = session or db.session
+    tail = session.execute(db.select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    return (tail.id, tail.hash) if tail else (0, GENESIS)
+
+
+def anchor_directory() -> str:
+    return current_app.config["AUDIT_ANCHOR_DIR"]
+
+
+def anchor(now: datetime, session: Session | None = None) -> Anchor | None:
+    """Append the chain's head to the anchor log; None when the last anchor already records it.
+
+    Raises AnchorLogError when the head does not continue the last anchor (rows deleted or
+    rewritten since) or the log itself was altered.
+    """
+    seq, digest = head(session)
+    return append_anchor(anchor_directory(), _key(), seq, digest, now)
+
+
+@dataclass(frozen=True)
+class Verification:
+    entries: int
+    plain: int  # entries from before the chain was keyed
+    anchors: list[Anchor]
+
+
+def verify(session: Session, batch: int = 5000) -> Finding | None:
+    """Walk the chain in id order, then check the anchors; the first thing that does not check out, or None."""
+    finding, _summary = verify_all(session, batch)
+    return finding
+
+
+def verify_all(session: Session, batch: int = 5000) -> tuple[Finding | None, Verification | None]:
+    try:
+        anchors = read_anchors(anchor_directory(), _key())
+    except AnchorLogError as exc:
+        return Finding(str(exc)), None
+    finding, state = walk(session, _key(), anchors, batch)
+    return finding, Verification(state.count, state.plain_count, anchors)

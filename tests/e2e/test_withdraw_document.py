@@ -1,0 +1,28 @@
+"""Staff withdraw a document version uploaded by mistake, in French, through a confirmation page."""
+from datetime import date, timedelta
+
+import pytest
+
+from tests.e2e.checks import axe_findings, overflow
+from tests.e2e.test_first_contract import _sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def test_staff_withdraw_a_version_after_confirming(page_for, axe_source, api, builtin_templates, make_user,
+                                                   make_sponsor, make_contract):
+    reference = make_contract(make_sponsor(), received_on=date.today() - timedelta(days=2))
+    email = make_user("legal", "GR")
+    made = api(email).post(f"/contracts/{reference}/documents", json={"template": "coordinating_fr", "site": "GR"})
+    filename = made.json()["filename"]
+    page = page_for("fr-FR", width=390, axe=axe_source)  # a phone
+    _sign_in(page, email)
+    page.goto(f"/contracts/{reference}")
+    assert page.get_by_role("link", name=filename, exact=True).is_visible()
+    page.get_by_role("link", name=f"Retirer {filename}").click()
+    assert page.get_by_role("heading", name="Retirer cette version ?").is_visible()
+    assert axe_findings(page) == [] and overflow(page) == []
+    page.get_by_label("Motif (conservé dans la piste d'audit)").fill("Version envoyée par erreur")
+    page.get_by_role("button", name="Retirer").press("Enter")  # by keyboard
+    assert page.locator(".flash.success").inner_text().startswith("Version 1 de Gustave Roussy retirée")
+    assert page.get_by_role("link", name=filename, exact=True).count() == 0
