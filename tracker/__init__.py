@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from tracker import api, cli, web
     from tracker.alerts import listeners
+    from tracker.metrics import record
     from tracker.portal import notifications
 
     from tracker.web import security
@@ -53,6 +54,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     listeners.connect()
     notifications.connect()
     security.init_app(app)
+    record.connect()
     web.init_app(app)
     api.init_app(app)
     cli.init_app(app)

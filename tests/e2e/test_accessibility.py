@@ -17,10 +17,11 @@ def _pages(role: str, scene) -> list[str]:
                                                               "cancelled")]
     return {
         "signed_out": ["/login", "/no-such-page"],
-        "legal": ["/", "/?q=no-such-contract", "/contracts/new", *contract_pages,
+        "legal": ["/", "/?tab=all&sort=-due", "/contracts", "/contracts?q=no-such-contract", "/contracts/new",
+                  "/profile/calendar", *contract_pages,
                   f"/contracts/{refs['review']}/documents/{scene.redline_id}/compare", "/admin/policy"],
-        "manager": ["/", f"/contracts/{refs['review']}", f"/contracts/{refs['cancelled']}"],
-        "admin": ["/", "/admin/policy", "/admin/outbox", "/admin/templates", f"/contracts/{refs['helix']}"],
+        "manager": ["/", "/dashboard/", f"/contracts/{refs['review']}", f"/contracts/{refs['cancelled']}"],
+        "admin": ["/", "/dashboard/", "/dashboard/?from=2026-13-01", "/admin/policy", "/admin/outbox", "/admin/templates", f"/contracts/{refs['helix']}"],
         "sponsor": ["/portal/"],
     }[role]
 

@@ -112,7 +112,7 @@ def test_signatures_rounds_cancellations_and_site_order_in_words(page_for, scene
     page.goto(f"/contracts/{scene.refs['ib_first']}")
     assert [t.get_attribute("id") for t in page.locator("section.track").all()] == ["track-IB", "track-GR"]
 
-    page.goto("/")
+    page.goto("/contracts")
     status = _text(_list_row(page, scene.refs["cancelled"]).locator("td").last)
     assert status.split(" ·")[0] == w["cancelled"]
     assert w["progress"] not in status

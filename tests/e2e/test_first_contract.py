@@ -34,7 +34,7 @@ def test_newcomer_creates_a_contract_in_french(page_for, make_user, make_sponsor
     reference = heading.split()[0]
     assert reference.startswith("FT-")
     assert page.locator("#track-GR .stage-name").inner_text() == "Vérification de complétude"
-    page.get_by_role("link", name="Conventions").first.click()
+    page.get_by_role("link", name="Conventions", exact=True).click()
     page.get_by_role("searchbox").fill("nvc-114")
     page.get_by_role("button", name="Filtrer").click()
     row = page.locator("table.list tbody tr")
@@ -47,9 +47,9 @@ def test_english_speaker_sees_english_and_can_switch(page_for, make_user):
     email = make_user("manager", "IB")
     page = page_for("en-GB")
     _sign_in(page, email)
-    expect(page.get_by_role("heading", name="Contracts")).to_be_visible()
+    expect(page.get_by_role("heading", name="What needs us today")).to_be_visible()  # staff land on their queue
     page.locator("#lang-switch").click()
-    expect(page.get_by_role("heading", name="Conventions")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ce qui nous attend aujourd’hui")).to_be_visible()
     page.reload()
     assert page.locator("html").get_attribute("lang") == "fr"
 

@@ -56,7 +56,7 @@ def test_the_contract_and_list_pages_say_cancelled_and_one_site_had_signed(signe
     assert "Status Cancelled · 1 site had signed" in page
     assert "Reason: The sponsor stopped the programme." in page
     assert "sites executed" not in page
-    listing = _text(client.get("/", headers=EN).get_data(as_text=True))
+    listing = _text(client.get("/contracts", headers=EN).get_data(as_text=True))
     row = listing[listing.index(reference):]
     assert re.search(r"GR: Cancelled IB: Executed Cancelled · 1 site had signed", row[:400]), row[:400]
     french = _text(client.get(f"/contracts/{reference}", headers=FR).get_data(as_text=True))

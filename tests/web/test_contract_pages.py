@@ -29,7 +29,7 @@ def test_create_a_contract_with_both_sites_and_find_it(client, app, make_user, m
     reference = response.headers["Location"].rsplit("/", 1)[1]
     page = client.get(f"/contracts/{reference}", headers=EN).get_data(as_text=True)
     assert "Gustave Roussy" in page and "Institut Bergonié" in page and "Screening visit" in page
-    listing = client.get("/?q=krascol", headers=EN).get_data(as_text=True)
+    listing = client.get("/contracts?q=krascol", headers=EN).get_data(as_text=True)
     assert reference in listing
 
 
@@ -58,20 +58,20 @@ def test_list_search_filters_and_pages(client, app, make_user, make_sponsor, mak
     helix_ref = make_contract(helix, sites=("GR",), protocol_number="HLX-999")
     ib_ref = make_contract(helix, coordinating="IB", sites=("IB",), protocol_number="IB-ONLY")
     login(make_user("legal", "GR"))
-    first = client.get("/", headers=EN).get_data(as_text=True)
+    first = client.get("/contracts", headers=EN).get_data(as_text=True)
     assert "Page 1 of 2 (28 contracts)" in first.replace("</span>", "")
     assert helix_ref in first and ib_ref not in first
-    second = client.get("/?page=2", headers=EN).get_data(as_text=True)
+    second = client.get("/contracts?page=2", headers=EN).get_data(as_text=True)
     assert refs[0] in second
-    assert helix_ref in client.get("/?q=helix").get_data(as_text=True)
-    by_protocol = client.get("/?q=nvc-005").get_data(as_text=True)
+    assert helix_ref in client.get("/contracts?q=helix").get_data(as_text=True)
+    by_protocol = client.get("/contracts?q=nvc-005").get_data(as_text=True)
     assert refs[5] in by_protocol and refs[6] not in by_protocol
-    only_gr = client.get("/?site=IB&q=hlx").get_data(as_text=True)
+    only_gr = client.get("/contracts?site=IB&q=hlx").get_data(as_text=True)
     assert helix_ref not in only_gr
-    waiting = client.get("/?stage=waiting_coordinator&q=hlx").get_data(as_text=True)
+    waiting = client.get("/contracts?stage=waiting_coordinator&q=hlx").get_data(as_text=True)
     assert helix_ref not in waiting  # a single-site contract has no associated track
-    assert client.get("/?page=99").status_code == 200
-    assert client.get("/?stage=<script>").status_code == 200
+    assert client.get("/contracts?page=99").status_code == 200
+    assert client.get("/contracts?stage=<script>").status_code == 200
 
 
 def test_contract_of_another_site_is_not_found(client, make_user, make_sponsor, make_contract, login):

@@ -10,39 +10,18 @@ open gets no digest, and the sender delivers only each manager's newest one.
 """
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from tracker import audit
 from tracker.alerts import mails
 from tracker.alerts.context import Directory, load_directory
 from tracker.alerts.queue import existing_keys, insert_new, outbox_row
-from tracker.alerts.window import SiteWindow
 from tracker.extensions import db
-from tracker.models import Contract, Site, Sponsor, Track
-from tracker.pipeline import rules as pipeline
-from tracker.sla.state import STORED_COLUMNS, stored_state, urgency
+from tracker.metrics.ranking import ranking  # the same ranking as the work queue and the dashboard
+from tracker.models import Site
 
 # Rows listed in one e-mail; the rest are counted and one link away.
 LISTED = 100
-
-
-def ranking(site: Site, window: SiteWindow, today: date) -> list[dict]:
-    """The site's open tracks with their deadline state, most urgent first."""
-    rows = db.session.execute(
-        db.select(*STORED_COLUMNS, Contract.reference, Contract.title, Contract.acronym,
-                  Sponsor.name.label("sponsor"))
-        .join(Contract, Contract.id == Track.contract_id).join(Sponsor, Sponsor.id == Contract.sponsor_id)
-        .where(Track.site_id == site.id, Track.stage.not_in(tuple(sorted(pipeline.CLOSED_STAGES))))
-    ).all()
-    ranked = []
-    for row in rows:
-        state = stored_state(row, window.calendar, today, window.timezone)
-        ranked.append((urgency(state), row.reference, {
-            "reference": row.reference, "title": row.title, "acronym": row.acronym, "sponsor": row.sponsor,
-            "stage": row.stage, "round": row.round, "due_on": state.due_on, "status": state.status,
-            "share": state.share_used, "days_late": state.days_late}))
-    ranked.sort(key=lambda item: item[:2])
-    return [item[2] for item in ranked]
 
 
 def _site_digest(directory: Directory, site: Site, people: list) -> int:

@@ -183,7 +183,30 @@ PATHS = {
             "type": "object", "additionalProperties": False, "properties": {
                 "reason": {"type": "string", "maxLength": 500}}}}}},
         "responses": {"200": _json(_ref("Document"), "Withdrawn"), **ERRORS}}},
+    "/metrics": {"get": {
+        "summary": "The fast track's figures over the contracts the caller may see (staff)",
+        "description": "Medians of calendar days from mark_complete to agree and to the last signature at the "
+                       "last site, over executed contracts; contracts counts every contract the filters match.",
+        "parameters": [
+            {"name": "site", "in": "query", "schema": {"type": "string"}, "description": "contracts the site takes part in"},
+            {"name": "sponsor_id", "in": "query", "schema": {"type": "integer"}},
+            {"name": "phase", "in": "query", "schema": {"type": "string", "enum": list(PHASES)}},
+            {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
+             "description": "received on or after"},
+            {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"},
+             "description": "received on or before"}],
+        "responses": {"200": _json(_ref("Metrics")), **ERRORS}}},
 }
+SCHEMAS["Metrics"] = {"type": "object", "properties": {
+    **{k: {"type": "integer"} for k in ("contracts", "executed", "open", "cancelled")},
+    **{k: {"type": "number", "nullable": True} for k in (
+        "median_days_to_agreement", "median_days_to_execution", "within_sla_pct", "median_site_held_working_days",
+        "median_sponsor_held_days", "median_rounds")},
+    "filters": {"type": "object"},
+    "stages": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "within_sla_by_stage": {"type": "object", "additionalProperties": {"type": "object", "properties": {
+        "finished": {"type": "integer"}, "within": {"type": "integer"}, "pct": {"type": "number", "nullable": True}}}},
+    "benchmarks": {"type": "object", "additionalProperties": {"type": "integer"}}}}
 
 
 SCHEMAS.update(identity.SCHEMAS)

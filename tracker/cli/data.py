@@ -15,12 +15,14 @@ def init_db():
     """Create or upgrade the schema and seed the partner sites (idempotent)."""
     from flask_migrate import upgrade
 
+    from tracker.metrics import record
     from tracker.seeding import seed_reference_data
     from tracker.sla import stored
 
     upgrade(directory=current_app.extensions["migrate"].directory)
     added = seed_reference_data(now=utcnow())
     stored.backfill(utcnow())
+    record.backfill()  # the metrics' figures of contracts that have none, from their events
     db.session.commit()
     click.echo(f"Database ready ({db.engine.url.render_as_string(hide_password=True)}); "
                f"{added} site(s) added.")

@@ -3,8 +3,10 @@ from tracker.models.accounts import AccountLink, SessionGeneration
 from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
 from tracker.models.documents import ContractTemplate, Document, TemplateDefault
+from tracker.models.feeds import CalendarFeed
 from tracker.models.idempotency import IdempotencyKey
 from tracker.models.messages import Message
+from tracker.models.metrics import ContractFigures, StageVisit, TrackFigures
 from tracker.models.notifications import OutboxMessage
 from tracker.models.people import ApiToken, Sponsor, SponsorContact, User
 from tracker.models.policy import Policy, SiteClosure
@@ -14,7 +16,9 @@ __all__ = [
     "AccountLink",
     "ApiToken",
     "AuditEntry",
+    "CalendarFeed",
     "Contract",
+    "ContractFigures",
     "ContractTemplate",
     "Document",
     "Event",
@@ -26,9 +30,11 @@ __all__ = [
     "SessionGeneration",
     "Site",
     "SiteClosure",
+    "StageVisit",
     "Sponsor",
     "SponsorContact",
     "TemplateDefault",
     "Track",
+    "TrackFigures",
     "User",
 ]

@@ -29,8 +29,8 @@ class LoginForm(FlaskForm):
 
 
 def home_url(user) -> str:
-    """Where a person lands: sponsors on their portal, staff on the contract list."""
-    return url_for("portal.index") if user.role == "sponsor" else url_for("contracts.index")
+    """Where a person lands: sponsors on their portal, staff on their work queue."""
+    return url_for("portal.index") if user.role == "sponsor" else url_for("queue.index")
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -27,7 +27,7 @@ from tracker.web.paging import page_number
 bp = Blueprint("contracts", __name__)
 
 
-@bp.route("/")
+@bp.route("/contracts")
 @login_required
 def index():
     """Contracts the user's site takes part in, searchable and paginated."""

@@ -1,0 +1,135 @@
+"""The managers' dashboard: what is at risk, the board, escalations, the figures and their charts."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from tracker.access import role_required
+from tracker.database import utcnow
+from tracker.errors import InvalidInput
+from tracker.extensions import db
+from tracker.metrics import dashboard as data
+from tracker.metrics.charts import Chart, render
+from tracker.metrics.figures import BENCHMARKS, Scope, metrics
+from tracker.metrics.filters import Filters, parse
+from tracker.metrics.queue import QueueView, site_days
+from tracker.models import Site, Sponsor
+from tracker.models.contracts import PHASES
+from tracker.pipeline import rules
+from tracker.timeutil import local_date
+from tracker.web.csv_export import csv_response
+
+bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
+MANAGERS = ("manager", "admin")
+
+
+def _filters() -> Filters:
+    """The filters asked for; a manager's dashboard is always their own site's."""
+    filters = parse(request.args)
+    if current_user.role != "admin":
+        site = db.session.get(Site, current_user.site_id)
+        filters = Filters(site, filters.sponsor_id, filters.phase, filters.received_from, filters.received_to)
+    return filters
+
+
+def _charts(kept: dict, figures: dict, today) -> list[dict]:
+    """The four charts, each with the table that says the same in numbers."""
+    days = _("days")
+    bins = data.distribution(kept["executed"])
+    trend = data.monthly_trend(kept["scope"], today)
+    sponsors = data.held_by_sponsor(kept["held"])
+    stages = figures["within_sla_by_stage"]
+    marks = [(BENCHMARKS["regulatory_ceiling_days"], _("45-day ceiling")),
+             (BENCHMARKS["national_target_days"], _("60-day target")),
+             (BENCHMARKS["historic_national_average_days"], _("111-day average"))]
+    return [
+        {"chart": Chart("chart-distribution", _("Days to full execution"),
+                        _("How many executed contracts took each number of calendar days from the complete file "
+                          "to the last signature, with the 45-day ceiling, the 60-day target and the 111-day "
+                          "historic average marked."),
+                        _("Calendar days from the complete file (%(n)d-day bands)", n=data.BIN),
+                        _("Contracts"), [str(start) for start, _n in bins], [(_("Executed contracts"),
+                                                                              [n for _s, n in bins])],
+                        x_markers=[(value / data.BIN, label) for value, label in marks]),
+         "head": (_("From day"), _("Contracts")), "rows": [(start, n) for start, n in bins if n]},
+        {"chart": Chart("chart-trend", _("Monthly median of days to execution"),
+                        _("For each of the last twelve months, the median calendar days from the complete file to "
+                          "full execution of the contracts executed that month."),
+                        _("Month of execution"), days, [m for m, _v, _n in trend],
+                        [(_("Median days to execution"), [v for _m, v, _n in trend])], markers=marks, line=True),
+         "head": (_("Month"), _("Median days"), _("Contracts")),
+         "rows": [(m, format_decimal(v) if v is not None else "—", n) for m, v, n in trend]},
+        {"chart": Chart("chart-held", _("Days held by each side, per sponsor"),
+                        _("Median working days the site held and median calendar days the sponsor held each "
+                          "executed site agreement, per sponsor."),
+                        _("Sponsor"), days, [name for name, *_rest in sponsors],
+                        [(_("Site (working days)"), [s for _n, s, _p, _c in sponsors]),
+                         (_("Sponsor (calendar days)"), [p for _n, _s, p, _c in sponsors])]),
+         "head": (_("Sponsor"), _("Site (working days)"), _("Sponsor (calendar days)"), _("Agreements")),
+         "rows": sponsors},
+        {"chart": Chart("chart-compliance", _("Stages finished within their deadline"),
+                        _("For each stage, the share of finished stage visits that ended by their due date."),
+                        _("Stage"), "%", [str(rules.STAGE_LABELS[s]) for s in stages],
+                        [(_("Within the deadline"), [v["pct"] for v in stages.values()])], y_max=100),
+         "head": (_("Stage"), _("Finished"), _("Within the deadline"), "%"),
+         "rows": [(rules.STAGE_LABELS[s], v["finished"], v["within"], v["pct"]) for s, v in stages.items()]},
+    ]
+
+
+@bp.errorhandler(InvalidInput)
+def bad_filter(exc: InvalidInput):
+    """A download asked with a filter that makes no sense: say which, change nothing."""
+    return render_template("errors/error.html", status=422, title=_("Invalid filter"), message=exc.explain()), 422
+
+
+@bp.get("/")
+@login_required
+@role_required(*MANAGERS)
+def index():
+    """At risk, the board, escalations and the figures, for a site or (admins) the partnership."""
+    sites = db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
+    sponsors = db.session.execute(db.select(Sponsor.id, Sponsor.name).order_by(Sponsor.name)).all()
+    choices = {"sites": sites, "sponsors": sponsors, "phases": PHASES, "args": request.args}
+    try:
+        filters = _filters()
+    except InvalidInput as exc:
+        return render_template("dashboard/index.html", errors=exc.errors, **choices), 422
+    now = utcnow()
+    kept: dict = {}
+    figures = metrics(current_user, filters, keep=kept)
+    scope = kept["scope"]
+    days = site_days(current_user, QueueView(site=filters.site.code if filters.site else None), now)
+    tracks = data.lean(days, scope)
+    top = data.ranked(tracks, days)
+    today = local_date(now, days[0].timezone) if days else local_date(now)
+    return render_template(
+        "dashboard/index.html", errors={}, filters=filters, figures=figures, benchmarks=BENCHMARKS,
+        at_risk=data.at_risk(top), overdue=data.overdue_count(tracks, days), board=data.board(tracks),
+        escalations=data.escalations(tracks, days, top), charts=_charts(kept, figures, today), chart=render,
+        site_codes={s.id: s.code for s in sites}, **choices)
+
+
+@bp.get("/metrics.csv")
+@login_required
+@role_required(*MANAGERS)
+def metrics_csv():
+    """The figures on the dashboard, one per line, under the same filters."""
+    filters = _filters()
+    figures = metrics(current_user, filters)
+    rows = [(name, value) for name, value in figures.items() if not isinstance(value, dict)]
+    rows += [(f"filter_{k}", v) for k, v in figures["filters"].items()]
+    rows += [(f"stage_{stage}", n) for stage, n in figures["stages"].items()]
+    rows += [(f"within_sla_pct_{stage}", v["pct"]) for stage, v in figures["within_sla_by_stage"].items()]
+    rows += [(k, v) for k, v in BENCHMARKS.items()]
+    return csv_response("metrics.csv", ("figure", "value"), rows)
+
+
+@bp.get("/figures.csv")
+@login_required
+@role_required(*MANAGERS)
+def figures_csv():
+    """The per-contract figures behind the metrics (one line per contract and closed site agreement)."""
+    scope = Scope.of(current_user, _filters())
+    return csv_response("contract-figures.csv", data.FIGURE_COLUMNS, data.figure_rows(scope))

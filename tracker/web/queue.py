@@ -1,0 +1,70 @@
+"""The staff home page: my site's work queue, most urgent first, and its CSV export."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from tracker.access import role_required
+from tracker.database import utcnow
+from tracker.extensions import db
+from tracker.metrics import queue
+from tracker.models import Site, Sponsor
+from tracker.models.contracts import PHASES
+from tracker.people.roles import STAFF_ROLES
+from tracker.pipeline import rules
+from tracker.web.csv_export import csv_response
+from tracker.web.paging import page_number
+
+bp = Blueprint("queue", __name__)
+
+
+@bp.route("/")
+@login_required
+def index():
+    """What needs me today: my site's open tracks, our move first and the most urgent on top."""
+    if current_user.role not in STAFF_ROLES:
+        return redirect(url_for("portal.index"))
+    view = queue.parse_view(request.args, page_number())
+    result = queue.queue_page(current_user, view, utcnow(), current_app.config["PAGE_SIZE"])
+    moves = {item.row.id: move_words(item) for item in result["items"]}
+    sponsors = db.session.execute(db.select(Sponsor.id, Sponsor.name).order_by(Sponsor.name)).all()
+    sites = db.session.execute(db.select(Site.id, Site.code, Site.name).order_by(Site.code)).all()
+    return render_template("queue/index.html", view=view, moves=moves, sponsors=sponsors,
+                           sites=[(code, name) for _id, code, name in sites],
+                           site_codes={id_: code for id_, code, _name in sites},
+                           phases=PHASES, stages=queue.OPEN_STAGES, tabs=queue.TABS, **result)
+
+
+CSV_COLUMNS = ("reference", "site", "sponsor", "trial", "phase", "stage", "round", "next_action", "status",
+               "due_on", "working_days_left", "regulatory_due_on", "owner")
+
+
+def move_words(item) -> str:
+    """The next move in words: the action expected, the signatures missing, or whom the site waits for."""
+    move, missing = queue.next_move(item.row, item.state)
+    if move == "sign" and missing:
+        return _("Record the signature of %(parties)s", parties=", ".join(str(rules.PARTY_LABELS[p]) for p in missing))
+    if move in rules.ACTIONS:
+        return str(rules.ACTIONS[move].label)
+    return {"sponsor": _("Waiting for the sponsor"), "coordinator": _("Waiting for the coordinating site")}.get(move, "")
+
+
+def _csv_rows(items, codes: dict[int, str]):
+    for item in items:
+        row, state = item.row, item.state
+        yield [row.reference, codes.get(row.site_id, ""), row.sponsor,
+               " — ".join(x for x in (row.acronym, row.title) if x), row.phase,
+               str(rules.STAGE_LABELS.get(row.stage, row.stage)), row.round, move_words(item), state.status,
+               state.due_on, state.working_days_left, state.regulatory_due_on, row.owner_name]
+
+
+@bp.route("/queue.csv")
+@login_required
+@role_required(*STAFF_ROLES)
+def export():
+    """The queue as it is filtered and sorted, every page, as CSV that Excel opens with accents intact."""
+    view = queue.parse_view(request.args, 1)
+    items = queue.all_rows(current_user, view, utcnow())
+    codes = dict(db.session.execute(db.select(Site.id, Site.code)).all())
+    return csv_response(f"queue-{view.tab}.csv", CSV_COLUMNS, _csv_rows(items, codes))
