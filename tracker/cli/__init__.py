@@ -23,8 +23,8 @@ def run(work):
 
 
 def init_app(app: Flask) -> None:
-    from tracker.cli import alerts, audit, data, people
+    from tracker.cli import alerts, audit, data, maintenance, people
 
-    for module in (data, people, audit, alerts):
+    for module in (data, people, audit, alerts, maintenance):
         for command in module.COMMANDS:
             app.cli.add_command(command)
