@@ -47,11 +47,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker import api, cli, web
     from tracker.alerts import listeners
     from tracker.portal import notifications
+    from tracker.signing import listeners as signing_listeners
 
     from tracker.web import security
 
     listeners.connect()
     notifications.connect()
+    signing_listeners.connect()
     security.init_app(app)
     web.init_app(app)
     api.init_app(app)
