@@ -28,7 +28,11 @@ from tracker.people.tokens import create_token
 from tracker.portal.messages import post_message
 
 PUBLIC = {"auth.login", "auth.language", "auth.logout", "account.welcome", "account.reset", "account.reset_request",
-          "account.renew", "api.health", "api.openapi", "static"}
+          "account.renew", "api.health", "api.openapi", "static",
+          # Signing pages open with a signatory's one-time link (or check a PDF): no account; an unknown
+          # token answers 404 like a missing page (tests/signing).
+          "signing.page", "signing.start", "signing.code", "signing.agreement_pdf", "signing.agreement_docx",
+          "signing.copy", "signing.verify"}
 # Who may use a route at all; routes not named here are held to the other rules only.
 ROLES = {
     "portal.": {"sponsor"},
@@ -39,6 +43,7 @@ ROLES = {
     "documents.upload": {"admin", "manager", "legal"}, "documents.compare": {"admin", "manager", "legal"},
     "documents.templates": {"admin"}, "admin_policy.": {"admin"}, "admin_outbox.": {"admin"},
     "api.post_sponsor": {"admin"}, "api.post_template": {"admin"},
+    "signatories.": {"admin", "manager", "legal"}, "api.post_signatory": {"admin", "manager", "legal"},
 }
 # Pages a role must be able to open with its own data (so the walk cannot pass by refusing everything).
 OPENS = {"sponsor": {"portal.index", "portal.contract", "portal.download", "portal.message", "portal.export",

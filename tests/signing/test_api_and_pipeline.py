@@ -63,10 +63,14 @@ def test_refused_namings_store_nothing(app, api, agreed, make_user, who, body, s
     assert _count(app, Signatory) == 0 and _count(app, SigningLink) == 0
 
 
-def test_another_sponsors_contract_is_not_found(api, agreed, make_user, make_sponsor):
+def test_sponsors_never_name_signatories(api, agreed, make_user, make_sponsor):
     make_sponsor("Helix Therapeutics Inc.", "US")
-    client = api(make_user("sponsor", None, sponsor="Helix Therapeutics Inc."))
-    assert client.post(f"/contracts/{agreed.reference}/signatories", json=BODY).status_code == 404
+    client = api(make_user("legal", "IB"))
+    helix = client.post(f"/contracts/{agreed.reference}/signatories", json=BODY)
+    assert helix.status_code == 403  # IB takes part, but GR's track is not its own
+    sponsor = api(make_user("sponsor", None, sponsor="Helix Therapeutics Inc."))
+    assert sponsor.post(f"/contracts/{agreed.reference}/signatories", json=BODY).status_code == 403  # no sponsor names
+    assert sponsor.post("/contracts/FT-2099-9999/signatories", json=BODY).status_code == 403  # however the contract
 
 
 def test_signatories_are_named_only_in_signature(app, api, make_user, make_sponsor, make_contract):

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from tracker.access import caller, contract_route
+from tracker.access import caller, contract_route, role_required
 from tracker.api import bp, now
 from tracker.api.errors import json_body
 from tracker.audit import Actor
 from tracker.errors import InvalidInput
 from tracker.models import Contract
+from tracker.people.roles import STAFF_ROLES
 from tracker.signing import links, signatories
 from tracker.transaction import atomic
 
@@ -27,6 +28,7 @@ def signatory_json(signatory, track, *, with_email: bool = True) -> dict:
 
 
 @bp.post("/contracts/<reference>/signatories")
+@role_required(*STAFF_ROLES)
 @contract_route
 def post_signatory(contract: Contract):
     """Name (or change) who signs for one party of a site: 201, with the link sent if the version is fixed."""
