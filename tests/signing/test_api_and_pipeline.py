@@ -145,7 +145,7 @@ def test_a_signature_made_elsewhere_is_recorded_with_its_signed_pdf(app, agreed,
     with app.app_context():
         track = track_of(agreed.reference, "GR")
         track_id, version = track.id, track.version
-    page = client.get(f"/contracts/{agreed.reference}").get_data(as_text=True)
+    page = client.get(f"/contracts/{agreed.reference}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Record a signature made elsewhere" in page
     from tests.conftest import csrf_token
 

@@ -75,7 +75,8 @@ def test_a_new_link_or_another_signatory_voids_the_old_link(app, named, signer):
     assert signer.client.get(second).status_code == 200
     with app.app_context():
         track = track_of(named.reference, "GR")
-        wanted = signatories.parse(track, {"party": "institution", "name": "Dr Anne Roy", "email": "aroy@gr.test"})
+        wanted = signatories.parse(track, {"party": "institution", "name": "Dr Anne Roy", "email": "aroy@gr.test",
+                                         "language": "en"})
         signatories.name(track, wanted, actor=STAFF, now=utcnow())
         db.session.commit()
     replaced = signer.client.get(second, headers={"Accept-Language": "en"})

@@ -62,16 +62,11 @@ def record_elsewhere(track: Track, wanted, evidence_pdf: bytes | None, *, actor:
     document = None
     if evidence_pdf is not None:
         pdf.check_upload(evidence_pdf)
-        document = _store_evidence(track, evidence_pdf, actor=actor, now=now)
+        document = new_version(track, "signed_evidence", evidence_pdf, "signed.pdf", actor=actor, now=now)
         db.session.add(Signature(track_id=track.id, party=wanted.party or "", method="recorded",
                                  signed_at=now, recorded_by_id=actor.user_id, evidence_document_id=document.id))
         db.session.flush()
     return apply_action(track, "sign", actor=actor, now=now, **wanted.arguments())
-
-
-def _store_evidence(track: Track, data: bytes, *, actor: audit.Actor, now: datetime) -> Document:
-    document = new_version(track, "signed_evidence", data, "signed.pdf", actor=actor, now=now)
-    return document
 
 
 def new_version(track: Track, kind: str, data: bytes, suffix: str, *, actor: audit.Actor, now: datetime) -> Document:
