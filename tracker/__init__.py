@@ -48,11 +48,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.alerts import listeners
     from tracker.metrics import record
     from tracker.portal import notifications
+    from tracker.signing import listeners as signing_listeners
 
     from tracker.web import security
 
     listeners.connect()
     notifications.connect()
+    signing_listeners.connect()
     security.init_app(app)
     record.connect()
     web.init_app(app)

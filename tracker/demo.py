@@ -13,6 +13,9 @@ from tracker.extensions import db
 from tracker.models import Contract, Site, Sponsor, User
 from tracker.contracts.input import parse_contract
 from tracker.contracts.operations import create_contract
+from tracker.documents.library import default_template
+from tracker.documents.operations import contract_language, generate
+from tracker.errors import DomainError
 from tracker.models.sites import PARTNER_SITES
 from tracker.people.operations import create_sponsor, create_user
 from tracker.people.sites import update_site
@@ -21,6 +24,9 @@ from tracker.pipeline.operations import apply_action
 from tracker.timeutil import local_date, zone
 
 DEMO_PASSWORD = "fasttrack-demo"
+# The first demo contracts get their agreements generated before agreement, so they can be signed online;
+# the large benchmark sets skip it.
+DEMO_AGREEMENTS = 12
 SPONSORS = (
     ("Novacure Oncology SA", "FR"),
     ("Helix Therapeutics Inc.", "US"),
@@ -159,8 +165,22 @@ def _demo_contract(index: int, now: datetime, sponsors: list[Sponsor], staff: di
         day += timedelta(days=gap)
         at = datetime.combine(day, time(10, rnd.randint(0, 59)), tzinfo=zone("Europe/Paris"))
         actor = staff["manager:" + track.site.code] if action == "cancel" else staff[track.site.code]
+        if action in ("agree", "conformity_ok") and index < DEMO_AGREEMENTS:
+            _agreement(contract, track, actor, now)  # so the agreement fixes a version the parties can sign
         apply_action(track, action, actor=actor, now=now, effective_at=min(at, now), party=party,
                      comment="Sponsor withdrew the study" if action == "cancel" else None)
+
+
+def _agreement(contract: Contract, track, actor, now: datetime) -> None:
+    """Fill the site's agreement from its default template before its terms are agreed (SPEC 5c)."""
+    template = default_template(track.role, contract_language(contract))
+    if template is None:
+        return
+    try:
+        with db.session.begin_nested():
+            generate(contract, track.site.code, template, actor=actor, now=now, today=local_date(now))
+    except DomainError:
+        pass  # no template stored yet (a database seeded before init-db): agreed without a version to sign
 
 
 def seed(*, count: int, now: datetime, echo=print) -> list[tuple[str, str, str]]:

@@ -80,7 +80,8 @@ def world(app, api, browser, contract, make_user, make_sponsor):
     make_sponsor("Helix Therapeutics Inc.", "US")
     admin_email = make_user("admin", None)
     legal = api(make_user("legal", "GR"))
-    made = legal.post(f"/contracts/{contract}/documents", json={"template": "coordinating_fr", "site": "GR"}).json()
+    made = legal.post(f"/contracts/{contract}/documents", json={"template": "coordinating_fr", "site": "GR",
+                                                                 "draft": True}).json()  # no legal identity
     sponsor = api(make_user("sponsor", None, sponsor="Novacure Oncology SA"))
     sponsor.session.post(sponsor.base + f"/contracts/{contract}/documents/upload", data={"site": "GR"},
                          files={"file": ("r.docx", docx_bytes("Nouvelle clause du promoteur."))}, timeout=60)

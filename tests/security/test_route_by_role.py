@@ -29,7 +29,11 @@ from tracker.portal.messages import post_message
 
 PUBLIC = {"auth.login", "auth.language", "auth.logout", "account.welcome", "account.reset", "account.reset_request",
           "account.renew", "api.health", "api.openapi", "static",
-          "profile.feed"}  # a calendar feed: its secret address is the key, like an invitation link
+          "profile.feed",  # a calendar feed: its secret address is the key, like an invitation link
+          # Signing pages open with a signatory's one-time link (or check a PDF): no account; an unknown
+          # token answers 404 like a missing page (tests/signing).
+          "signing.page", "signing.start", "signing.code", "signing.agreement_pdf", "signing.agreement_docx",
+          "signing.copy", "signing.verify"}
 # Who may use a route at all; routes not named here are held to the other rules only.
 ROLES = {
     "portal.": {"sponsor"},
@@ -43,6 +47,7 @@ ROLES = {
     "dashboard.": {"admin", "manager"}, "profile.calendar": {"admin", "manager", "legal"},
     "profile.renew": {"admin", "manager", "legal"}, "profile.revoke": {"admin", "manager", "legal"},
     "queue.export": {"admin", "manager", "legal"}, "api.get_metrics": {"admin", "manager", "legal"},
+    "signatories.": {"admin", "manager", "legal"}, "api.post_signatory": {"admin", "manager", "legal"},
 }
 # Pages a role must be able to open with its own data (so the walk cannot pass by refusing everything).
 OPENS = {"sponsor": {"portal.index", "portal.contract", "portal.download", "portal.message", "portal.export",

@@ -41,6 +41,7 @@ def domain_error(exc: DomainError):
 def init_app(app: Flask) -> None:
     from tracker.api import contracts, documents, events, idempotency, openapi, sites, sponsors, tracks  # noqa: F401  (routes)
     from tracker.api import metrics  # noqa: F401  (routes)
+    from tracker.api import signatories  # noqa: F401  (routes)
 
     csrf.exempt(bp)  # programs authenticate with a token, not a cookie
     app.register_blueprint(bp)

@@ -159,4 +159,4 @@ def document_content(document_id: int):
     if not may_download(caller(), document):  # a sponsor gets only what was sent to it, never a withdrawn one
         raise NotFound("No such document.")
     return send_file(BytesIO(document.content), as_attachment=True, download_name=document.filename,
-                     mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+                     mimetype=document.media_type)

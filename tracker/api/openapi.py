@@ -70,7 +70,23 @@ SCHEMAS = {
         "signatures": {"type": "object", "properties": {
             p: {"type": "string", "format": "date-time", "nullable": True} for p in PARTIES}},
         "stage_entered_at": {"type": "string", "format": "date-time"}, "version": {"type": "integer"},
-        "owner": {"type": "string", "format": "email", "nullable": True}}},
+        "owner": {"type": "string", "format": "email", "nullable": True},
+        "fixed_document": {"type": "object", "nullable": True, "description": "The version fixed for signature",
+                           "properties": {"id": {"type": "integer"}, "sha256": {"type": "string"}}},
+        "signatories": {"type": "array", "items": _ref("Signatory")}}},
+    "Signatory": {"type": "object", "properties": {
+        "site": {"type": "string"}, "party": {"type": "string", "enum": list(PARTIES)}, "name": {"type": "string"},
+        "email": {"type": "string", "format": "email", "description": "In the POST's answer only"},
+        "language": {"type": "string", "enum": ["fr", "en"]}, "named_at": {"type": "string", "format": "date-time"},
+        "link_sent_at": {"type": "string", "format": "date-time", "nullable": True},
+        "link_expires_at": {"type": "string", "format": "date-time", "nullable": True},
+        "signed_at": {"type": "string", "format": "date-time", "nullable": True}}},
+    "SignatoryIn": {"type": "object", "additionalProperties": False, "required": ["site", "party"], "properties": {
+        "site": {"type": "string", "example": "GR"}, "party": {"type": "string", "enum": list(PARTIES)},
+        "name": {"type": "string", "maxLength": 200}, "email": {"type": "string", "format": "email"},
+        "language": {"type": "string", "enum": ["fr", "en"]},
+        "user_id": {"type": "integer", "description": "For the sponsor: one of its users (name and e-mail default "
+                                                      "to theirs)"}}},
     "TrackOwnerIn": {"type": "object", "additionalProperties": False, "required": ["owner"], "properties": {
         "owner": {"type": "string", "format": "email", "nullable": True,
                   "description": "An active legal user of the track's site, or null for nobody"}}},
@@ -90,7 +106,10 @@ SCHEMAS = {
         "site": {"type": "string"}, "action": {"type": "string", "enum": list(ACTIONS)},
         "effective_at": {"type": "string", "format": "date-time"},
         "party": {"type": "string", "enum": list(PARTIES)}, "comment": {"type": "string", "maxLength": 5000},
-        "for_sponsor": {"type": "boolean"}}},
+        "for_sponsor": {"type": "boolean"},
+        "document_id": {"type": "integer", "description": "send_to_sponsor: the version sent; agree and "
+                                                         "conformity_ok: the version fixed for signature "
+                                                         "(never a draft; default: the latest without blanks)"}}},
     "Event": {"type": "object", "properties": {
         "id": {"type": "integer"}, "site": {"type": "string"}, "action": {"type": "string"},
         "from_stage": {"type": "string", "nullable": True}, "to_stage": {"type": "string"},
@@ -103,7 +122,7 @@ SCHEMAS = {
         "filename": {"type": "string"}, "sha256": {"type": "string"}, "size": {"type": "integer"},
         "fields": {"type": "array", "items": {"type": "string"}}, "created_at": {"type": "string", "format": "date-time"}}},
     "Document": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "version": {"type": "integer"}, "kind": {"type": "string", "enum": ["generated", "redline"]},
+        "id": {"type": "integer"}, "version": {"type": "integer"}, "kind": {"type": "string", "enum": ["generated", "redline", "executed", "signed_evidence"]},
         "site": {"type": "string"}, "sha256": {"type": "string"}, "size": {"type": "integer"},
         "filename": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
         "draft": {"type": "boolean"},
@@ -170,12 +189,19 @@ PATHS = {
             "type": "object", "required": ["file", "site"], "properties": {
                 "file": {"type": "string", "format": "binary"}, "site": {"type": "string"}}}}}},
         "responses": {"201": _json(_ref("Document"), "Stored, with the comparison counts"), **ERRORS}}},
+    "/contracts/{reference}/signatories": {"post": {
+        "summary": "Name who signs for one party of a site (staff of that site); the one-time signing link is "
+                   "e-mailed once the site's version is fixed",
+        "parameters": [REF_PARAM],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("SignatoryIn")}}},
+        "responses": {"201": _json(_ref("Signatory"), "Named"), **ERRORS}}},
     "/documents/{document_id}/content": {"get": {
-        "summary": "The .docx as an attachment",
+        "summary": "The file as an attachment (.docx; PDF for executed agreements and signed copies)",
         "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "responses": {"200": {"description": "The file", "content": {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
-                "schema": {"type": "string", "format": "binary"}}}}, **ERRORS}}},
+                "schema": {"type": "string", "format": "binary"}},
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}, **ERRORS}}},
     "/documents/{document_id}/withdraw": {"post": {
         "summary": "Withdraw a version (staff of its site): hidden from lists, kept for the audit",
         "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}],

@@ -38,9 +38,21 @@ def track_json(track: Track, state: TrackState | None = None, *, for_sponsor: bo
         "investigator": track.investigator_name,
         "version": track.version,
     }
+    body.update(signing_json(track))
     if state is not None:
         body.update(sla_json(state))
     return body
+
+
+def signing_json(track: Track) -> dict:
+    """SPEC 5b: the version fixed for signature and who signs for each party (no addresses: see the POST)."""
+    from tracker.api.signatories import signatory_json
+    from tracker.signing.fixing import current_fixed
+    from tracker.signing.signatories import named
+
+    fixed = current_fixed(track)
+    return {"fixed_document": {"id": fixed.document_id, "sha256": fixed.sha256} if fixed else None,
+            "signatories": [signatory_json(s, track, with_email=False) for s in named(track).values()]}
 
 
 def contract_json(contract: Contract, *, now: datetime | None = None, full: bool = True,

@@ -10,6 +10,9 @@ from tracker.models.metrics import ContractFigures, StageVisit, TrackFigures
 from tracker.models.notifications import OutboxMessage
 from tracker.models.people import ApiToken, Sponsor, SponsorContact, User
 from tracker.models.policy import Policy, SiteClosure
+from tracker.models.signing import (
+    DocumentPdf, ExecutedAgreement, FixedVersion, Signatory, Signature, SigningCode, SigningLink,
+)
 from tracker.models.sites import Site
 
 __all__ = [
@@ -21,13 +24,20 @@ __all__ = [
     "ContractFigures",
     "ContractTemplate",
     "Document",
+    "DocumentPdf",
     "Event",
+    "ExecutedAgreement",
+    "FixedVersion",
     "IdempotencyKey",
     "Message",
     "OutboxMessage",
     "Policy",
     "ReferenceCounter",
     "SessionGeneration",
+    "Signatory",
+    "Signature",
+    "SigningCode",
+    "SigningLink",
     "Site",
     "SiteClosure",
     "StageVisit",

@@ -61,7 +61,7 @@ class Document(db.Model):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     version: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))  # generated or redline
+    kind: Mapped[str] = mapped_column(String(16))  # generated, redline, executed or signed_evidence
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
@@ -81,3 +81,10 @@ class Document(db.Model):
     site: Mapped[Site] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
     template: Mapped[ContractTemplate | None] = relationship()
+
+    @property
+    def media_type(self) -> str:
+        """What a download of this version is: a Word file, or a PDF (executed agreements, signed copies)."""
+        if self.filename.lower().endswith(".pdf"):
+            return "application/pdf"
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

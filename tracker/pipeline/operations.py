@@ -124,7 +124,12 @@ def apply_action(
     refusal = _refusal(rule, track, actor, party, comment, expected_version)
     if refusal is not None:
         raise refusal
-    sent = _sent_document(track, document_id) if action == "send_to_sponsor" else None
+    sent = None
+    if action == "send_to_sponsor":
+        sent = _sent_document(track, document_id)
+    elif action in ("agree", "conformity_ok") and document_id is not None:
+        # The version named to be signed: this site's and in use; signing refuses a draft (SPEC 5c).
+        sent = _sent_document(track, document_id)
     effective_at = check_effective_at([track, *_followers(track, rule)], effective_at, now)
     # What a sponsor user writes is meant for the sponsor's side: they always see it.
     for_sponsor = for_sponsor or actor.role == "sponsor"

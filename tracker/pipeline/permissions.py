@@ -11,6 +11,8 @@ def may_take(actor, rule: rules.Action, track, party: str | None) -> str | None:
     """None when the actor may take the action on this track, else the reason why not."""
     if actor.role == "system":
         return None
+    if actor.role == "signatory":  # a signatory's one-time link, checked by tracker.signing, signs only
+        return None if rule.name == "sign" else str(_l("Only site staff can take the action %(a)s.", a=rule.label))
     if actor.role == "sponsor":
         if not is_contract_sponsor(actor, track.contract):
             return str(_l("This contract belongs to another sponsor."))

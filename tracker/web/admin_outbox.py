@@ -24,7 +24,10 @@ STATUS_LABELS = {"queued": _l("Queued"), "sending": _l("Sending"), "sent": _l("S
 KIND_LABELS = {"warning": _l("Deadline soon"), "breach": _l("Deadline missed"), "escalation": _l("Escalation"),
                "sponsor_reminder": _l("Reminder to the sponsor"), "ceiling_warning": _l("Regulatory deadline soon"),
                "ceiling_breach": _l("Regulatory deadline missed"), "conformity_issue": _l("Conformity issue"),
-               "digest": _l("Daily digest")}
+               "digest": _l("Daily digest"), "invitation": _l("Invitation"), "password_reset": _l("Password link"),
+               "message": _l("Message about a contract"), "sponsor_file": _l("File sent to the sponsor"),
+               "signing_link": _l("Signing link"), "signing_code": _l("Signing code"),
+               "signing_executed": _l("Executed agreement")}
 
 
 class RetryForm(FlaskForm):

@@ -27,7 +27,6 @@ from tracker.web.blanks import blank_links
 from tracker.web.helpers import attempt
 
 bp = Blueprint("documents", __name__)
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class GenerateForm(FlaskForm):
@@ -96,7 +95,8 @@ def download(document_id: int):
     document = db.session.get(Document, document_id)
     if not may_download(current_user, document):  # a sponsor gets only what was sent to it, never a withdrawn one
         abort(404)  # a withdrawn version stays available to staff, for the audit
-    return send_file(BytesIO(document.content), as_attachment=True, download_name=document.filename, mimetype=DOCX)
+    return send_file(BytesIO(document.content), as_attachment=True, download_name=document.filename,
+                     mimetype=document.media_type)
 
 
 @bp.get("/contracts/<reference>/documents/<int:document_id>/compare")

@@ -27,7 +27,6 @@ from tracker.web.helpers import attempt
 from tracker.web.portal import MessageForm, RedlineForm, SponsorActionForm, bp, contract_page
 
 log = logging.getLogger(__name__)
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _to(contract: Contract, anchor: str = ""):
@@ -42,7 +41,8 @@ def download(document_id: int):
     document = db.session.get(Document, document_id)
     if not may_download(current_user, document):
         abort(404)
-    return send_file(BytesIO(document.content), as_attachment=True, download_name=document.filename, mimetype=DOCX)
+    return send_file(BytesIO(document.content), as_attachment=True, download_name=document.filename,
+                     mimetype=document.media_type)
 
 
 @bp.post("/contracts/<reference>/redlines")

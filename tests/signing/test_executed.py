@@ -1,0 +1,108 @@
+"""SPEC 5c: the executed agreement is the fixed version as PDF followed by a certificate listing exactly the
+evidence recorded; the verification page recognises it and refuses it with one byte changed."""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import csrf_token
+from tests.signing.conftest import PEOPLE, name_all, needs_soffice, track_of
+from tracker import audit
+from tracker.extensions import db
+from tracker.models import AuditEntry, Document
+from tracker.models.signing import ExecutedAgreement, Signature
+from tracker.signing.certificate import when_text
+from tracker.signing.pdf import document_pdf
+
+pytestmark = needs_soffice
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture
+def executed(app, agreed, signer):
+    """GR's three parties signed online; IB has signed nothing."""
+    name_all(app, agreed.reference, sites=("GR",))
+    for party in ("sponsor", "institution", "investigator"):
+        person, email = PEOPLE["GR"][party]
+        assert signer.sign(email, person, "GR")[1].status_code == 200
+    with app.app_context():
+        agreement = db.session.execute(db.select(ExecutedAgreement)).scalar_one()
+        return agreement.id, agreement.document.content
+
+
+def test_the_certificate_lists_exactly_the_evidence_recorded(app, agreed, executed):
+    agreement_id, data = executed
+    with app.app_context():
+        agreement = db.session.get(ExecutedAgreement, agreement_id)
+        track = track_of(agreed.reference, "GR")
+        fixed_pdf = document_pdf(agreement.fixed_version.document, now=agreement.created_at)
+        signatures = db.session.execute(db.select(Signature).where(Signature.track_id == track.id)).scalars().all()
+        reader = PdfReader(io.BytesIO(data))
+        fixed_pages = len(PdfReader(io.BytesIO(fixed_pdf)).pages)
+        assert len(reader.pages) > fixed_pages  # the agreement, then the certificate
+        assert _flat(reader.pages[0].extract_text()) == _flat(PdfReader(io.BytesIO(fixed_pdf)).pages[0].extract_text())
+        raw = "\n".join(p.extract_text() for p in reader.pages[fixed_pages:])
+        certificate = _flat(raw)
+        assert _flat(agreement.fixed_version.sha256) in certificate
+        assert len(signatures) == 3
+        for signature in signatures:
+            for value in (signature.typed_name, signature.email, signature.ip_address, signature.user_agent,
+                          signature.sha256, when_text(signature.signed_at, track.site.timezone)):
+                assert _flat(value) in certificate, value
+        # Exactly those: no other address, IP or name than the ones recorded.
+        assert set(re.findall(r"[a-z.+-]+@[\w.-]+\.test", raw)) == {s.email for s in signatures}
+        assert set(re.findall(r"192\.0\.2\.\d+", raw)) == {s.ip_address for s in signatures}
+        # The executed version's own hash is in the audit chain, and the chain still verifies.
+        document = db.session.get(Document, agreement.document_id)
+        assert document.kind == "executed" and document.sha256 == agreement.sha256
+        assert db.session.execute(db.select(AuditEntry).where(
+            AuditEntry.entity == "document", AuditEntry.entity_id == str(document.id), AuditEntry.field == "sha256",
+            AuditEntry.new_value == agreement.sha256)).first() is not None
+        assert audit.verify(db.session) is None
+
+
+def _verify(client, data: bytes | None = None, sha256: str | None = None):
+    token = csrf_token(client, "/verify")
+    form = {"csrf_token": token}
+    if data is not None:
+        form["file"] = (io.BytesIO(data), "agreement.pdf")
+    if sha256 is not None:
+        form["sha256"] = sha256
+    return client.post("/verify", data=form, content_type="multipart/form-data", headers={"Accept-Language": "en"})
+
+
+def test_verification_accepts_the_executed_pdf_and_refuses_one_byte_changed(app, client, agreed, executed):
+    _id, data = executed
+    valid = _verify(client, data)
+    page = valid.get_data(as_text=True)
+    assert valid.status_code == 200 and "Valid: this is the executed agreement of" in page
+    assert agreed.reference in page and "Gustave Roussy" in page and "Élise Moreau" in page
+    middle = len(data) // 2
+    changed = data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:]
+    refused = _verify(client, changed)
+    assert refused.status_code == 200 and "Not recognised" in refused.get_data(as_text=True)
+    assert "Valid:" not in refused.get_data(as_text=True)
+    import hashlib
+
+    by_hash = _verify(client, sha256=hashlib.sha256(data).hexdigest().upper())
+    assert "Valid: this is the executed agreement" in by_hash.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("data, sha256, message", [
+    (b"", None, "Choose the PDF"), (b"PK\x03\x04 not a pdf", None, "not a PDF"),
+    (None, "1234", "64 hexadecimal"), (None, "z" * 64, "64 hexadecimal"),
+])
+def test_verification_refuses_what_it_cannot_check(client, data, sha256, message):
+    answer = _verify(client, data, sha256)
+    assert answer.status_code == 422 and message in answer.get_data(as_text=True)
+
+
+def test_verification_refuses_an_oversized_upload(app, client):
+    answer = _verify(client, b"%PDF-1.7\n" + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 10))
+    assert answer.status_code == 413

@@ -1,0 +1,109 @@
+"""The version of a site's agreement that its parties sign (SPEC 5c).
+
+``agree`` (coordinating site) and ``conformity_ok`` (associated site) fix it: the version the
+caller named, else the newest generated version that is not a draft and not withdrawn. A
+track that reached signature with no such version gets one fixed later by its staff, once
+they have generated it. A fixed version is never edited or replaced while it stands: a
+``reopen`` ends it, and only the next agreement fixes another.
+"""
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from tracker import audit
+from tracker.documents.operations import check_fixable, signable_version
+from tracker.errors import Conflict, Forbidden
+from tracker.extensions import db
+from tracker.models import Document, Track
+from tracker.models.signing import FixedVersion
+from tracker.people.roles import is_site_staff
+from tracker.pipeline import rules
+
+FIXING_ACTIONS = ("agree", "conformity_ok")
+
+
+def current_fixed(track: Track) -> FixedVersion | None:
+    """The version fixed for signature on this track now, if any."""
+    return db.session.execute(db.select(FixedVersion).where(
+        FixedVersion.track_id == track.id, FixedVersion.ended_at.is_(None))
+        .order_by(FixedVersion.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def fixed_by_track(track_ids: list[int]) -> dict[int, FixedVersion]:
+    """The standing fixed version of each of these tracks (for lists and the API)."""
+    if not track_ids:
+        return {}
+    rows = db.session.execute(db.select(FixedVersion).where(
+        FixedVersion.track_id.in_(track_ids), FixedVersion.ended_at.is_(None))
+        .order_by(FixedVersion.id)).scalars().all()
+    return {row.track_id: row for row in rows}
+
+
+def _named(track: Track, document_id: int) -> Document:
+    document = db.session.get(Document, document_id)
+    if document is None or document.contract_id != track.contract_id or document.site_id != track.site_id:
+        raise Conflict(str(_l("Version %(id)s is not an agreement of %(site)s on this contract.",
+                              id=document_id, site=track.site.name)))
+    check_fixable(document)
+    return document
+
+
+def fix(track: Track, document: Document, *, actor: audit.Actor, now: datetime,
+        event_id: int | None = None) -> FixedVersion:
+    """Fix this version for signature on the track; audited with its SHA-256."""
+    fixed = FixedVersion(track_id=track.id, document_id=document.id, sha256=document.sha256, fixed_at=now,
+                         event_id=event_id)
+    db.session.add(fixed)
+    db.session.flush()
+    audit.record(actor, "fixed_version", fixed.id,
+                 {"track": (None, track.site.code), "document": (None, f"v{document.version}"),
+                  "sha256": (None, document.sha256)}, now=now, contract_id=track.contract_id)
+    return fixed
+
+
+def on_agreement(track: Track, event, actor, now: datetime) -> FixedVersion | None:
+    """What ``agree`` or ``conformity_ok`` fixes: the named version (a draft refuses the action), else the
+    newest signable one; none when the site has no signable version yet."""
+    if event.document_id is not None:
+        document = _named(track, event.document_id)
+    else:
+        document = signable_version(track)
+    if document is None:
+        return None
+    return fix(track, document, actor=actor, now=now, event_id=event.id)
+
+
+def fix_later(track: Track, *, actor: audit.Actor, now: datetime) -> FixedVersion:
+    """Fix the newest signable version of a track already in signature with none fixed (staff of its site)."""
+    if not is_site_staff(actor, track.site_id):
+        raise Forbidden(str(_l("Only staff of %(site)s can act on its track.", site=track.site.name)))
+    if track.stage != rules.SIGNATURE:
+        raise Conflict(str(_l("A version is fixed only while the track is in signature.")))
+    if current_fixed(track) is not None:
+        raise Conflict(str(_l("A version is already fixed for signature; changing the terms needs a new "
+                              "agreement round (reopen).")))
+    document = signable_version(track)
+    if document is None:
+        raise Conflict(str(_l("%(site)s has no generated agreement without blanks to fix; generate it first.",
+                              site=track.site.name)))
+    return fix(track, document, actor=actor, now=now)
+
+
+def end(track: Track, *, actor: audit.Actor, now: datetime) -> FixedVersion | None:
+    """A reopen ends the standing version: the next agreement fixes a new one."""
+    fixed = current_fixed(track)
+    if fixed is not None:
+        fixed.ended_at = now
+        audit.record(actor, "fixed_version", fixed.id, {"ended_at": (None, now)}, now=now,
+                     contract_id=track.contract_id)
+    return fixed
+
+
+def intact(fixed: FixedVersion) -> bool:
+    """The fixed document still has the content it had when it was fixed (its stored hash matches)."""
+    document = fixed.document
+    return (document.sha256 == fixed.sha256 and hashlib.sha256(document.content).hexdigest() == fixed.sha256
+            and document.withdrawn_at is None)

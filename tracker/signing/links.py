@@ -1,0 +1,95 @@
+"""One-time signing links: issued to a named signatory once the version is fixed, valid 14 days.
+
+Only the token's SHA-256 is stored. A link opens the signing page until it is used (the party
+signed), it expires, or it is voided: a new link for the same signatory, another signatory named
+for the party, a reopen or a cancellation. After the three signatures each signatory gets a
+``copy`` link, valid 30 days, to fetch the executed agreement.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from tracker import audit
+from tracker.extensions import db
+from tracker.models.signing import FixedVersion, Signatory, SigningLink
+from tracker.portal.mailing import base_url
+from tracker.signing import mails
+
+LIFETIME = {"sign": timedelta(days=14), "copy": timedelta(days=30)}
+PATHS = {"sign": "/sign/", "copy": "/signed/"}
+
+
+class LinkUnusable(Exception):
+    """``reason`` is unknown, used, expired or voided; ``link`` the link when it exists."""
+
+    def __init__(self, reason: str, link: SigningLink | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.link = link
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def mail_key(link: SigningLink) -> str:
+    return f"signing_{'link' if link.purpose == 'sign' else 'copy'}:{link.id}"
+
+
+def issue(signatory: Signatory, fixed: FixedVersion | None, *, actor: audit.Actor, now: datetime,
+          purpose: str = "sign", values: dict | None = None) -> str:
+    """Void the signatory's open links of this purpose, make a new one and e-mail it; return the token."""
+    void_open(signatory, now=now, purpose=purpose)
+    token = secrets.token_urlsafe(32)
+    link = SigningLink(signatory_id=signatory.id, purpose=purpose, fixed_version_id=fixed.id if fixed else None,
+                       token_hash=token_hash(token), created_at=now, expires_at=now + LIFETIME[purpose])
+    db.session.add(link)
+    db.session.flush()
+    audit.record(actor, "signing_link", link.id, {"signatory": (None, signatory.email),
+                                                  "party": (None, signatory.party), "purpose": (None, purpose)},
+                 now=now, contract_id=signatory.track.contract_id)
+    track = signatory.track
+    document = fixed.document if fixed else None
+    extra = {"link": base_url() + PATHS[purpose] + token, "expires_at": link.expires_at,
+             "document": document and {"version": document.version, "sha256": fixed.sha256},
+             "verify": base_url() + "/verify", **(values or {})}
+    mails.queue("link" if purpose == "sign" else "executed", mail_key(link),
+                mails.Recipient(signatory.email, signatory.name, signatory.language, signatory.user_id),
+                track, mails.track_values(track, signatory.party, **extra), now=now)
+    return token
+
+
+def void_open(signatory: Signatory, *, now: datetime, purpose: str = "sign") -> None:
+    """Every link of this signatory still open stops working, and its mail is forgotten."""
+    rows = db.session.execute(db.select(SigningLink).where(
+        SigningLink.signatory_id == signatory.id, SigningLink.purpose == purpose,
+        SigningLink.used_at.is_(None), SigningLink.voided_at.is_(None))).scalars().all()
+    for link in rows:
+        link.voided_at = now
+        mails.forget(mail_key(link))
+
+
+def open_link(signatory: Signatory) -> SigningLink | None:
+    """The signatory's signing link still waiting to be used (it may have expired)."""
+    return db.session.execute(db.select(SigningLink).where(
+        SigningLink.signatory_id == signatory.id, SigningLink.purpose == "sign", SigningLink.used_at.is_(None),
+        SigningLink.voided_at.is_(None)).order_by(SigningLink.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def find(token, now: datetime, purpose: str = "sign") -> SigningLink:
+    """The usable link behind a token, else LinkUnusable saying why (an altered token is simply unknown)."""
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        raise LinkUnusable("unknown")
+    link = db.session.execute(db.select(SigningLink).where(
+        SigningLink.token_hash == token_hash(token))).scalar_one_or_none()
+    if link is None or link.purpose != purpose:
+        raise LinkUnusable("unknown")
+    if link.used_at is not None and purpose == "sign":
+        raise LinkUnusable("used", link)
+    if link.voided_at is not None or link.signatory.ended_at is not None:
+        raise LinkUnusable("voided", link)
+    if now >= link.expires_at:
+        raise LinkUnusable("expired", link)
+    return link

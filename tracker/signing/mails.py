@@ -1,0 +1,70 @@
+"""The signing mails (link, code, executed agreement), queued through the outbox in the signatory's language.
+
+A signatory needs no account, so the mail goes to the address the staff named. Like other
+mails to people they answer something just done and are not held to a site's working hours;
+the sender still drops a queued one whose contract was cancelled meanwhile.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import gettext as _
+
+from tracker.alerts import mails
+from tracker.alerts.queue import insert_new, outbox_row
+from tracker.models import Track
+from tracker.portal import mailing
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Whom a signing mail goes to: a signatory, who may have no account (``id`` None)."""
+
+    email: str
+    name: str
+    language: str
+    id: int | None = None
+
+
+def _subject(v: dict) -> str:
+    if v["what"] == "link":
+        words = _("Please sign the agreement for %(site)s", site=v["site"])
+    elif v["what"] == "code":
+        words = _("Your code to confirm your signature for %(site)s", site=v["site"])
+    else:
+        words = _("The agreement for %(site)s is signed by every party", site=v["site"])
+    return f"[{v['reference']}] {words} — {v['short']}"
+
+
+def track_values(track: Track, party: str | None = None, **extra) -> dict:
+    contract = track.contract
+    return {"reference": contract.reference, "title": contract.title, "short": mailing.short(contract),
+            "sponsor": contract.sponsor.name, "site": track.site.name, "party": party,
+            "audience": "signatory", **extra}
+
+
+def queue(what: str, key: str, recipient: Recipient, track: Track, values: dict, *, now: datetime) -> int:
+    """Render ``emails/signing_<what>`` for one signatory and put it in the outbox."""
+    with mails.rendering():
+        language = mails.language_of(recipient.language)
+        rendered = mailing.render(f"signing_{what}", language, {**values, "what": what, "name": recipient.name},
+                                  _subject)
+        row = outbox_row(key=key, kind=f"signing_{what}", person=recipient, subject_text_html=rendered,
+                         language=language, now=now, not_before=now, site_id=None,
+                         contract_id=track.contract_id, track_id=track.id)
+    return insert_new([row])
+
+
+def forget(key: str) -> None:
+    """Once a link or code is spent or replaced its mail leaves the outbox: an unsent one is dropped and a sent
+    one loses its text, so the database keeps no usable copy of the token or code."""
+    from tracker.extensions import db
+    from tracker.models import OutboxMessage
+
+    row = db.session.execute(db.select(OutboxMessage).where(OutboxMessage.key == key)).scalar_one_or_none()
+    if row is None or row.status == "sending":
+        return
+    if row.status in ("queued", "failed"):
+        row.status = "superseded"
+    row.body_text = row.body_html = "—"

@@ -1,0 +1,160 @@
+"""Naming the person who signs for each party of a site's agreement, and sending their link (SPEC 5c).
+
+Once a track is in signature, staff of its site (or an admin) name the institution's
+representative (the site's default signatory is offered), the investigator (the contract's
+investigator for the site, with an e-mail to enter) and the sponsor's representative (one of the
+sponsor's users, or anyone by e-mail). Each gets a one-time link as soon as the version is fixed.
+Until that party has signed, staff may send a new link or name someone else; either voids the
+old link.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+
+from tracker import audit
+from tracker.documents.operations import contract_language
+from tracker.errors import Conflict, Forbidden, InvalidInput
+from tracker.extensions import db
+from tracker.models import Track, User
+from tracker.models.signing import FixedVersion, Signatory
+from tracker.people.input import EMAIL_RE
+from tracker.people.roles import is_site_staff
+from tracker.pipeline import rules
+from tracker.signing import links
+from tracker.signing.fixing import current_fixed
+
+FIELDS = {"site", "party", "name", "email", "language", "user_id"}
+MAX_NAME = 200
+
+
+def named(track: Track) -> dict[str, Signatory]:
+    """The standing signatory of each party of the track."""
+    rows = db.session.execute(db.select(Signatory).where(
+        Signatory.track_id == track.id, Signatory.ended_at.is_(None)).order_by(Signatory.id)).scalars().all()
+    return {row.party: row for row in rows}
+
+
+def sponsor_users(track: Track) -> list[User]:
+    return db.session.execute(db.select(User).where(
+        User.role == "sponsor", User.sponsor_id == track.contract.sponsor_id, User.active.is_(True))
+        .order_by(User.name)).scalars().all()
+
+
+def defaults(track: Track) -> dict[str, dict]:
+    """What the naming form offers for each party before anyone is named."""
+    site, contract = track.site, track.contract
+    return {"institution": {"name": site.signatory_name or site.representative or "",
+                            "email": site.signatory_email or "", "language": "fr"},
+            "investigator": {"name": track.investigator_name or "", "email": "", "language": "fr"},
+            "sponsor": {"name": contract.sponsor.representative or "", "email": "",
+                        "language": contract_language(contract)}}
+
+
+def _text(data: dict, name: str, errors: dict, limit: int) -> str:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        errors[name] = str(_l("Expected text."))
+        return ""
+    value = " ".join((value or "").split())
+    if not value:
+        errors[name] = str(_l("This field is required."))
+    elif len(value) > limit:
+        errors[name] = str(_l("At most %(n)d characters.", n=limit))
+    return value
+
+
+def _sponsor_user(track: Track, raw, errors: dict) -> User | None:
+    if raw in (None, ""):
+        return None
+    user_id = int(raw) if isinstance(raw, (int, str)) and not isinstance(raw, bool) and str(raw).isdigit() \
+        and len(str(raw)) < 10 else None
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or user.role != "sponsor" or user.sponsor_id != track.contract.sponsor_id or not user.active:
+        errors["user_id"] = str(_l("Choose an active user of %(sponsor)s.", sponsor=track.contract.sponsor.name))
+        return None
+    return user
+
+
+def parse(track: Track, data: dict, *, from_form: bool = False) -> dict:
+    """Check a naming request field by field; InvalidInput names every bad field."""
+    errors: dict[str, str] = {}
+    if not from_form:
+        for name in sorted(set(data) - FIELDS):
+            errors[name] = str(_l("Unknown field."))
+    party = data.get("party")
+    if party not in rules.PARTIES:
+        errors["party"] = str(_l("Say who signs: %(p)s.", p=", ".join(rules.PARTIES)))
+    user = _sponsor_user(track, data.get("user_id"), errors) if party == "sponsor" else None
+    if user is not None:
+        data = {**data, "name": data.get("name") or user.name, "email": data.get("email") or user.email,
+                "language": data.get("language") or user.language}
+    name = _text(data, "name", errors, MAX_NAME)
+    email = _text(data, "email", errors, 254).lower()
+    if "email" not in errors and not EMAIL_RE.match(email):
+        errors["email"] = str(_l("Enter a valid e-mail address."))
+    language = data.get("language") or None
+    if language not in (None, "fr", "en"):
+        errors["language"] = str(_l("Choose fr or en."))
+    if errors:
+        raise InvalidInput(errors)
+    if language is None:
+        language = defaults(track)[party]["language"]
+    return {"party": party, "name": name, "email": email, "language": language, "user_id": user.id if user else None}
+
+
+def _check(track: Track, party: str, actor) -> None:
+    if not is_site_staff(actor, track.site_id):
+        raise Forbidden(str(_l("Only staff of %(site)s can name its signatories.", site=track.site.name)))
+    if track.stage != rules.SIGNATURE:
+        raise Conflict(str(_l("Signatories are named once the track is in signature; it is in %(s)s.",
+                              s=rules.STAGE_LABELS.get(track.stage, track.stage))))
+    if getattr(track, f"{party}_signed_at") is not None:
+        raise Conflict(str(_l("%(p)s has already signed; the signatory can no longer change.",
+                              p=str(rules.PARTY_LABELS[party]).capitalize())))
+
+
+def name(track: Track, wanted: dict, *, actor: audit.Actor, now: datetime) -> Signatory:
+    """Name (or change) the signatory of one party; their link goes out at once if the version is fixed."""
+    party = wanted["party"]
+    _check(track, party, actor)
+    previous = named(track).get(party)
+    if previous is not None:
+        links.void_open(previous, now=now)
+        previous.ended_at = now
+    signatory = Signatory(track_id=track.id, party=party, name=wanted["name"], email=wanted["email"],
+                          language=wanted["language"], user_id=wanted["user_id"], named_at=now,
+                          named_by_id=actor.user_id)
+    db.session.add(signatory)
+    db.session.flush()
+    audit.record(actor, "signatory", signatory.id,
+                 {"party": (None, party), "name": (previous.name if previous else None, signatory.name),
+                  "email": (previous.email if previous else None, signatory.email)},
+                 now=now, contract_id=track.contract_id)
+    fixed = current_fixed(track)
+    if fixed is not None:
+        links.issue(signatory, fixed, actor=actor, now=now)
+    return signatory
+
+
+def resend(track: Track, party, *, actor: audit.Actor, now: datetime) -> Signatory:
+    """A new link for the named signatory of a party; the previous one stops working."""
+    if party not in rules.PARTIES:
+        raise InvalidInput({"party": str(_l("Say who signs: %(p)s.", p=", ".join(rules.PARTIES)))})
+    _check(track, party, actor)
+    signatory = named(track).get(party)
+    if signatory is None:
+        raise Conflict(str(_l("Name the signatory of %(p)s first.", p=rules.PARTY_LABELS[party])))
+    fixed = current_fixed(track)
+    if fixed is None:
+        raise Conflict(str(_l("No version is fixed for signature yet, so there is no link to send.")))
+    links.issue(signatory, fixed, actor=actor, now=now)
+    return signatory
+
+
+def send_links(track: Track, fixed: FixedVersion, *, actor: audit.Actor, now: datetime) -> None:
+    """A version has just been fixed: every signatory named for a party still to sign gets a link."""
+    for party, signatory in named(track).items():
+        if getattr(track, f"{party}_signed_at") is None:
+            links.issue(signatory, fixed, actor=actor, now=now)
