@@ -14,7 +14,7 @@ import logging
 import re
 from datetime import datetime
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 
 logger = logging.getLogger("tracker.security")
 _PLAIN = re.compile(r"^[\w.@:/+\-]{0,200}$", re.ASCII)
@@ -39,6 +39,7 @@ def log(event: str, *, now: datetime, user=None, email: str | None = None, **fie
         record["user_agent"] = request.headers.get("User-Agent", "")[:300] or "-"
         record["method"] = request.method
         record["path"] = request.path[:300]
+        g.security_logged = True  # the refusal hook then adds no second line for the same request
     record.update({k: v for k, v in fields.items() if v is not None})
     line = " ".join(f"{key}={_value(value)}" for key, value in record.items() if value is not None)
     logger.log(logging.WARNING if event in WARNINGS else logging.INFO, line, extra={"security": record})

@@ -54,7 +54,7 @@ def enforce_time_limits():
 
 def log_refusals(response):
     """401 and 403 on pages and the API, and 429 anywhere, each leave a security line."""
-    if response.status_code in (401, 403, 429):
+    if response.status_code in (401, 403, 429) and not g.get("security_logged"):
         user = g.get("api_user")
         if user is None and not request.path.startswith("/api/") and current_user.is_authenticated:
             user = current_user
