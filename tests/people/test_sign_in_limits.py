@@ -3,35 +3,20 @@ held across processes through the database, or through Redis when it is configur
 from __future__ import annotations
 
 import logging
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import redis
 import requests
 
 from tests.conftest import PASSWORD, csrf_token
+from tests.live_servers import REDIS_URL, redis_db, servers  # noqa: F401  (Redis db 5, real server processes)
 from tracker.extensions import db
 from tracker.people import sign_in_limits
 from tracker.people.sign_in import sign_in
 
-REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
 EN = {"Accept-Language": "en"}
-
-
-@pytest.fixture
-def redis_db():
-    """Redis database 5, emptied before and after (it is this test suite's own)."""
-    connection = redis.Redis.from_url(REDIS_URL)
-    connection.flushdb()
-    yield REDIS_URL
-    connection.flushdb()
 
 
 @pytest.fixture(params=["database", "redis"])
@@ -94,48 +79,6 @@ def test_the_sign_in_page_says_when_to_try_again_and_logs_the_lockout(client, ma
 
 
 # -- across processes ------------------------------------------------------------------------------------
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def servers(app, tmp_path):
-    """Start real server processes on this test database, like workers of one deployment."""
-    started = []
-
-    def start(count: int, redis_url: str | None = None) -> list[str]:
-        bases = []
-        for _ in range(count):
-            port = _free_port()
-            env = dict(os.environ, TRACKER_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-                       TRACKER_SECRET_KEY="shared-secret", TRACKER_BASE_URL=f"http://127.0.0.1:{port}",
-                       PYTHONPATH=os.getcwd())
-            env.pop("TRACKER_REDIS_URL", None)
-            if redis_url:
-                env["TRACKER_REDIS_URL"] = redis_url
-            log = open(tmp_path / f"server-{port}.log", "w")
-            process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "tracker", "run", "--port",
-                                        str(port), "--no-reload", "--no-debugger"], env=env, stdout=log,
-                                       stderr=subprocess.STDOUT)
-            started.append(process)
-            bases.append(f"http://127.0.0.1:{port}")
-        for base in bases:
-            for _ in range(200):
-                try:
-                    requests.get(base + "/api/v1/health", timeout=2)
-                    break
-                except requests.ConnectionError:
-                    time.sleep(0.1)
-        return bases
-
-    yield start
-    for process in started:
-        process.terminate()
-        process.wait(timeout=20)
-
 
 class Browser:
     def __init__(self, base):

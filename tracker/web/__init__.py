@@ -85,6 +85,8 @@ def init_app(app: Flask) -> None:
     def too_many_requests(_e):
         from tracker.web.auth import too_many
 
+        if request.path.startswith("/api/"):
+            return _page(429, "", "Too many requests with this token; wait as Retry-After says and try again.")
         return _page(429, _l("Too many attempts"), too_many(retry_minutes()))
 
     @app.errorhandler(500)
