@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from tracker import security_log
 from tracker.audit import Actor
 from tracker.database import utcnow
 from tracker.errors import DomainError
@@ -65,6 +66,7 @@ def start_session(user, remember: bool = False) -> None:
     login_user(user, remember=remember)
     session["_user_id"] = accounts.session_id(user, now=now, remembered=bool(remember))
     session["_seen_at"] = sessions.epoch(now)
+    security_log.log("sign_in", now=now, user=user, remember=bool(remember))
 
 
 def _no_referrer(body: str, status: int = 200):

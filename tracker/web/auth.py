@@ -72,7 +72,6 @@ def login():
             result = sign_in(form.email.data, form.password.data, now=now,
                              failures=sign_in_limits.store_for(current_app.config.get("REDIS_URL")))
         if result.user is not None:
-            security_log.log("sign_in", now=now, user=result.user, remember=bool(form.remember.data))
             start_session(result.user, remember=form.remember.data)
             return redirect(_safe_next(request.args.get("next")) or home_url(result.user))
         email = " ".join(form.email.data.split()).lower()
