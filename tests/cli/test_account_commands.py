@@ -81,15 +81,19 @@ def test_revoke_one_token_by_prefix_or_all_of_them(app, make_user, api, token_fo
         revoked = db.session.execute(db.select(db.func.count()).select_from(AuditEntry).where(
             AuditEntry.entity == "api_token", AuditEntry.field == "revoked_at")).scalar()
     assert revoked == 3
+    # Without an option, as the interface contract spells it, every valid token goes.
+    token_for(email), token_for(email)
+    plain = cli("tokens", "revoke", "--email", email)
+    assert plain.exit_code == 0 and plain.output.strip() == f"Revoked 2 token(s) of {email}."
+    assert cli("tokens", "revoke", "--email", email).output.strip() == f"Revoked 0 token(s) of {email}."
 
 
 @pytest.mark.parametrize("args, message", [
     (["users", "disable", "--email", "ghost@nowhere.example"], "Error: No user with the e-mail ghost@nowhere.example"),
     (["users", "enable", "--email", "ghost@nowhere.example"], "Error: No user with the e-mail ghost@nowhere.example"),
     (["tokens", "revoke", "--email", "ghost@nowhere.example", "--all"], "Error: No user with the e-mail"),
-    (["tokens", "revoke", "--email", "{user}"], "Error: give either --prefix P or --all."),
     (["tokens", "revoke", "--email", "{user}", "--all", "--prefix", "ftk_abcdefgh"],
-     "Error: give either --prefix P or --all."),
+     "Error: give either --prefix P or --all, not both."),
     (["tokens", "revoke", "--email", "{user}", "--prefix", "ftk_zzzzzzzz"], "has no valid token starting with ftk_zzzzzzzz"),
     (["tokens", "revoke", "--email", "{user}", "--prefix", "ftk"], "has no valid token starting with ftk"),
 ])

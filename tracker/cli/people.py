@@ -85,19 +85,19 @@ def tokens_create(email):
 @tokens.command("revoke")
 @click.option("--email", required=True)
 @click.option("--prefix", default=None, help="The token's first characters, as its owner's tokens page shows")
-@click.option("--all", "every", is_flag=True, help="Revoke every valid token of the user")
+@click.option("--all", "every", is_flag=True, help="Revoke every valid token of the user (the default)")
 def tokens_revoke(email, prefix, every):
-    """Revoke one token of a user (--prefix) or all of them (--all); programs using them are refused."""
+    """Revoke a user's tokens: all of them, or the one shown with --prefix; programs using them are refused."""
     from tracker.people.accounts import revoke_tokens
     from tracker.people.operations import find_user_by_email
     from tracker.people.tokens import revoke_by_prefix
 
-    if (prefix is not None) == every:
-        raise click.ClickException("give either --prefix P or --all.")
+    if prefix is not None and every:
+        raise click.ClickException("give either --prefix P or --all, not both.")
 
     def revoke():
         user = find_user_by_email(email)
-        if every:
+        if prefix is None:
             return revoke_tokens(user, actor=audit.SYSTEM, now=utcnow())
         return revoke_by_prefix(user, prefix, actor=audit.SYSTEM, now=utcnow())
 
