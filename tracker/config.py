@@ -61,6 +61,8 @@ def load_config(instance_path: str) -> dict:
         "BASE_URL": base_url,
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # If Redis goes away, limits go on per process rather than failing every request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": bool(redis_url),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Cookies never reach scripts and leave only with this site's own links; web.security
         # adds Secure when BASE_URL is https.

@@ -58,6 +58,24 @@ def test_a_success_clears_the_count_and_old_failures_do_not_count(app, make_user
         assert _try(app, other, "wrong", T0 + timedelta(minutes=20 * step), failures)[0] == "wrong"
 
 
+def test_without_redis_the_count_falls_back_to_the_database(app, make_user):
+    email = make_user("legal", "GR")
+    unreachable = sign_in_limits.RedisFailures("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    outcomes = [_try(app, email, "guess", T0 + timedelta(seconds=s), unreachable)[0] for s in range(6)]
+    assert outcomes == ["wrong"] * 4 + ["lockout", "locked"]
+    assert _try(app, email, PASSWORD, T0 + timedelta(minutes=20), unreachable)[0] == "ok"
+
+
+def test_the_limiter_stores_in_redis_when_it_is_set(monkeypatch, tmp_path):
+    from tracker.config import load_config
+
+    monkeypatch.delenv("TRACKER_REDIS_URL", raising=False)
+    assert load_config(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "memory://"
+    monkeypatch.setenv("TRACKER_REDIS_URL", REDIS_URL)
+    config = load_config(str(tmp_path))
+    assert config["RATELIMIT_STORAGE_URI"] == REDIS_URL and config["REDIS_URL"] == REDIS_URL
+
+
 def test_an_address_without_account_is_locked_like_any_other(app, failures):
     outcomes = [_try(app, "nobody@nowhere.test", "guess", T0 + timedelta(seconds=s), failures)[0] for s in range(6)]
     assert outcomes == ["wrong"] * 4 + ["lockout", "locked"]

@@ -49,32 +49,49 @@ class DatabaseFailures:
 
 
 class RedisFailures:
-    """Failure times in a Redis sorted set per account, expiring with the window."""
+    """Failure times in a Redis sorted set per account, expiring with the window.
+
+    Should Redis be unreachable, the count falls back to the database for that call, so
+    sign-in neither fails nor loses its limit.
+    """
 
     def __init__(self, url: str):
         import redis
 
-        self.redis = redis.Redis.from_url(url)
+        self.redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.database = DatabaseFailures()
+
+    def _either(self, work, fallback):
+        import redis
+
+        try:
+            return work()
+        except redis.RedisError:
+            return fallback()
 
     @staticmethod
     def _name(key: str) -> str:
         return f"tracker:sign-in-failures:{key}"
 
     def recent(self, key: str, now: datetime) -> list[datetime]:
-        low = (now - WINDOW).timestamp()
-        scores = self.redis.zrangebyscore(self._name(key), f"({low}", "+inf", withscores=True)
-        return sorted(datetime.fromtimestamp(score, timezone.utc) for _member, score in scores)
+        def read():
+            low = (now - WINDOW).timestamp()
+            scores = self.redis.zrangebyscore(self._name(key), f"({low}", "+inf", withscores=True)
+            return sorted(datetime.fromtimestamp(score, timezone.utc) for _member, score in scores)
+        return self._either(read, lambda: self.database.recent(key, now))
 
     def add(self, key: str, now: datetime) -> None:
-        name = self._name(key)
-        with self.redis.pipeline() as pipe:
-            pipe.zremrangebyscore(name, "-inf", (now - WINDOW).timestamp())
-            pipe.zadd(name, {uuid.uuid4().hex: now.timestamp()})
-            pipe.expire(name, int(WINDOW.total_seconds()) + 60)
-            pipe.execute()
+        def write():
+            name = self._name(key)
+            with self.redis.pipeline() as pipe:
+                pipe.zremrangebyscore(name, "-inf", (now - WINDOW).timestamp())
+                pipe.zadd(name, {uuid.uuid4().hex: now.timestamp()})
+                pipe.expire(name, int(WINDOW.total_seconds()) + 60)
+                pipe.execute()
+        self._either(write, lambda: self.database.add(key, now))
 
     def clear(self, key: str) -> None:
-        self.redis.delete(self._name(key))
+        self._either(lambda: self.redis.delete(self._name(key)), lambda: self.database.clear(key))
 
 
 @lru_cache(maxsize=4)
