@@ -1,14 +1,13 @@
 """Signing in and out, and switching the page language."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import math
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
@@ -65,7 +64,7 @@ def login():
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     form = LoginForm()
-    status = 200
+    locked = False
     if form.validate_on_submit():
         now = utcnow()
         with atomic():
@@ -83,8 +82,8 @@ def login():
             security_log.log("locked_out" if result.outcome == "lockout" else "sign_in_failed", now=now,
                              email=email, reason="locked", locked_minutes=minutes)
             form.password.errors.append(too_many(minutes))
-            status = 429
-    return render_template("auth/login.html", form=form), (status if status != 200 else 422 if form.errors else 200)
+            locked = True
+    return render_template("auth/login.html", form=form), (429 if locked else 422 if form.errors else 200)
 
 
 @bp.route("/logout", methods=["POST"])
