@@ -211,3 +211,12 @@ def test_a_cookie_from_before_sign_in_times_existed_signs_out(app, make_user):
     browser = app.test_client()
     browser.set_cookie("remember_token", legacy)
     assert not _signed_in(browser)
+
+
+def test_each_sign_in_writes_a_different_remember_cookie(app, make_user, monkeypatch):
+    email = make_user("legal", "GR")
+    first = _sign_in(app, email).get_cookie("remember_token").value
+    later = utcnow() + timedelta(seconds=5)
+    monkeypatch.setattr("tracker.web.account.utcnow", lambda: later)  # the next sign-in, a few seconds on
+    second = _sign_in(app, email).get_cookie("remember_token").value
+    assert first != second
