@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -60,6 +61,8 @@ def load_config(instance_path: str) -> dict:
         "BASE_URL": base_url,
         "REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # If Redis goes away, limits go on per process rather than failing every request.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": bool(redis_url),
         "RATELIMIT_HEADERS_ENABLED": True,
         # Cookies never reach scripts and leave only with this site's own links; web.security
         # adds Secure when BASE_URL is https.
@@ -67,6 +70,12 @@ def load_config(instance_path: str) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # The cookie's own life; the server ends remembered sessions 14 days after sign-in
+        # whatever the browser keeps (tracker.people.sessions).
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        # Per API token, shared through Redis when set (tracker.api.limits); "off" disables each.
+        "API_RATE_LIMIT": (env.get("TRACKER_API_RATE_LIMIT") or "1200/minute").strip(),
+        "API_UPLOAD_LIMIT": (env.get("TRACKER_API_UPLOAD_LIMIT") or "100 MB/hour").strip(),
         "WTF_CSRF_TIME_LIMIT": None,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "BABEL_DEFAULT_LOCALE": "en",

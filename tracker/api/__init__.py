@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, g, request
 
+from tracker.api import limits
 from tracker.api.errors import error_response
 from tracker.database import utcnow
 from tracker.errors import DocumentProblems, DomainError
@@ -11,6 +12,7 @@ from tracker.people.tokens import user_for_token
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.health", "api.openapi"}
+limits.decorate(bp)
 
 
 @bp.before_request
@@ -28,7 +30,7 @@ def authenticate():
     if db.session.dirty:
         db.session.commit()  # the token's "last used" time, kept apart from the request's own work
     g.api_user = user
-    return None
+    return limits.check_upload_volume()
 
 
 @bp.errorhandler(DomainError)
@@ -43,6 +45,7 @@ def init_app(app: Flask) -> None:
     from tracker.api import metrics  # noqa: F401  (routes)
     from tracker.api import signatories  # noqa: F401  (routes)
 
+    limits.check_config(app)
     csrf.exempt(bp)  # programs authenticate with a token, not a cookie
     app.register_blueprint(bp)
 

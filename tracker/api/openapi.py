@@ -34,6 +34,8 @@ ERRORS = {
         "400": "Malformed request", "401": "Missing or bad token", "403": "Role may not do this",
         "404": "Not found or not visible to the caller", "409": "Not allowed in the current state, or a stale edit",
         "422": "Invalid fields (named in error.fields)",
+        "429": "Over the token's call rate or upload volume (TRACKER_API_RATE_LIMIT, TRACKER_API_UPLOAD_LIMIT); "
+               "the Retry-After header says how many seconds to wait",
     }.items()
 }
 REF_PARAM = {"name": "reference", "in": "path", "required": True, "schema": {"type": "string"},

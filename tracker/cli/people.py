@@ -10,7 +10,7 @@ from tracker.database import utcnow
 
 users = AppGroup("users", help="Manage people who sign in.")
 sponsors = AppGroup("sponsors", help="Manage sponsor companies.")
-tokens = AppGroup("tokens", help="Issue API tokens for programs.")
+tokens = AppGroup("tokens", help="Issue and revoke API tokens for programs.")
 
 
 @users.command("create")
@@ -27,6 +27,28 @@ def users_create(email, name, role, site, sponsor, password):
     user = run(lambda: create_user({"email": email, "name": name, "role": role, "site": site, "sponsor": sponsor,
                                     "password": password}, actor=audit.SYSTEM, now=utcnow()))
     click.echo(f"Created {user.role} {user.email} (id {user.id}).")
+
+
+@users.command("disable")
+@click.option("--email", required=True)
+def users_disable(email):
+    """Disable a user: their sessions, remember-me cookies, API tokens and pending links end at once."""
+    from tracker.people.accounts import disable_user
+    from tracker.people.operations import find_user_by_email
+
+    run(lambda: disable_user(find_user_by_email(email), actor=audit.SYSTEM, now=utcnow()))
+    click.echo(f"Disabled {email.strip().lower()}: sessions and tokens ended.")
+
+
+@users.command("enable")
+@click.option("--email", required=True)
+def users_enable(email):
+    """Let a disabled user sign in again with their password (old sessions and tokens stay ended)."""
+    from tracker.people.accounts import enable_user
+    from tracker.people.operations import find_user_by_email
+
+    run(lambda: enable_user(find_user_by_email(email), actor=audit.SYSTEM, now=utcnow()))
+    click.echo(f"Enabled {email.strip().lower()}.")
 
 
 @sponsors.command("create")
@@ -58,6 +80,28 @@ def tokens_create(email):
     from tracker.people.tokens import create_token
 
     click.echo(run(lambda: create_token(find_user_by_email(email), actor=audit.SYSTEM, now=utcnow())))
+
+
+@tokens.command("revoke")
+@click.option("--email", required=True)
+@click.option("--prefix", default=None, help="The token's first characters, as its owner's tokens page shows")
+@click.option("--all", "every", is_flag=True, help="Revoke every valid token of the user (the default)")
+def tokens_revoke(email, prefix, every):
+    """Revoke a user's tokens: all of them, or the one shown with --prefix; programs using them are refused."""
+    from tracker.people.accounts import revoke_tokens
+    from tracker.people.operations import find_user_by_email
+    from tracker.people.tokens import revoke_by_prefix
+
+    if prefix is not None and every:
+        raise click.ClickException("give either --prefix P or --all, not both.")
+
+    def revoke():
+        user = find_user_by_email(email)
+        if prefix is None:
+            return revoke_tokens(user, actor=audit.SYSTEM, now=utcnow())
+        return revoke_by_prefix(user, prefix, actor=audit.SYSTEM, now=utcnow())
+
+    click.echo(f"Revoked {run(revoke)} token(s) of {email.strip().lower()}.")
 
 
 COMMANDS = (users, sponsors, tokens)

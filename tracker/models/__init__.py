@@ -1,5 +1,5 @@
 """The data model, one module per aggregate."""
-from tracker.models.accounts import AccountLink, SessionGeneration
+from tracker.models.accounts import AccountLink, SessionGeneration, SignInFailure
 from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
 from tracker.models.documents import ContractTemplate, Document, TemplateDefault
@@ -34,6 +34,7 @@ __all__ = [
     "Policy",
     "ReferenceCounter",
     "SessionGeneration",
+    "SignInFailure",
     "Signatory",
     "Signature",
     "SigningCode",

@@ -52,3 +52,18 @@ class SessionGeneration(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, autoincrement=False)
     generation: Mapped[int] = mapped_column(Integer, default=0)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SignInFailure(db.Model):
+    """One failed sign-in for an account, kept for the lockout window only (tracker.people.sign_in_limits).
+
+    The account is named by the SHA-256 of its normalised e-mail, so failures against
+    addresses that have no account are counted the same way without storing what was typed.
+    Used when no Redis is configured, so that every worker of the server shares the count.
+    """
+
+    __tablename__ = "sign_in_failures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_key: Mapped[str] = mapped_column(String(64), index=True)
+    failed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -1,11 +1,13 @@
 """Account machinery: session generations, disabling and enabling people, setting a password.
 
-A signed-in browser holds a session id of the form ``"<user id>:<generation>"``; the
-login manager's loader accepts it only while the user is active and its generation
-is the current one. Moving the generation on (``end_sessions``) therefore ends every
-session and remember-me cookie of that person at once, on every worker, without a
-session store. Disabling an account does that, revokes its API tokens and voids its
-unused one-time links, in the caller's transaction.
+A signed-in browser holds a session id ``"<user id>:<generation>:<signed-in time>:<s|r>"``
+(tracker.people.sessions); the login manager's loader accepts it only while the user is
+active and its generation is the current one. Moving the generation on (``end_sessions``)
+therefore ends every session and remember-me cookie of that person at once, on every
+worker, without a session store. Signing out does that too - on every device, which is
+the simple and certain answer to "a copied cookie must not outlive sign-out". Disabling
+an account also revokes its API tokens and voids its unused one-time links, in the
+caller's transaction.
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from tracker import audit
 from tracker.errors import Conflict, InvalidInput
 from tracker.extensions import db
 from tracker.models import AccountLink, ApiToken, SessionGeneration, User
+from tracker.people import sessions
 from tracker.people.passwords import hash_password, password_problem
 
 
@@ -25,28 +28,23 @@ def generation_of(user_id: int) -> int:
     return row.generation if row is not None else 0
 
 
-def session_id(user: User) -> str:
-    """What the session cookie carries for this user: their id and current generation."""
-    return f"{user.id}:{generation_of(user.id)}"
+def session_id(user: User, *, now: datetime, remembered: bool = False) -> str:
+    """What the session cookie (and the remember-me cookie) carries for a sign-in at ``now``."""
+    return str(sessions.SessionId(user.id, generation_of(user.id), now, remembered))
 
 
 def user_for_session(raw: str | None) -> User | None:
     """The active user a session id names, or None when it is malformed, stale or disabled.
 
-    A bare id (a cookie written before generations existed) counts as generation 0.
+    Ids in an older format (no sign-in time) are refused: their holder signs in again.
     """
-    if not isinstance(raw, str) or len(raw) > 40:
+    sid = sessions.parse(raw)
+    if sid is None:
         return None
-    user_part, _sep, generation_part = raw.partition(":")
-    if not user_part.isdigit() or (generation_part and not generation_part.isdigit()):
-        return None
-    user_id = int(user_part)
-    if user_id > 2**31 - 1:
-        return None
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, sid.user_id)
     if user is None or not user.active:
         return None
-    if int(generation_part or 0) != generation_of(user_id):
+    if sid.generation != generation_of(sid.user_id):
         return None
     return user
 
@@ -61,6 +59,11 @@ def end_sessions(user: User, *, now: datetime) -> int:
     row.changed_at = now
     db.session.flush()
     return row.generation
+
+
+def sign_out(user: User, *, now: datetime) -> None:
+    """End the person's sessions: the cookies of this browser, and any copy of them, stop working."""
+    end_sessions(user, now=now)
 
 
 def revoke_tokens(user: User, *, actor: audit.Actor, now: datetime) -> int:

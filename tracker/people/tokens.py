@@ -84,3 +84,17 @@ def user_for_token(token: str, now: datetime | None = None) -> User | None:
     if now is not None and (row.last_used_at is None or row.last_used_at <= now - LAST_USED_STEP):
         row.last_used_at = now
     return row.user
+
+
+def revoke_by_prefix(user: User, prefix, *, actor: audit.Actor, now: datetime) -> int:
+    """Revoke the user's valid token(s) shown with this prefix (the first characters, as on the tokens page)."""
+    prefix = prefix.strip() if isinstance(prefix, str) else ""
+    rows = db.session.execute(db.select(ApiToken).where(
+        ApiToken.user_id == user.id, ApiToken.prefix == prefix[:12], ApiToken.revoked_at.is_(None))).scalars().all()
+    if len(prefix) < 8 or not rows:
+        raise NotFound(str(_l("%(email)s has no valid token starting with %(prefix)s.",
+                              email=user.email, prefix=prefix[:20] or "''")))
+    for row in rows:
+        row.revoked_at = now
+        audit.record(actor, "api_token", row.id, {"revoked_at": (None, now)}, now=now)
+    return len(rows)

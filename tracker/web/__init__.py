@@ -1,14 +1,24 @@
 """Blueprints for people: sign-in and the staff contract pages."""
 from __future__ import annotations
 
+import math
+import time
+
 from flask import Flask, render_template, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
-from tracker.extensions import db, login_manager
+from tracker.extensions import db, limiter, login_manager
 from tracker.people import accounts
 from tracker.pipeline.rules import HOLDER_LABELS, PARTY_LABELS, STAGE_LABELS, event_label, holder
+
+
+def retry_minutes() -> int:
+    """Whole minutes until the rate limit that refused this request lets the next one through."""
+    limit = limiter.current_limit
+    seconds = limit.reset_at - time.time() if limit is not None else 60
+    return max(1, math.ceil(seconds / 60))
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +27,7 @@ def init_app(app: Flask) -> None:
     from tracker.web import admin_sites, admin_sponsors, admin_templates
     from tracker.web import dashboard, profile, queue
     from tracker.web import signatories, signing
+    from tracker.web import session_guard
 
     del contract_form, portal_actions  # their routes join the contracts and portal blueprints
     for module in (auth, contracts, documents, audit_export, portal, admin_policy, admin_outbox, account,
@@ -25,6 +36,7 @@ def init_app(app: Flask) -> None:
     for module in (queue, dashboard, profile):
         app.register_blueprint(module.bp)
     refusals.init_app(app)
+    session_guard.init_app(app)
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
@@ -66,9 +78,16 @@ def init_app(app: Flask) -> None:
         (404, _l("Not found"), _l("There is nothing here, or you may not see it.")),
         (405, _l("Not allowed"), _l("This address does not accept that method.")),
         (413, _l("Too large"), _l("The upload is larger than allowed.")),
-        (429, _l("Too many attempts"), _l("Too many attempts; wait a minute and try again.")),
     ):
         app.register_error_handler(status, lambda _e, s=status, t=title, m=message: _page(s, t, m))
+
+    @app.errorhandler(429)
+    def too_many_requests(_e):
+        from tracker.web.auth import too_many
+
+        if request.path.startswith("/api/"):
+            return _page(429, "", "Too many requests with this token; wait as Retry-After says and try again.")
+        return _page(429, _l("Too many attempts"), too_many(retry_minutes()))
 
     @app.errorhandler(500)
     def server_error(_e):

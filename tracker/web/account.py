@@ -1,7 +1,7 @@
 """A person's own account: choosing a password from a one-time link, resetting it, and API tokens."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -9,11 +9,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from tracker import security_log
 from tracker.audit import Actor
 from tracker.database import utcnow
 from tracker.errors import DomainError
 from tracker.extensions import limiter
-from tracker.people import accounts, invitations, tokens
+from tracker.people import accounts, invitations, sessions, tokens
 from tracker.people.invitations import LinkUnusable
 from tracker.people.passwords import MAX_LENGTH, MIN_LENGTH
 from tracker.transaction import atomic
@@ -46,10 +47,26 @@ class RevokeForm(FlaskForm):
     pass
 
 
+def fresh_session() -> None:
+    """Start from an empty session - nothing planted before sign-in survives it - keeping only the
+    chosen language, and with a new CSRF token (flask-wtf makes one when none is in the session)."""
+    language = session.get("lang")
+    session.clear()
+    g.pop("csrf_token", None)
+    if language:
+        session["lang"] = language
+        session.permanent = True
+
+
 def start_session(user, remember: bool = False) -> None:
-    """Sign a person in; the session names their session generation, so ending it later is one update."""
+    """Sign a person in with a fresh session naming their session generation (so ending it later is one
+    update) and the time of sign-in (so its time limits are checked on the server: tracker.people.sessions)."""
+    now = utcnow()
+    fresh_session()
     login_user(user, remember=remember)
-    session["_user_id"] = accounts.session_id(user)
+    session["_user_id"] = accounts.session_id(user, now=now, remembered=bool(remember))
+    session["_seen_at"] = sessions.epoch(now)
+    security_log.log("sign_in", now=now, user=user, remember=bool(remember))
 
 
 def _no_referrer(body: str, status: int = 200):

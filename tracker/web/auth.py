@@ -1,23 +1,32 @@
 """Signing in and out, and switching the page language."""
 from __future__ import annotations
 
+import math
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required, logout_user
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from tracker import security_log
 from tracker.audit import Actor
 from tracker.database import utcnow
 from tracker.extensions import limiter
+from tracker.people import accounts, sign_in_limits
 from tracker.people.preferences import LANGUAGES, set_language
-from tracker.people.sign_in import authenticate
+from tracker.people.sign_in import sign_in
+from tracker.transaction import atomic
 from tracker.web.helpers import attempt
 from tracker.web.account import start_session
+from tracker.web.session_guard import end_session_keeping_language
+
+# Every attempt from one address, shared by all workers through the limiter's storage (Redis when
+# TRACKER_REDIS_URL is set): generous, so an office behind one address can still work.
+SIGN_IN_PER_IP = "60 per minute"
 
 bp = Blueprint("auth", __name__)
 
@@ -43,28 +52,50 @@ def _safe_next(target: str | None) -> str | None:
     return target
 
 
+def too_many(minutes: int) -> str:
+    return _("Too many attempts; try again in %(n)d minutes.", n=minutes) if minutes != 1 else \
+        _("Too many attempts; try again in 1 minute.")
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(SIGN_IN_PER_IP, methods=["POST"])
 def login():
     """Sign-in page."""
     if current_user.is_authenticated:
         return redirect(home_url(current_user))
     form = LoginForm()
+    locked = False
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
-        if user is None:
+        now = utcnow()
+        with atomic():
+            result = sign_in(form.email.data, form.password.data, now=now,
+                             failures=sign_in_limits.store_for(current_app.config.get("REDIS_URL")))
+        if result.user is not None:
+            start_session(result.user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")) or home_url(result.user))
+        email = " ".join(form.email.data.split()).lower()
+        if result.outcome == "wrong":
+            security_log.log("sign_in_failed", now=now, email=email)
             form.password.errors.append(_("Wrong e-mail or password."))
         else:
-            start_session(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")) or home_url(user))
-    return render_template("auth/login.html", form=form), (422 if form.errors else 200)
+            minutes = max(1, math.ceil(result.locked_for.total_seconds() / 60))
+            security_log.log("locked_out" if result.outcome == "lockout" else "sign_in_failed", now=now,
+                             email=email, reason="locked", locked_minutes=minutes)
+            form.password.errors.append(too_many(minutes))
+            locked = True
+    return render_template("auth/login.html", form=form), (429 if locked else 422 if form.errors else 200)
 
 
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
-    """Sign out (a POST, so a link elsewhere cannot sign someone out)."""
-    logout_user()
+    """Sign out (a POST, so a link elsewhere cannot sign someone out): every copy of this session ends."""
+    now = utcnow()
+    user = current_user._get_current_object()
+    with atomic():
+        accounts.sign_out(user, now=now)
+    security_log.log("sign_out", now=now, user=user)
+    end_session_keeping_language()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
