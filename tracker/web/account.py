@@ -50,6 +50,7 @@ def start_session(user, remember: bool = False) -> None:
     """Sign a person in; the session names their session generation, so ending it later is one update."""
     login_user(user, remember=remember)
     session["_user_id"] = accounts.session_id(user)
+    accounts.note_sign_in(user, utcnow())
 
 
 def _no_referrer(body: str, status: int = 200):
