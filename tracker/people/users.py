@@ -55,7 +55,7 @@ def read_filters(args) -> UserFilters:
     raw_sponsor = clean(args.get("sponsor_id"))
     state = clean(args.get("state"))
     return UserFilters(q=clean(args.get("q"))[:MAX_QUERY], role=role if role in ROLES else "",
-                       site=site if site.isalnum() else "",
+                       site=site if site.isascii() and site.isalnum() else "",
                        sponsor_id=int(raw_sponsor) if raw_sponsor.isdigit() and len(raw_sponsor) < 10 else None,
                        state=state if state in STATES else "")
 
