@@ -98,7 +98,8 @@ def test_an_admin_cannot_change_their_own_role_nor_disable_themselves(app, clien
     refused = client.post(f"/admin/users/{me.id}", headers=EN, data={"csrf_token": token, "role": "legal",
                                                                        "site": "GR"})
     assert refused.status_code == 422
-    assert "You cannot change your own role; another administrator can." in refused.get_data(as_text=True)
+    assert "You cannot change your own role; another administrator can.</li>" in refused.get_data(as_text=True)
+    assert 'role="alert"' in refused.get_data(as_text=True)
     confirm = client.get(f"/admin/users/{me.id}/disable", headers=EN).get_data(as_text=True)
     assert "You cannot disable your own account" in confirm and "Disable the account" not in confirm
     done = client.post(f"/admin/users/{me.id}/disable", headers=EN, data={"csrf_token": token})
