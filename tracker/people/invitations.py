@@ -1,11 +1,11 @@
 """Inviting people, and the one-time links that let a person choose a password.
 
 Staff of a site taking part in one of a sponsor's contracts, or an admin, invite a
-contact of that sponsor by e-mail; admins also invite staff (``people.users``). The
-account exists at once (without a usable password) and the mail carries a link valid
-for 7 days. The same kind of link resets
-a forgotten password. Only a link's SHA-256 is stored; it works once, and a newer
-link of the same kind, a disabled account or a used link voids it.
+contact of that sponsor by e-mail; admins also invite people of every role
+(``people.users``). The account exists at once (without a usable password) and the
+mail carries a link valid for 7 days. The same kind of link resets a forgotten
+password. Only a link's SHA-256 is stored; it works once, and a newer link of the
+same kind, a disabled account or a used link voids it.
 """
 from __future__ import annotations
 
