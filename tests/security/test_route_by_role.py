@@ -43,6 +43,7 @@ ROLES = {
     "invitations.": {"admin", "manager", "legal"}, "documents.generate": {"admin", "manager", "legal"},
     "documents.upload": {"admin", "manager", "legal"}, "documents.compare": {"admin", "manager", "legal"},
     "documents.templates": {"admin"}, "admin_policy.": {"admin"}, "admin_outbox.": {"admin"},
+    "admin_users.": {"admin"},
     "api.post_sponsor": {"admin"}, "api.post_template": {"admin"},
     "dashboard.": {"admin", "manager"}, "profile.calendar": {"admin", "manager", "legal"},
     "profile.renew": {"admin", "manager", "legal"}, "profile.revoke": {"admin", "manager", "legal"},

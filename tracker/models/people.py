@@ -70,6 +70,8 @@ class User(UserMixin, db.Model):
     language: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the person last signed in through the sign-in page or a one-time link (not API use).
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     site: Mapped[Site | None] = relationship()
     sponsor: Mapped[Sponsor | None] = relationship()

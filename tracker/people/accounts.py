@@ -117,3 +117,13 @@ def set_password(user: User, password, *, actor: audit.Actor, now: datetime) -> 
     user.password_hash = hash_password(password)
     end_sessions(user, now=now)
     audit.record(actor, "user", user.id, {"password": (None, "changed")}, now=now)
+
+
+def note_sign_in(user: User, now: datetime) -> None:
+    """Remember when the person signed in, for the users page.
+
+    It is called as a session starts, outside any other change, so it commits on its own;
+    it is not audited (it grants nothing, and the trail would fill with sign-ins).
+    """
+    user.last_sign_in_at = now
+    db.session.commit()

@@ -1,10 +1,11 @@
-"""Inviting sponsor contacts, and the one-time links that let a person choose a password.
+"""Inviting people, and the one-time links that let a person choose a password.
 
 Staff of a site taking part in one of a sponsor's contracts, or an admin, invite a
-contact of that sponsor by e-mail: the account exists at once (without a usable
-password) and the mail carries a link valid for 7 days. The same kind of link resets
-a forgotten password. Only a link's SHA-256 is stored; it works once, and a newer
-link of the same kind, a disabled account or a used link voids it.
+contact of that sponsor by e-mail; admins also invite people of every role
+(``people.users``). The account exists at once (without a usable password) and the
+mail carries a link valid for 7 days. The same kind of link resets a forgotten
+password. Only a link's SHA-256 is stored; it works once, and a newer link of the
+same kind, a disabled account or a used link voids it.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from tracker.models import AccountLink, Contract, OutboxMessage, Sponsor, Track,
 from tracker.people import accounts
 from tracker.people.input import check_email, clean
 from tracker.people.passwords import hash_password
-from tracker.people.roles import SITE_ROLES, is_admin
+from tracker.people.roles import ROLE_LABELS, SITE_ROLES, is_admin
 from tracker.portal import mailing
 
 LINK_LIFETIME = timedelta(days=7)
@@ -104,8 +105,10 @@ def _issue(user: User, purpose: str, *, actor: audit.Actor, now: datetime) -> Is
 
 
 def _subject(v: dict) -> str:
-    if v["purpose"] == "invite":
+    if v["purpose"] == "invite" and v["audience"] == "sponsor":
         return _("Your access to the fast-track contract tracker for %(sponsor)s", sponsor=v["sponsor"])
+    if v["purpose"] == "invite":
+        return _("Your access to the fast-track contract tracker")
     return _("Choose a new password for the fast-track contract tracker")
 
 
@@ -116,6 +119,7 @@ def _mail(user: User, link: AccountLink, token: str, actor: audit.Actor, now: da
         "expires_at": link.expires_at, "inviter": inviter.name if inviter else None,
         "inviter_site": inviter.site.name if inviter and inviter.site else None,
         "sponsor": user.sponsor.name if user.sponsor else "", "audience": "sponsor" if user.sponsor else "staff",
+        "role": ROLE_LABELS.get(user.role, user.role), "own_site": user.site.name if user.site else None,
         "site": user.site.name if user.site else "Gustave Roussy · Institut Bergonié",  # the mail's footer
     }
     mailing.queue("invitation" if link.purpose == "invite" else "password_reset", f"{link.purpose}:{link.id}",
@@ -133,6 +137,11 @@ def _forget_mails(user: User, purpose: str) -> None:
             row.status = "superseded"
         if row.status != "sending":
             row.body_text = row.body_html = "—"
+
+
+def invite_user(user: User, *, actor: audit.Actor, now: datetime) -> Issued:
+    """E-mail a just-created account of any role its invitation to choose a password."""
+    return _issue(user, "invite", actor=actor, now=now)
 
 
 def invite(data: dict, *, actor: audit.Actor, now: datetime) -> Issued:

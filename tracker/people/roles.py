@@ -6,8 +6,13 @@ kin; pipeline permissions, documents, the portal and the pages all call them.
 """
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 STAFF_ROLES = ("admin", "manager", "legal")
 SITE_ROLES = ("manager", "legal")
+# Each role in words, for pages and mails.
+ROLE_LABELS = {"admin": _l("Administrator"), "manager": _l("Manager"), "legal": _l("Legal staff"),
+               "sponsor": _l("Sponsor user")}
 
 
 def is_admin(actor) -> bool:

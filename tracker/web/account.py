@@ -67,6 +67,7 @@ def start_session(user, remember: bool = False) -> None:
     session["_user_id"] = accounts.session_id(user, now=now, remembered=bool(remember))
     session["_seen_at"] = sessions.epoch(now)
     security_log.log("sign_in", now=now, user=user, remember=bool(remember))
+    accounts.note_sign_in(user, now)
 
 
 def _no_referrer(body: str, status: int = 200):

@@ -1,0 +1,191 @@
+"""From a database holding only the reference data to an agreement with no blank, every step in Chromium.
+
+The first admin is made with the command line, as after ``init-db``. In the browser that admin
+creates a sponsor with its legal identity and a user of each role; the legal user opens the
+invitation taken from a real SMTP server, chooses a password, creates a contract with an
+investigator per site and a three-row budget, and generates the agreement, which is read back.
+The users pages are checked with axe-core and on a 390 px phone.
+"""
+import re
+from datetime import date
+
+import pytest
+
+from tests.alerts.conftest import smtp  # noqa: F401  (a real SMTP server on loopback)
+from tests.docx_text import all_text
+from tests.e2e.checks import axe_findings, overflow, sign_in
+from tests.e2e.conftest import PHONE
+from tests.e2e.test_admin_agreement import BUDGET, WORDS, _admin_creates_the_sponsor, _legal_creates_the_contract
+from tracker.alerts.smtp import send_due
+from tracker.database import utcnow
+from tracker.extensions import db
+from tracker.documents import library
+from tracker.documents import operations as ops
+from tracker.documents.blanks import required_fields
+from tracker.documents.catalogue import value_at
+from tracker.models import Contract, Sponsor, User
+
+pytestmark = pytest.mark.e2e
+
+ADMIN, ADMIN_PASSWORD = "first.admin@tracker.test", "quiet orchard under snow"
+LEGAL_PASSWORD = "violet harbour lantern 42"
+PEOPLE = (  # name, e-mail, role, site, sponsor
+    ("Léa Roussel", "lea.roussel@gr.test", "legal", "GR", ""),
+    ("Marc Bernard", "marc.bernard@ib.test", "manager", "IB", ""),
+    ("Anne Morel", "anne.morel@tracker.test", "admin", "", ""),
+    ("Laura Novak", "laura@novacure.example", "sponsor", "", "Novacure Oncology"),
+)
+USERS_WORDS = {
+    "fr-FR": {"Users": "Utilisateurs", "New user": "Nouvel utilisateur", "Name": "Nom", "E-mail": "Adresse e-mail",
+              "Role": "Rôle", "Site": "Centre", "Sponsor": "Promoteur", "Create": "Créer et envoyer l’invitation",
+              "created": "est créé", "pending": "Invité, sans mot de passe pour l’instant", "Never": "Jamais",
+              "staff": "Gustave Roussy (GR)", "site error": "travaillent dans un centre",
+              "legal": "Juriste", "manager": "Responsable", "admin": "Administrateur",
+              "sponsor": "Utilisateur promoteur", "role line": "Votre rôle\u00a0: Juriste.",
+              "password": "Nouveau mot de passe", "again": "Le même mot de passe, à nouveau",
+              "save": "Enregistrer et se connecter"},
+    "en-GB": {"Users": "Users", "New user": "New user", "Name": "Name", "E-mail": "E-mail", "Role": "Role",
+              "Site": "Site", "Sponsor": "Sponsor", "Create": "Create and send the invitation", "created": "is created",
+              "pending": "Invited, no password yet", "Never": "Never", "staff": "Gustave Roussy (GR)",
+              "site error": "work at a site", "legal": "Legal staff", "manager": "Manager", "admin": "Administrator",
+              "sponsor": "Sponsor user", "role line": "Your role: Legal staff.", "password": "New password",
+              "again": "The same password again", "save": "Save and sign in"},
+}
+SITE_OPTIONS = {"GR": "Gustave Roussy (GR)", "IB": "Institut Bergonié (IB)"}
+
+
+def _first_admin(app):
+    """The first admin, made with the command line: the only way in on a fresh database."""
+    result = app.test_cli_runner().invoke(args=["users", "create", "--email", ADMIN, "--name", "Alice Fontaine",
+                                                "--role", "admin", "--password", ADMIN_PASSWORD])
+    assert result.exit_code == 0, result.output
+
+
+def _create_user(page, u, name, email, role, site, sponsor, language):
+    page.get_by_role("link", name=u["New user"], exact=True).click()
+    page.get_by_role("textbox", name=u["Name"], exact=True).fill(name)
+    page.get_by_role("textbox", name=u["E-mail"], exact=True).fill(email)
+    page.locator("#language").select_option(language)
+    page.get_by_role("combobox", name=u["Role"], exact=True).select_option(label=u[role])
+    site_field = page.get_by_role("combobox", name=u["Site"], exact=True)
+    sponsor_field = page.get_by_role("combobox", name=u["Sponsor"], exact=True)
+    # Only the field that goes with the role is asked for.
+    assert (site_field.is_visible(), sponsor_field.is_visible()) == (role in ("legal", "manager"), role == "sponsor")
+    if site:
+        site_field.select_option(label=SITE_OPTIONS[site])
+    if sponsor:
+        sponsor_field.fill(sponsor)
+    page.get_by_role("button", name=u["Create"]).click()
+    assert u["created"] in page.locator(".flash.success").inner_text()
+    assert page.locator("h1").inner_text() == name
+    page.get_by_role("link", name=u["Users"], exact=True).first.click()
+    page.wait_for_url(re.compile(r"/admin/users$"))
+
+
+def _invitation_path(app, smtp, address) -> tuple[str, str]:  # noqa: F811
+    with app.app_context():
+        send_due(utcnow())
+    [mail] = smtp.box.to(address)
+    text = mail.part("plain")
+    return re.search(r"http://tracker\.test(/account/welcome/\S+)", text).group(1), text
+
+
+@pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
+def test_from_reference_data_to_an_agreement_with_no_blank(locale, app, page_for, axe_source, smtp,  # noqa: F811
+                                                           builtin_templates):
+    w, u = WORDS[locale], USERS_WORDS[locale]
+    language = locale[:2]
+    with app.app_context():  # only the partner sites, the policy and the shipped templates
+        assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 0
+        assert db.session.execute(db.select(db.func.count(Sponsor.id))).scalar() == 0
+    _first_admin(app)
+    admin = page_for(locale, axe=axe_source)
+    sign_in(admin, ADMIN, ADMIN_PASSWORD)
+    _admin_creates_the_sponsor(admin, w)
+
+    admin.get_by_role("link", name=u["Users"], exact=True).click()
+    assert u["Never"] not in admin.locator("tbody tr").first.inner_text()  # the admin signed in just now
+    admin.get_by_role("link", name=u["New user"], exact=True).click()
+    admin.get_by_role("textbox", name=u["Name"], exact=True).fill("Léa Roussel")
+    admin.get_by_role("textbox", name=u["E-mail"], exact=True).fill("lea.roussel@gr.test")
+    admin.get_by_role("combobox", name=u["Role"], exact=True).select_option(label=u["legal"])
+    admin.get_by_role("button", name=u["Create"]).click()  # no site: refused beside the field
+    assert u["site error"] in admin.locator("#site-error").inner_text()
+    assert admin.get_by_role("combobox", name=u["Site"], exact=True).get_attribute("aria-invalid") == "true"
+    assert axe_findings(admin) == []
+    admin.get_by_role("link", name=u["Users"], exact=True).first.click()
+    admin.wait_for_url(re.compile(r"/admin/users$"))
+    for name, email, role, site, sponsor in PEOPLE:
+        _create_user(admin, u, name, email, role, site, sponsor, language)
+    rows = admin.locator("tbody tr")
+    assert rows.count() == 5
+    listing = admin.locator("table.users").inner_text()
+    for name, _email, role, _site, _sponsor in PEOPLE:
+        row = admin.locator("tbody tr", has_text=name).inner_text()
+        assert u[role] in row and u["pending"] in row and u["Never"] in row
+    assert "Novacure Oncology" in listing and "Institut Bergonié" in listing
+    assert axe_findings(admin) == []
+
+    path, text = _invitation_path(app, smtp, "lea.roussel@gr.test")
+    assert u["role line"] in text
+    legal = page_for(locale, axe=axe_source)
+    legal.goto(path)
+    legal.get_by_label(u["password"]).fill(LEGAL_PASSWORD)
+    legal.get_by_label(u["again"]).fill(LEGAL_PASSWORD)
+    legal.get_by_role("button", name=u["save"]).click()
+    legal.wait_for_url(re.compile(r"/contracts$"))
+    reference = _legal_creates_the_contract(legal, w)
+    generate = legal.locator("#generate-GR")
+    assert generate.locator(".blanks").count() == 0  # nothing is missing
+    generate.get_by_role("button", name=w["Generate"]).click()
+    assert w["generated"] in legal.locator(".flash.success").inner_text()
+    with legal.expect_download() as download:
+        legal.get_by_role("link", name=f"{reference}-GR-v1.docx", exact=True).click()
+    agreement = all_text(open(download.value.path(), "rb").read())
+    assert "{{" not in agreement and "{%" not in agreement and "DRAFT" not in agreement
+    assert not re.search(r"(?:: |, |\()\s*(?:,|\)|\.|$)", agreement, re.M)  # no label left with an empty value
+    for expected in ("Novacure Oncology", "832147565", "Laura Novak", "Dr Claire Martin",
+                     "NVC-114-001", *(item for item, _amount, _unit in BUDGET), "1500.00"):
+        assert expected in agreement, expected
+
+    with app.app_context():  # every field the template prints has a value, and the value is in the file
+        contract = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
+        context = ops.template_context(contract, contract.coordinating_track, date.today())
+        template = library.latest_template("coordinating_fr")  # the sponsor writes its agreements in French
+        for field in sorted(required_fields(template) - {"today"}):
+            value = value_at(context, field)
+            assert value not in (None, "", []), field
+            if isinstance(value, (str, int)):
+                assert str(value).split("\n")[0] in agreement, field
+
+    admin.reload()
+    row = admin.locator("tbody tr", has_text="Léa Roussel").inner_text()
+    assert u["pending"] not in row and u["Never"] not in row  # she chose her password and signed in
+
+
+@pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
+def test_the_users_pages_on_a_phone(locale, page_for, axe_source, make_user, make_sponsor):
+    make_sponsor("Helix Therapeutics Inc.", "US")
+    admin = make_user("admin", None, email="phone.admin@tracker.test")
+    make_user("legal", "GR", email="a.very.long.address.for.a.legal.person@gustave-roussy.test")
+    make_user("sponsor", None, sponsor="Helix Therapeutics Inc.", email="mark@helix.test")
+    page = page_for(locale, width=PHONE, axe=axe_source)
+    sign_in(page, admin)
+    wide = {}
+    for path in ("/admin/users", "/admin/users/new", "/admin/users?role=legal&state=active"):
+        page.goto(path)
+        wide.update({path: overflow(page)} if overflow(page) else {})
+        assert axe_findings(page) == [], path
+    page.goto("/admin/users")
+    page.locator("tbody tr", has_text="mark@helix.test").get_by_role("link").click()
+    wide.update({page.url: overflow(page)} if overflow(page) else {})
+    assert axe_findings(page) == []
+    page.locator("a.button.danger").click()  # the confirmation step
+    wide.update({page.url: overflow(page)} if overflow(page) else {})
+    assert axe_findings(page) == []
+    assert wide == {}
+    page.locator("main form button[type=submit]").focus()  # confirmed from the keyboard
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/admin/users/\d+$"))
+    assert "mark@helix.test" in page.locator(".flash.success").inner_text()
+    assert overflow(page) == [] and axe_findings(page) == []
