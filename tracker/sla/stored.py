@@ -12,7 +12,7 @@ from tracker.models import Track
 from tracker.sla.state import replay_state
 
 STORED = ("due_on", "reminder_on", "holder_since_on", "regulatory_due_on", "target_due_on", "policy_id",
-          "ceiling_policy_id")
+          "ceiling_policy_id", "next_alert_on")
 
 
 def values_of(state) -> dict:
@@ -20,7 +20,9 @@ def values_of(state) -> dict:
     return {"due_on": state.due_on, "reminder_on": state.reminder_on,
             "holder_since_on": state.holder_since if state.holder == "sponsor" else None,
             "regulatory_due_on": state.regulatory_due_on, "target_due_on": state.target_due_on,
-            "policy_id": state.policy_id, "ceiling_policy_id": state.ceiling_policy_id}
+            "policy_id": state.policy_id, "ceiling_policy_id": state.ceiling_policy_id,
+            # A changed track is looked at by the next sweep, whatever day it runs for.
+            "next_alert_on": None if state.closed else state.stage_entered_on}
 
 
 def refresh(track: Track, now: datetime) -> None:
