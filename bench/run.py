@@ -31,7 +31,7 @@ from bench import parts, report  # noqa: E402
 
 
 def _env(url: str, anchors: Path) -> dict:
-    return dict(os.environ, PYTHONPATH=str(ROOT), TRACKER_DATABASE_URL=url, TRACKER_AUDIT_KEY="bench-audit-key",
+    return dict(os.environ, PYTHONPATH=str(ROOT), TRACKER_DATABASE_URL=url, TRACKER_AUDIT_KEY="bench-key",
                 TRACKER_AUDIT_ANCHOR_DIR=str(anchors), TRACKER_RATELIMIT_ENABLED="0")
 
 
