@@ -241,7 +241,7 @@ def insert_rows(table, rows: list[dict]) -> None:
     connection = db.session.connection()
     dialect = connection.dialect
     columns = [c for c in table.columns if c.key in rows[0]]
-    processors = [c.type.bind_processor(dialect) for c in columns]
+    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = (f"INSERT INTO {table.name} ({', '.join(dialect.identifier_preparer.quote(c.name) for c in columns)}) "
            f"VALUES ({', '.join([mark] * len(columns))})")
