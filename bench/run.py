@@ -60,12 +60,27 @@ def dataset(engine: str, contracts: int) -> dict:
         init = _flask(env, "init-db")
         if init.returncode:
             raise SystemExit(init.stderr)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _children_cpu()
         seeded = _flask(env, "seed-demo", "--contracts", str(contracts))
-        built = time.perf_counter() - start
+        built = {"seconds": time.perf_counter() - start, "cpu_seconds": _children_cpu() - cpu,
+                 "load": os.getloadavg()[0]}
         if seeded.returncode:
             raise SystemExit(seeded.stderr)
+        _seed_record(engine, contracts).write_text(json.dumps(built))
+    elif _seed_record(engine, contracts).exists():
+        built = json.loads(_seed_record(engine, contracts).read_text())  # measured when the set was built
     return {"url": url, "env": env, "contracts": contracts, "seed_seconds": built}
+
+
+def _seed_record(engine: str, contracts: int) -> Path:
+    return DATA / f"seed-{engine}-{contracts}.json"
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _part(env: dict, name: str, *args: str) -> dict:
@@ -91,7 +106,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10, help="duration of each throughput window")
     parser.add_argument("--write", action="store_true", help="rewrite BENCHMARKS.md between the markers")
     parser.add_argument("--skip", action="append", default=[], choices=("seed", "pages", "sweep", "http", "docs"))
+    parser.add_argument("--report", action="store_true",
+                        help="measure nothing: report (and with --write, write) the results saved by the last run")
     args = parser.parse_args()
+    out = DATA / f"results-{args.engine}-{args.contracts}.json"
+    if args.report:
+        _report(json.loads(out.read_text()), args)
+        return
     results = {"engine": args.engine, "contracts": args.contracts, "machine": _machine(),
                "command": "python bench/run.py " + " ".join(sys.argv[1:])}
     full = dataset(args.engine, args.contracts)
@@ -111,8 +132,14 @@ def main() -> None:
         print("http done", flush=True)
     if "docs" not in args.skip:
         results["docs"] = _render_bench(60)
-    out = DATA / f"results-{args.engine}-{args.contracts}.json"
     out.write_text(json.dumps(results, indent=1, default=str))
+    _report(results, args)
+
+
+def _report(results: dict, args) -> None:
+    record = _seed_record(args.engine, args.contracts)
+    if not results.get("seed_seconds") and record.exists():
+        results["seed_seconds"] = json.loads(record.read_text())
     text = report.markdown(results)
     print(text)
     if args.write:
@@ -120,12 +147,13 @@ def main() -> None:
 
 
 def _machine() -> dict:
-    import flask
+    from importlib.metadata import version
+
     import sqlalchemy
 
     cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
                 if ln.startswith("model name")), platform.processor())
-    versions = {"python": platform.python_version(), "flask": flask.__version__, "sqlalchemy": sqlalchemy.__version__}
+    versions = {"python": platform.python_version(), "flask": version("flask"), "sqlalchemy": sqlalchemy.__version__}
     try:
         import sqlite3
         versions["sqlite"] = sqlite3.sqlite_version
