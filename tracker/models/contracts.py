@@ -106,7 +106,7 @@ class Track(db.Model):
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
     reminder_on: Mapped[date | None] = mapped_column(Date, index=True)
-    holder_since_on: Mapped[date | None] = mapped_column(Date)
+    holder_since_on: Mapped[date | None] = mapped_column(Date, index=True)  # the portal's "your move" order
     regulatory_due_on: Mapped[date | None] = mapped_column(Date, index=True)
     target_due_on: Mapped[date | None] = mapped_column(Date)
     ceiling_policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
