@@ -19,7 +19,7 @@ from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import insert, text
+from sqlalchemy import text
 
 from tracker import audit
 from tracker.contracts.operations import creation_changes, first_owner, format_reference, received_at_of
@@ -41,7 +41,12 @@ TABLES = ("contracts", "tracks", "events", "audit_entries")
 
 
 class _Ids:
-    """The next id of each table, read once per chunk (the chain lock or SQLite's writer lock holds them)."""
+    """The next id of each table, read once per chunk.
+
+    SQLite's writer lock holds them for the chunk's transaction. On PostgreSQL the chain's lock
+    holds off other audited writes, but not a contract row flushed before its audit: seed a
+    large set while the application is not taking new contracts.
+    """
 
     def __init__(self) -> None:
         self.next = {}
@@ -95,7 +100,7 @@ class Loader:
     # -- one chunk ----------------------------------------------------------------------------------------
     def load(self, indices: range) -> None:
         """Insert the contracts of ``indices`` and everything they imply, in the current transaction."""
-        audit._lock_chain(db.session)
+        audit.lock_chain(db.session)
         self.ids = _Ids()
         self.audit_id, self.prev_hash = audit.head()
         self.audit_id += 1

@@ -72,6 +72,11 @@ def _digest(entry: AuditEntry) -> str:
     return keyed_digest(entry, _key())
 
 
+def lock_chain(session: Session) -> None:
+    """Hold the chain's tail for this transaction (a bulk loader appending many rows takes it once)."""
+    _lock_chain(session)
+
+
 def _lock_chain(session: Session) -> None:
     # SQLite transactions are already serialised by BEGIN IMMEDIATE; PostgreSQL
     # needs an explicit lock so two appends cannot both link to the same tail.
