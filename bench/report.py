@@ -96,7 +96,13 @@ def write(path: Path, section: str, engine: str) -> None:
         text = text.rstrip() + f"\n\n## Scale: 100,000 contracts (bench/run.py)\n\n{START}\n{END}\n"
     before, rest = text.split(START, 1)
     inside, after = rest.split(END, 1)
-    sections = {m.group(1): m.group(0) for m in re.finditer(r"### (\w+), [^\n]*\n.*?(?=\n### |\Z)", inside, re.S)}
-    sections[engine] = section.strip()
-    body = "\n\n".join(sections[k].strip() for k in ("sqlite", "postgresql") if k in sections)
+    # One section per engine and size: a PostgreSQL run at 10,000 stays beside one at 100,000.
+    sections = {m.group(1): m.group(0) for m in re.finditer(r"### ([^\n]+)\n.*?(?=\n### |\Z)", inside, re.S)}
+    sections[section.strip().splitlines()[0][4:]] = section.strip()
+
+    def order(title: str) -> tuple:
+        name, _, size = title.partition(", ")
+        return (name != "sqlite", -int(size.split()[0].replace(",", "") or 0))
+
+    body = "\n\n".join(sections[k].strip() for k in sorted(sections, key=order))
     path.write_text(f"{before}{START}\n{body}\n{END}{after}")
