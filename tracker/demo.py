@@ -183,9 +183,50 @@ def _agreement(contract: Contract, track, actor, now: datetime) -> None:
         pass  # no template stored yet (a database seeded before init-db): agreed without a version to sign
 
 
-def seed(*, count: int, now: datetime, echo=print) -> list[tuple[str, str, str]]:
-    """Add what is missing of the demo set, up to ``count`` demo contracts."""
+def _bulk_plan(sponsors: list[Sponsor], today):
+    """What bulk demo contract ``index`` is: sites, sponsor, trial and the day it was received."""
+    from tracker.demo_bulk import received_on
+
+    def plan(index: int) -> dict:
+        coordinating = "GR" if index % 3 else "IB"
+        associated = [] if index % 7 == 5 else ["IB" if coordinating == "GR" else "GR"]
+        title, acronym, phase, indication = TRIALS[index % len(TRIALS)]
+        received = received_on(index, today)
+        return {"coordinating": coordinating, "associated": associated,
+                "sponsor_id": sponsors[(index * 5) % len(sponsors)].id, "title": title,
+                "acronym": f"{acronym}-{index + 1:02d}", "phase": phase, "indication": indication,
+                "protocol_number": f"{acronym[:3]}-{received.year}-{index + 1:05d}",
+                "patients": (12, 24, 36, 60)[index % 4], "received_on": received,
+                "investigators": {code: INVESTIGATORS[code] for code in [coordinating, *associated]},
+                "budget": BUDGET}
+    return plan
+
+
+BUDGET = [{"item": "Screening visit", "amount": 450, "unit": "EUR per patient"},
+          {"item": "Treatment visit (cycle)", "amount": 820, "unit": "EUR per patient"},
+          {"item": "Archiving", "amount": 1500, "unit": "EUR flat"}]
+
+
+def _more_sponsors(now: datetime) -> None:
+    from tracker.demo_histories import MORE_SPONSORS
+
+    for name, country in MORE_SPONSORS:
+        if not db.session.execute(db.select(Sponsor.id).where(Sponsor.name == name)).first():
+            create_sponsor({"name": name, "country": country}, actor=audit.SYSTEM, now=now)
+
+
+def seed(*, count: int, now: datetime, echo=print, progress=None) -> list[tuple[str, str, str]]:
+    """Add what is missing of the demo set, up to ``count`` demo contracts.
+
+    The first ``DEMO_AGREEMENTS`` contracts go through the pipeline one action at a time,
+    with their agreements generated; the others are loaded in bulk (``demo_bulk``) with the
+    same rules. ``progress(n)`` is told of every ``n`` contracts added.
+    """
+    from tracker.demo_bulk import CHUNK, Loader, realign_sequences
+
     logins = _ensure_people(now)
+    if count > DEMO_AGREEMENTS:
+        _more_sponsors(now)
     db.session.commit()
     existing = db.session.execute(db.select(db.func.count(Contract.id))).scalar()
     sponsors = db.session.execute(
@@ -196,12 +237,27 @@ def seed(*, count: int, now: datetime, echo=print) -> list[tuple[str, str, str]]
             user = db.session.execute(db.select(User).where(User.site_id == site.id, User.role == role)).scalars().first()
             if user:
                 staff[site.code if role == "legal" else "manager:" + site.code] = audit.Actor.of(user)
-    for index in range(existing, count):
+    if progress:
+        progress(min(existing, count))  # already there
+    live_until = min(count, DEMO_AGREEMENTS)
+    for index in range(existing, live_until):
         _demo_contract(index, now, sponsors, staff)
-        if index % 200 == 199:
-            db.session.commit()
-            echo(f"  {index + 1} contracts")
+        if progress:
+            progress(1)
     db.session.commit()
+    start = max(existing, live_until)
+    if count > start:
+        everyone = db.session.execute(db.select(Sponsor).order_by(Sponsor.id)).scalars().all()
+        sites = {s.code: s for s in db.session.execute(db.select(Site)).scalars()}
+        loader = Loader(now=now, plan=_bulk_plan(everyone, local_date(now)), sites=sites, staff=staff)
+        for first in range(start, count, CHUNK):
+            chunk = range(first, min(first + CHUNK, count))
+            loader.load(chunk)
+            db.session.commit()
+            if progress:
+                progress(len(chunk))
+        realign_sequences()
+        db.session.commit()
     if count > existing:
         echo(f"Created {count - existing} demo contracts.")
     return logins

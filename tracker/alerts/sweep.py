@@ -1,26 +1,29 @@
 """The sweep: find the tracks whose clocks may be due, ask the rules, queue what is new (SPEC 4).
 
-The sweep reads the deadline fields the pipeline stores on each track (indexed) instead
-of replaying events, loads sites, calendars and people once, and walks the candidates
-in pages. Three queries find them - a due date near or past, a sponsor reminder date
-come, a regulatory ceiling near or past - so its cost grows with the clocks that are
-due, not with all contracts. The outbox's unique key skips an alert already queued, so
-a paused clock, a repeated sweep or a second scheduler adds nothing. Rows are added in
-the caller's transaction, which the caller commits.
+The sweep reads the deadline fields the pipeline stores on each track instead of replaying
+events, loads sites, calendars and people once, and walks the candidates in pages. The
+candidates are the open tracks whose ``next_alert_on`` has come (indexed): every event sets
+it back, and after judging a track the sweep moves it to the next day a new alert can fall
+due for it (``lookahead``), so its cost grows with the clocks that are due, not with all
+contracts. The outbox's unique key skips an alert already queued, so a paused clock, a
+repeated sweep or a second scheduler adds nothing. Rows are added in the caller's
+transaction, which the caller commits.
 """
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Iterator, NamedTuple
 
+from sqlalchemy import bindparam
+
 from tracker.alerts import mails
 from tracker.alerts.context import Directory, load_directory
+from tracker.alerts.lookahead import next_look
 from tracker.alerts.queue import existing_keys, insert_new, outbox_row
 from tracker.alerts.rules import SPONSOR, due_alerts
 from tracker.extensions import db
-from tracker.models import Contract, Policy, Track
+from tracker.models import Contract, Track
 from tracker.pipeline import rules as pipeline
-from tracker.sla.policy import settings_of
 from tracker.sla.state import STORED_COLUMNS, stored_state
 
 PAGE = 1000
@@ -38,7 +41,8 @@ class Alert(NamedTuple):
 
 
 def _base():
-    return (db.select(*STORED_COLUMNS, Track.sponsor_signed_at, Contract.reference, Contract.title,
+    return (db.select(*STORED_COLUMNS, Track.sponsor_signed_at, Track.next_alert_on, Track.version,
+                      Contract.reference, Contract.title,
                       Contract.acronym, Contract.sponsor_id)
             .join(Contract, Contract.id == Track.contract_id).where(Track.stage.not_in(CLOSED)))
 
@@ -53,23 +57,12 @@ def _pages(stmt) -> Iterator[list]:
         last = rows[-1].id
 
 
-def _candidate_queries(directory: Directory):
-    windows = directory.windows.values()
-    if not windows:
-        return []
-    ids = db.session.execute(db.select(Policy.id)).scalars().all()
-    policies = [settings_of(None)] + [settings_of(i) for i in ids]
-    most_warning = max(p["warning_before"] for p in policies)
-    most_ceiling = max(p["ceiling_warning_before"] for p in policies)
-    # Widest bounds over all sites; each row is then judged on its own site's day.
-    latest_today = max(w.today(directory.now) for w in windows)
-    due_upper = max(w.calendar.add_working_days(w.today(directory.now), most_warning) for w in windows)
-    ceiling_upper = max(w.calendar.add_working_days(w.today(directory.now), most_ceiling) for w in windows)
-    return [
-        _base().where(Track.due_on.is_not(None), Track.due_on <= due_upper),
-        _base().where(Track.reminder_on.is_not(None), Track.reminder_on <= latest_today),
-        _base().where(Track.regulatory_due_on.is_not(None), Track.regulatory_due_on <= ceiling_upper),
-    ]
+def _candidates(directory: Directory):
+    """Open tracks whose next look has come at the latest of the sites' days (indexed)."""
+    if not directory.windows:
+        return None
+    latest_today = max(w.today(directory.now) for w in directory.windows.values())
+    return _base().where(Track.next_alert_on.is_not(None), Track.next_alert_on <= latest_today)
 
 
 def _coordinating_sites(contract_ids: set[int]) -> dict[int, int]:
@@ -94,17 +87,22 @@ def values_of(directory: Directory, row, state) -> dict:
     }
 
 
-def alerts_for_rows(directory: Directory, rows: list, seen: set[int]) -> list[Alert]:
+def alerts_for_rows(directory: Directory, rows: list, looks: list[dict] | None = None) -> list[Alert]:
+    """The alerts the rows' states call for now; with ``looks``, also each row's next look (see lookahead)."""
     coordinating = _coordinating_sites({r.contract_id for r in rows})
     alerts = []
     for row in rows:
-        if row.id in seen:
-            continue
-        seen.add(row.id)
         window = directory.windows[row.site_id]
-        state = stored_state(row, window.calendar, window.today(directory.now), window.timezone)
+        today = window.today(directory.now)
+        if looks is not None and row.next_alert_on > today:
+            continue  # another site's day has come, not this one's yet
+        state = stored_state(row, window.calendar, today, window.timezone)
+        called_for = due_alerts(state, row.id, row.visit)
+        if looks is not None:
+            looks.append({"track_id": row.id, "seen_version": row.version,
+                          "next": next_look(row, window, today, state, {d.stem for d in called_for})})
         values = None
-        for due in due_alerts(state, row.id, row.visit):
+        for due in called_for:
             values = values or values_of(directory, row, state)
             for audience in due.audiences:
                 window_site = coordinating.get(row.contract_id, row.site_id) if audience == SPONSOR else row.site_id
@@ -135,13 +133,29 @@ def queue_alerts(directory: Directory, alerts: list[Alert]) -> int:
     return insert_new(rows)
 
 
+def _remember(looks: list[dict]) -> None:
+    """Store each track's next look, unless an event changed the track since it was read."""
+    if looks:
+        db.session.execute(
+            db.update(Track.__table__).where(Track.__table__.c.id == bindparam("track_id"),
+                                             Track.__table__.c.version == bindparam("seen_version"))
+            .values(next_alert_on=bindparam("next")), looks)
+
+
 def sweep(now: datetime) -> int:
-    """Queue every alert due at ``now``; return how many outbox rows were added."""
+    """Queue every alert due at ``now``; return how many outbox rows were added.
+
+    Only tracks whose next look has come are read, so a sweep's cost follows the clocks
+    that are due, not the number of contracts.
+    """
     directory = load_directory(now)
+    stmt = _candidates(directory)
     queued = 0
-    seen: set[int] = set()
+    if stmt is None:
+        return 0
     with mails.rendering():
-        for stmt in _candidate_queries(directory):
-            for page in _pages(stmt):
-                queued += queue_alerts(directory, alerts_for_rows(directory, page, seen))
+        for page in _pages(stmt):
+            looks: list[dict] = []
+            queued += queue_alerts(directory, alerts_for_rows(directory, page, looks))
+            _remember(looks)
     return queued

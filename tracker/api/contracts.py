@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import jsonify, request
+from sqlalchemy.orm import selectinload
 
 from tracker.access import caller, contract_route, role_required
 from tracker.api import bp, now
@@ -13,7 +14,7 @@ from tracker.contracts.input import parse_contract
 from tracker.contracts.operations import create_contract
 from tracker.contracts.visibility import visible_contracts
 from tracker.extensions import db
-from tracker.models import Contract
+from tracker.models import Contract, Track
 from tracker.people.roles import STAFF_ROLES
 from tracker.timeutil import local_date
 from tracker.transaction import atomic
@@ -50,7 +51,9 @@ def list_contracts():
     user = caller()
     stmt = visible_contracts(user).order_by(Contract.id.desc())
     total = db.session.execute(db.select(db.func.count()).select_from(stmt.subquery())).scalar()
-    rows = db.session.execute(stmt.limit(limit).offset(offset)).scalars().all()
+    # One query per relation for the whole page, not one per contract.
+    rows = db.session.execute(stmt.limit(limit).offset(offset).options(
+        selectinload(Contract.sponsor), selectinload(Contract.tracks).selectinload(Track.site))).scalars().all()
     return jsonify({"contracts": [contract_json(c, full=False) for c in rows],
                     "total": total, "limit": limit, "offset": offset})
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from types import SimpleNamespace
 from datetime import date, datetime
 from typing import Any, Iterable
 
@@ -71,6 +72,11 @@ def _digest(entry: AuditEntry) -> str:
     return keyed_digest(entry, _key())
 
 
+def lock_chain(session: Session) -> None:
+    """Hold the chain's tail for this transaction (a bulk loader appending many rows takes it once)."""
+    _lock_chain(session)
+
+
 def _lock_chain(session: Session) -> None:
     # SQLite transactions are already serialised by BEGIN IMMEDIATE; PostgreSQL
     # needs an explicit lock so two appends cannot both link to the same tail.
@@ -98,30 +104,32 @@ def record(
     prev_hash = tail.hash if tail else GENESIS
     next_id = (tail.id if tail else 0) + 1
     rows = []
-    for field, (old, new) in changes.items():
-        entry = AuditEntry(
-            id=next_id,
-            at=now,
-            actor_id=actor.user_id,
-            actor_email=actor.email,
-            actor_role=actor.role,
-            actor_site=actor.site_code,
-            actor_sponsor=actor.sponsor_name,
-            entity=entity,
-            entity_id=str(entity_id),
-            contract_id=contract_id,
-            field=field,
-            old_value=_text(old),
-            new_value=_text(new),
-            reason=reason,
-            prev_hash=prev_hash,
-        )
-        entry.hash = _digest(entry)
+    for values in entries(actor, entity, entity_id, changes, at=now, contract_id=contract_id, reason=reason,
+                          next_id=next_id, prev_hash=prev_hash, key=_key()):
+        entry = AuditEntry(**values)
         session.add(entry)
         rows.append(entry)
-        prev_hash = entry.hash
-        next_id += 1
     session.flush()
+    return rows
+
+
+def entries(actor: Actor, entity: str, entity_id: Any, changes: dict[str, tuple[Any, Any]], *, at: datetime,
+            contract_id: int | None, reason: str | None, next_id: int, prev_hash: str, key: str) -> list[dict]:
+    """The chained rows (as column values) for one change, continuing the chain after ``prev_hash``.
+
+    ``record`` stores them as they come; the bulk demo loader calls this for many changes in
+    a row, passing each call the id and hash the previous one ended with.
+    """
+    rows = []
+    for field, (old, new) in changes.items():
+        values = {"id": next_id, "at": at, "actor_id": actor.user_id, "actor_email": actor.email,
+                  "actor_role": actor.role, "actor_site": actor.site_code, "actor_sponsor": actor.sponsor_name,
+                  "entity": entity, "entity_id": str(entity_id), "contract_id": contract_id, "field": field,
+                  "old_value": _text(old), "new_value": _text(new), "reason": reason, "prev_hash": prev_hash}
+        values["hash"] = keyed_digest(SimpleNamespace(**values), key)
+        rows.append(values)
+        prev_hash = values["hash"]
+        next_id += 1
     return rows
 
 

@@ -50,7 +50,7 @@ def _now(value: datetime | None) -> datetime:
 @sla.command("sweep")
 @NOW
 def sweep_command(now: datetime | None):
-    """Evaluate every open clock and queue the alerts that are due."""
+    """Evaluate the open clocks whose next look has come and queue the alerts that are due."""
     now = _now(now)
     click.echo(f"Queued {jobs.sweep(now)} alert(s) for {now.isoformat()}.")
 

@@ -1,6 +1,8 @@
 """init-db and seed-demo: the schema, the reference data and the demo data."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
@@ -34,9 +36,17 @@ def init_db():
               help="How many demo contracts to create.")
 def seed_demo(count: int):
     """Demo sponsors, users and contracts in every stage; prints the logins."""
-    from tracker.demo import DEMO_PASSWORD, seed
+    from tracker.demo import DEMO_AGREEMENTS, DEMO_PASSWORD, seed
 
-    logins = seed(count=count, now=utcnow(), echo=click.echo)
+    messages: list[str] = []
+    # The bar shows on a terminal for the large sets; the small demo prints what it always printed.
+    quiet = None if count > DEMO_AGREEMENTS else open(os.devnull, "w")
+    with click.progressbar(length=count, label="Demo contracts", show_pos=True, file=quiet) as bar:
+        logins = seed(count=count, now=utcnow(), echo=lambda line: messages.append(line), progress=bar.update)
+    if quiet:
+        quiet.close()
+    for line in messages:
+        click.echo(line)
     click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
     for email, role, where in logins:
         click.echo(f"  {email:<34} {role:<8} {where}")

@@ -32,8 +32,33 @@ def next_reference(year: int) -> str:
                 continue  # another request created this year's counter first
         counter.last += 1
         session.flush()
-        return f"FT-{year}-{counter.last:04d}"
+        return format_reference(year, counter.last)
     raise RuntimeError("could not allocate a contract reference")
+
+
+def format_reference(year: int, number: int) -> str:
+    return f"FT-{year}-{number:04d}"
+
+
+def creation_changes(contract, investigators: dict) -> dict:
+    """What the audit trail says of a new contract: every field given (a Contract or a row's values)."""
+    value = (lambda f: contract[f]) if isinstance(contract, dict) else (lambda f: getattr(contract, f))
+    return {f: (None, value(f)) for f in CREATION_FIELDS if value(f) is not None} \
+        | ({"investigators": (None, investigators)} if investigators else {})
+
+
+CREATION_FIELDS = ("reference", "sponsor_id", "title", "acronym", "protocol_number", "eu_ct_number", "phase",
+                   "indication", "patients", "budget", "received_on", "status")
+
+
+def received_at_of(received_on, timezone: str, now: datetime) -> datetime:
+    """The tracks' clocks start at the beginning of the day the contract was received (never after now)."""
+    return min(start_of_day(received_on, timezone), now)
+
+
+def first_owner(actor: audit.Actor, coordinating_site_id: int) -> int | None:
+    """The coordinating track belongs to the legal user of that site who creates the contract."""
+    return actor.user_id if actor.role == "legal" and actor.site_id == coordinating_site_id else None
 
 
 def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, created_by_id=None) -> Contract:
@@ -67,16 +92,10 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
     )
     db.session.add(contract)
     db.session.flush()
-    audit.record(
-        actor, "contract", contract.id,
-        {f: (None, getattr(contract, f)) for f in (
-            "reference", "sponsor_id", "title", "acronym", "protocol_number", "eu_ct_number", "phase",
-            "indication", "patients", "budget", "received_on", "status") if getattr(contract, f) is not None}
-        | ({"investigators": (None, draft.investigators)} if draft.investigators else {}),
-        now=now, contract_id=contract.id,
-    )
-    received_at = min(start_of_day(draft.received_on, coordinating.timezone), now)
-    owner = actor.user_id if actor.role == "legal" and actor.site_id == coordinating.id else None
+    audit.record(actor, "contract", contract.id, creation_changes(contract, draft.investigators),
+                 now=now, contract_id=contract.id)
+    received_at = received_at_of(draft.received_on, coordinating.timezone, now)
+    owner = first_owner(actor, coordinating.id)
     open_track(contract, coordinating, "coordinating", received_at=received_at, actor=actor, now=now,
                owner_id=owner, investigator=draft.investigators.get(coordinating.code) or draft.investigator)
     for site in draft.associated_sites:

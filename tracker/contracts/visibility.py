@@ -18,8 +18,9 @@ def visible_contracts(user, stmt=None):
         return stmt.where(Contract.sponsor_id == user.sponsor_id)
     if user.role not in ("legal", "manager") or user.site_id is None:
         return stmt.where(db.false())
-    site_tracks = db.select(Track.contract_id).where(Track.site_id == user.site_id)
-    return stmt.where(Contract.id.in_(site_tracks))
+    # EXISTS on the (contract, site) unique index: a page of the newest contracts reads the contracts
+    # newest first and stops when the page is full; "id IN (the site's tracks)" first listed all of them.
+    return stmt.where(db.exists().where(Track.contract_id == Contract.id, Track.site_id == user.site_id))
 
 
 def load_contract(reference: str, user) -> Contract | None:

@@ -44,7 +44,7 @@ def at_risk(top: list) -> list:
 
 def lean(days: list[SiteDay], scope: Scope) -> list:
     """Conditions on Track: open tracks of the dashboard's sites among the filtered contracts."""
-    return [Track.site_id.in_([d.site_id for d in days]), Track.stage.not_in(CLOSED),
+    return [Track.site_id.in_([d.site_id for d in days]), Track.stage.in_(rules.OPEN_STAGES),
             scope.rows_where(Track.contract_id, Track.site_id if scope.site_id else None)]
 
 

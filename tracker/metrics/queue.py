@@ -104,7 +104,7 @@ def tab_condition(tab: str, user, days: list[SiteDay]):
 
 def _conditions(view: QueueView, days: list[SiteDay]) -> list:
     """The field filters (not the tab) on open tracks of the queue's sites."""
-    conditions = [Track.site_id.in_([d.site_id for d in days]), Track.stage.not_in(CLOSED)]
+    conditions = [Track.site_id.in_([d.site_id for d in days]), Track.stage.in_(rules.OPEN_STAGES)]
     if view.sponsor_id is not None or view.phase:
         contract = db.select(Contract.id)
         if view.sponsor_id is not None:

@@ -58,7 +58,7 @@ def open_tracks():
     """Open tracks with their contract, sponsor and owner: the rows every ranked list reads."""
     return (db.select(*ROW_COLUMNS).select_from(Track).join(Contract, Contract.id == Track.contract_id)
             .join(Sponsor, Sponsor.id == Contract.sponsor_id).outerjoin(User, User.id == Track.owner_id)
-            .where(Track.stage.not_in(CLOSED)))
+            .where(Track.stage.in_(rules.OPEN_STAGES)))
 
 
 def sponsor_holds():
@@ -86,7 +86,7 @@ def _site_top(conditions: list, day: SiteDay, wanted: int) -> list[Ranked]:
     """The ``wanted`` most urgent open tracks at one site that meet ``conditions``."""
     where = [*conditions, Track.site_id == day.site_id]
     overdue = [*where, Track.due_on.is_not(None), Track.due_on < day.today]
-    cut = db.session.execute(db.select(Track.due_on).where(Track.stage.not_in(CLOSED), *overdue)
+    cut = db.session.execute(db.select(Track.due_on).where(Track.stage.in_(rules.OPEN_STAGES), *overdue)
                              .order_by(Track.due_on).offset(wanted - 1).limit(1)).scalar()
     if cut is not None:
         overdue.append(Track.due_on <= cut)

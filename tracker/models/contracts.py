@@ -106,10 +106,13 @@ class Track(db.Model):
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
     reminder_on: Mapped[date | None] = mapped_column(Date, index=True)
-    holder_since_on: Mapped[date | None] = mapped_column(Date)
+    holder_since_on: Mapped[date | None] = mapped_column(Date, index=True)  # the portal's "your move" order
     regulatory_due_on: Mapped[date | None] = mapped_column(Date, index=True)
     target_due_on: Mapped[date | None] = mapped_column(Date)
     ceiling_policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
+    # The first day (at the site) the alert sweep looks at this track again: set back by every event,
+    # moved ahead by the sweep to the next day a new alert can fall due; None once closed.
+    next_alert_on: Mapped[date | None] = mapped_column(Date, index=True)
     # Optimistic lock: an UPDATE that finds another version raises StaleDataError.
     version: Mapped[int] = mapped_column(Integer, default=1)
 

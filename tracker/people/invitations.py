@@ -62,9 +62,11 @@ def manageable_sponsors(actor):
         return stmt
     if getattr(actor, "role", None) not in SITE_ROLES or actor.site_id is None:
         return stmt.where(db.false())
-    at_site = db.select(Contract.sponsor_id).join(Track, Track.contract_id == Contract.id).where(
-        Track.site_id == actor.site_id)
-    return stmt.where(Sponsor.id.in_(at_site))
+    # EXISTS, correlated on the sponsor: it stops at the sponsor's first contract at the site, where an
+    # IN list would first collect the sponsors of every track of the site (90,000 at network scale).
+    at_site = db.select(Contract.id).join(Track, Track.contract_id == Contract.id).where(
+        Contract.sponsor_id == Sponsor.id, Track.site_id == actor.site_id)
+    return stmt.where(at_site.exists())
 
 
 def may_manage(actor, sponsor_id: int) -> bool:

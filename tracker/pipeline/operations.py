@@ -20,9 +20,10 @@ from tracker.errors import Conflict, Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event, Site, Track, User
 from tracker.people.roles import is_site_staff
-from tracker.pipeline import rules, signals
+from tracker.pipeline import rules, signals, transition
 from tracker.pipeline.events import check_effective_at, lock_contract, write_event
 from tracker.pipeline.permissions import may_take
+from tracker.pipeline.transition import Position
 from tracker.sla import stored
 
 MAX_COMMENT = 5000
@@ -31,28 +32,23 @@ MAX_COMMENT = 5000
 def open_track(contract: Contract, site: Site, role: str, *, received_at: datetime, actor, now: datetime,
                owner_id: int | None = None, investigator: str | None = None) -> Track:
     """Create a site's track in its first stage, with the event that opened it."""
-    stage = rules.FIRST_STAGE[role]
-    track = Track(contract=contract, site=site, role=role, stage=stage, round=0, visit=1,
+    position, stage = transition.opening(role, received_at)
+    track = Track(contract=contract, site=site, role=role, stage=stage, round=position.round, visit=position.visit,
                   stage_entered_at=received_at, owner_id=owner_id, investigator_name=investigator)
     db.session.add(track)
     db.session.flush()
     write_event(track, rules.RECEIVE, None, stage, actor, received_at, now)
     stored.refresh(track, now)
-    audit.record(actor, "track", track.id, {"site": (None, site.code), "stage": (None, stage)},
+    audit.record(actor, "track", track.id, transition.opening_changes(site.code, stage),
                  now=now, contract_id=contract.id)
     return track
 
 
 def _followers(track: Track, rule: rules.Action) -> list[Track]:
     """The other tracks an action moves as a consequence (SPEC 2: agree, reopen, cancel)."""
-    others = [t for t in track.contract.tracks if t is not track]
-    if rule.name == "agree":
-        return [t for t in others if t.role == "associated" and t.stage == rules.WAITING_COORDINATOR]
-    if rule.name == "reopen":
-        return [t for t in others if t.role == "associated" and t.stage in (rules.CONFORMITY, rules.SIGNATURE)]
-    if rule.name == "cancel" and track.role == "coordinating":
-        return [t for t in others if t.stage not in rules.CLOSED_STAGES]
-    return []
+    tracks = list(track.contract.tracks)
+    index = tracks.index(track)
+    return [tracks[i] for i in transition.followers([Position.of(t) for t in tracks], index, rule)]
 
 
 def _refusal(rule: rules.Action, track: Track, actor, party, comment, expected_version) -> Exception | None:
@@ -64,13 +60,14 @@ def _refusal(rule: rules.Action, track: Track, actor, party, comment, expected_v
         return InvalidInput({"comment": str(rule.needs_comment)})
     if expected_version is not None and expected_version != track.version:
         return Conflict(str(_l("This track changed since you loaded the page; reload it and try again.")))
-    if rule.track_role and track.role != rule.track_role:
+    why = transition.blocked(rule, Position.of(track), party)
+    if why == "role":
         return Conflict(str(_l("%(a)s applies to the %(r)s site's track only.", a=rule.label,
                                r=rules.ROLE_LABELS[rule.track_role])))
-    if track.stage not in rule.sources:
+    if why == "stage":
         return Conflict(str(_l("%(a)s is not possible while the track is in %(s)s.",
                                a=rule.label, s=rules.STAGE_LABELS.get(track.stage, track.stage))))
-    if rule.name == "sign" and getattr(track, f"{party}_signed_at") is not None:
+    if why == "signed":
         return Conflict(str(_l("The signature of %(p)s is already recorded.", p=rules.PARTY_LABELS[party])))
     return None
 
@@ -145,77 +142,36 @@ def apply_action(
     return event
 
 
-def _void_signatures(track: Track) -> dict:
-    changes = {}
-    for party in rules.PARTIES:
-        column = f"{party}_signed_at"
-        if getattr(track, column) is not None:
-            changes[column] = (getattr(track, column), None)
-            setattr(track, column, None)
-    return changes
+def _place(track: Track, position: Position) -> None:
+    for name in ("stage", "round", "visit", "stage_entered_at", *transition.SIGNATURE_COLUMNS):
+        if getattr(track, name) != getattr(position, name):
+            setattr(track, name, getattr(position, name))
 
 
 def _move(track, rule, actor, now, effective_at, party, comment, for_sponsor, document_id) -> Event:
-    followers = _followers(track, rule)  # before this track moves
-    old = {"stage": track.stage, "round": track.round}
-    changes = {}
-    if rule.name == "sign":
-        column = f"{party}_signed_at"
-        setattr(track, column, effective_at)
-        changes[column] = (None, effective_at)
-        if all(track.signatures.values()):
-            track.stage = rules.EXECUTED
-    else:
-        track.stage = rule.target
-    # Every action is a change of the track, even one that keeps its stage (conformity_issue): its
-    # version moves, so a form loaded before it is refused as stale and its author sees what happened.
-    flag_modified(track, "stage")
-    if rule.name == "reopen":
-        changes.update(_void_signatures(track))
-    if rule.name in ("send_to_sponsor", "reopen"):
-        track.round += 1  # each round of negotiation, including one reopened after agreement
-    if track.stage != old["stage"]:
-        track.stage_entered_at = effective_at
-        track.visit += 1
-        changes["stage"] = (old["stage"], track.stage)
-    if track.round != old["round"]:
-        changes["round"] = (old["round"], track.round)
-    event = write_event(track, rule.name, old["stage"], track.stage, actor, effective_at, now,
-                        party=party, comment=comment, for_sponsor=for_sponsor, document_id=document_id)
-    stored.refresh(track, now)
-    audit.record(actor, "track", track.id, changes or {"event": (None, rule.name)}, now=now,
-                 contract_id=track.contract_id, reason=comment)
-    follow = {"agree": (rules.OPEN_CONFORMITY, rules.CONFORMITY),
-              "reopen": (rules.BACK_TO_WAITING, rules.WAITING_COORDINATOR),
-              "cancel": ("cancel", rules.CANCELLED)}
-    for other in followers:
-        _follow(other, *follow[rule.name], actor, now, effective_at, comment=comment)
+    tracks = list(track.contract.tracks)
+    steps = transition.transition([Position.of(t) for t in tracks], tracks.index(track), rule, party, effective_at)
+    event = None
+    for step in steps:
+        moved = tracks[step.index]
+        _place(moved, step.after)
+        # Every action is a change of the track, even one that keeps its stage (conformity_issue): its
+        # version moves, so a form loaded before it is refused as stale and its author sees what happened.
+        flag_modified(moved, "stage")
+        if step.leading:
+            event = write_event(moved, step.action, step.from_stage, step.to_stage, actor, effective_at, now,
+                                party=party, comment=comment, for_sponsor=for_sponsor, document_id=document_id)
+        else:
+            write_event(moved, step.action, step.from_stage, step.to_stage, actor, effective_at, now, comment=comment)
+        stored.refresh(moved, now)
+        audit.record(actor, "track", moved.id, step.changes, now=now, contract_id=moved.contract_id, reason=comment)
     _settle_contract(track.contract, actor, now)
     return event
 
 
-def _follow(track, action, stage, actor, now, effective_at, comment=None) -> None:
-    """Move another track as a consequence of an action on the coordinating one."""
-    old = track.stage
-    changes = {"stage": (old, stage)}
-    if stage == rules.WAITING_COORDINATOR:
-        changes.update(_void_signatures(track))
-    track.stage = stage
-    track.stage_entered_at = effective_at
-    track.visit += 1
-    write_event(track, action, old, stage, actor, effective_at, now, comment=comment)
-    stored.refresh(track, now)
-    audit.record(actor, "track", track.id, changes, now=now, contract_id=track.contract_id, reason=comment)
-
-
 def _settle_contract(contract: Contract, actor, now) -> None:
     """Executed once every track that goes on is executed; cancelled with its coordinator."""
-    if contract.coordinating_track.stage == rules.CANCELLED:
-        status = "cancelled"
-    elif all(t.stage in rules.CLOSED_STAGES for t in contract.tracks):
-        status = "executed"
-    else:
-        status = "open"
+    status = transition.settled([Position.of(t) for t in contract.tracks])
     if status != contract.status:
         audit.record(actor, "contract", contract.id, {"status": (contract.status, status)},
                      now=now, contract_id=contract.id)

@@ -22,6 +22,9 @@ ALL_STAGES = (
     SIGNATURE, EXECUTED, CANCELLED,
 )
 CLOSED_STAGES = frozenset({EXECUTED, CANCELLED})
+# The same split as a list of the open ones: "stage IN (open stages)" lets an index that starts with
+# (site_id, stage) jump to the open tracks, where "NOT IN (closed)" reads every track of the site.
+OPEN_STAGES = tuple(s for s in ALL_STAGES if s not in CLOSED_STAGES)
 FIRST_STAGE = {"coordinating": COMPLETENESS, "associated": WAITING_COORDINATOR}
 
 STAGE_LABELS = {

@@ -22,15 +22,18 @@ from tracker.sla.state import TrackState, calendars_of
 WHOSE = ("sponsor", "site", "closed")
 
 
-def _sponsor_since():
+def _sponsor_since(sponsor_id):
+    """Since when the sponsor has held each of its open contracts; only its own contracts' tracks are read."""
     return (db.select(Track.contract_id, db.func.min(Track.holder_since_on).label("since"))
-            .where(Track.holder_since_on.is_not(None), Track.stage.not_in(rules.CLOSED_STAGES))
+            .join(Contract, Contract.id == Track.contract_id)
+            .where(Contract.sponsor_id == sponsor_id, Track.holder_since_on.is_not(None),
+                   Track.stage.in_(rules.OPEN_STAGES))
             .group_by(Track.contract_id).subquery())
 
 
 def portal_query(user, q: str = "", site: str = "", whose: str = ""):
     """The contracts this sponsor user may see, matching the search, the sponsor's move first."""
-    since = _sponsor_since()
+    since = _sponsor_since(user.sponsor_id)
     stmt = contract_search(user, q, site).outerjoin(since, since.c.contract_id == Contract.id)
     if whose == "sponsor":
         stmt = stmt.where(since.c.since.is_not(None))

@@ -8,6 +8,8 @@ site's internal closures.
 """
 from __future__ import annotations
 
+from flask import g, has_app_context
+
 from tracker.extensions import db
 from tracker.models import Site, SiteClosure
 from tracker.sla.calendar import CalendarSpec, WorkingCalendar, calendar_for
@@ -18,11 +20,27 @@ def _spec(site: Site, closures=frozenset()) -> CalendarSpec:
                         works_whit_monday=site.works_whit_monday)
 
 
+def _closures(site_id: int) -> frozenset:
+    """The site's closure days, read once per app context (one request, one command).
+
+    A page that shows twenty contracts asked for them forty times; a closure added or
+    removed in this context drops the copy (``forget_closures``).
+    """
+    known = g.setdefault("site_closures", {}) if has_app_context() else {}
+    if site_id not in known:
+        known[site_id] = frozenset(db.session.execute(
+            db.select(SiteClosure.day).where(SiteClosure.site_id == site_id)).scalars())
+    return known[site_id]
+
+
+def forget_closures() -> None:
+    if has_app_context():
+        g.pop("site_closures", None)
+
+
 def site_calendar(site: Site) -> WorkingCalendar:
     """The working-day calendar of a site: its country's holidays plus its closure days."""
-    closures = frozenset(db.session.execute(
-        db.select(SiteClosure.day).where(SiteClosure.site_id == site.id)).scalars())
-    return calendar_for(_spec(site, closures))
+    return calendar_for(_spec(site, _closures(site.id)))
 
 
 def legal_calendar(site: Site) -> WorkingCalendar:

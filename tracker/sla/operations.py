@@ -18,6 +18,7 @@ from tracker.extensions import db
 from tracker.models import Policy, Site, SiteClosure, Track
 from tracker.pipeline.rules import CLOSED_STAGES
 from tracker.sla import stored
+from tracker.sla.calendars import forget_closures
 from tracker.sla.policy import DEFAULTS, current_policy, settings_of, validate
 
 
@@ -46,6 +47,7 @@ def ensure_default_policy(*, now: datetime) -> bool:
 
 
 def _refresh_open_tracks(site: Site, now: datetime) -> None:
+    forget_closures()
     tracks = db.session.execute(
         db.select(Track).where(Track.site_id == site.id, Track.stage.not_in(CLOSED_STAGES))).scalars()
     for track in tracks:

@@ -12,19 +12,23 @@ from tracker.models import Track
 from tracker.sla.state import replay_state
 
 STORED = ("due_on", "reminder_on", "holder_since_on", "regulatory_due_on", "target_due_on", "policy_id",
-          "ceiling_policy_id")
+          "ceiling_policy_id", "next_alert_on")
+
+
+def values_of(state) -> dict:
+    """The stored fields a replayed state gives (also how the bulk demo loader fills its rows)."""
+    return {"due_on": state.due_on, "reminder_on": state.reminder_on,
+            "holder_since_on": state.holder_since if state.holder == "sponsor" else None,
+            "regulatory_due_on": state.regulatory_due_on, "target_due_on": state.target_due_on,
+            "policy_id": state.policy_id, "ceiling_policy_id": state.ceiling_policy_id,
+            # A changed track is looked at by the next sweep, whatever day it runs for.
+            "next_alert_on": None if state.closed else state.stage_entered_on}
 
 
 def refresh(track: Track, now: datetime) -> None:
     """Write the replayed state's due date, reminder, holder, ceiling and policies onto the track."""
-    state = replay_state(track, now)
-    track.due_on = state.due_on
-    track.reminder_on = state.reminder_on
-    track.holder_since_on = state.holder_since if state.holder == "sponsor" else None
-    track.regulatory_due_on = state.regulatory_due_on
-    track.target_due_on = state.target_due_on
-    track.policy_id = state.policy_id
-    track.ceiling_policy_id = state.ceiling_policy_id
+    for name, value in values_of(replay_state(track, now)).items():
+        setattr(track, name, value)
 
 
 def backfill(now: datetime) -> int:

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from sqlalchemy.orm import selectinload
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
@@ -17,7 +18,7 @@ from tracker.audit import Actor
 from tracker.contracts.search import MAX_QUERY
 from tracker.database import utcnow
 from tracker.extensions import db
-from tracker.models import Contract, Site
+from tracker.models import Contract, Site, Track
 from tracker.pipeline import rules
 from tracker.pipeline.permissions import allowed_actions
 from tracker.portal.documents import sent_document_ids, sponsor_documents
@@ -73,7 +74,10 @@ def _rows(contracts, now) -> dict:
 def index():
     """The sponsor's contracts: where it is its move first (held longest at the top), then the others."""
     filters = _filters()
-    page = db.paginate(portal_query(current_user, **filters), page=page_number(), per_page=PER_PAGE, error_out=False)
+    # The deadline column replays each track's events: load them with the page, not track by track.
+    page = db.paginate(portal_query(current_user, **filters).options(
+        selectinload(Contract.tracks).selectinload(Track.events)), page=page_number(), per_page=PER_PAGE,
+        error_out=False)
     sites = db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
     return render_template("portal/index.html", page=page, rows=_rows(page.items, utcnow()), sites=sites,
                            filters=filters, args={k: v for k, v in filters.items() if v})
