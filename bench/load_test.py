@@ -31,7 +31,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-START, END = "<!-- load test: start -->", "<!-- load test: end -->"
 
 
 def _free_port() -> int:
@@ -174,12 +173,14 @@ def _table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def _write(section: str) -> None:
+def _write(section: str, engine: str) -> None:
+    """Replace this engine's load-test section of BENCHMARKS.md (or add it at the end)."""
+    start, end = f"<!-- load test {engine}: start -->", f"<!-- load test {engine}: end -->"
     path = ROOT / "BENCHMARKS.md"
     text = path.read_text() if path.exists() else "# Benchmarks\n"
-    block = f"{START}\n{section}\n{END}"
-    if START in text and END in text:
-        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
+    block = f"{start}\n{section}\n{end}"
+    if start in text and end in text:
+        text = text[:text.index(start)] + block + text[text.index(end) + len(end):]
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text)
@@ -280,12 +281,11 @@ def main() -> int:
         for problem in problems:
             print("PROBLEM:", problem)
         if args.write:
-            import flask
-            import sqlalchemy
+            from importlib.metadata import version
 
             staff = sum(1 for _ in plan["staff"])
             section = "\n".join([
-                "## Load test", "",
+                f"## Load test ({args.engine})", "",
                 f"Mixed traffic from {args.users} simulated people (staff 3 : sponsor users 1) for {args.duration} s "
                 f"against gunicorn with 2 workers on loopback, with the scheduler running and {args.contracts} demo "
                 f"contracts on {args.engine}. Staff read their work queue, the contract list and contract pages and "
@@ -295,15 +295,15 @@ def main() -> int:
                 f".venv/bin/python bench/load_test.py --engine {args.engine} --contracts {args.contracts} "
                 f"--users {args.users} --duration {args.duration} --write", "```", "",
                 f"Run on {datetime.now(timezone.utc):%Y-%m-%d}: {platform.processor() or platform.machine()}, "
-                f"{os.cpu_count()} CPUs, Python {platform.python_version()}, Flask {flask.__version__}, "
-                f"SQLAlchemy {sqlalchemy.__version__}. The load generator shares the machine with the server.", "",
+                f"{os.cpu_count()} CPUs, Python {platform.python_version()}, Flask {version('flask')}, "
+                f"SQLAlchemy {version('sqlalchemy')}. The load generator shares the machine with the server.", "",
                 table, "",
                 f"Checks: {accepted['event']} accepted events and {accepted['upload']} accepted uploads, each stored "
                 "exactly once; no gap or repeat in any touched track's event sequence; `audit verify` passes; no "
                 "traceback in the server or scheduler logs. " + ("**All checks passed.**" if not problems else
                                                                  "**Problems:** " + "; ".join(problems)),
             ])
-            _write(section)
+            _write(section, args.engine)
         return 1 if problems else 0
     finally:
         for process in processes:
