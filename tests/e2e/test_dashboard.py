@@ -47,7 +47,9 @@ def test_the_queue_ranks_overdue_work_first_and_keeps_the_view_in_the_url(
     else:  # on a phone the headings are folded into each row: the form sorts
         page.get_by_label("Trier par").select_option("-reference")
         page.get_by_role("button", name="Filtrer").click()
-    assert "sort=-reference" in page.url and "tab=all" in page.url
+    page.wait_for_url(re.compile(r"sort=-reference"))
+    page.wait_for_load_state()  # the sorted page has finished loading before it is reloaded
+    assert "tab=all" in page.url
     page.reload()  # a bookmark gives the same view
     assert page.locator("table.queue tbody tr").nth(0).inner_text().startswith(max(fresh, late))
 
