@@ -32,6 +32,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    from tracker import transaction
+
+    transaction.init_app(app)  # first, so a reading request is marked before any hook reads
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

@@ -1,6 +1,7 @@
 """Engine set-up: SQLite safety settings and a time-zone aware UTC column type."""
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, event
@@ -9,6 +10,12 @@ from sqlalchemy.types import TypeDecorator
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1
+
+# True while a request that only reads (GET, HEAD, OPTIONS) is being answered. On SQLite its
+# transactions then start DEFERRED: readers share the database instead of queueing for the
+# write lock. A write inside such a request goes through ``tracker.transaction.atomic()``,
+# which ends the read and takes the lock first (see ``writing``).
+_reading: ContextVar[bool] = ContextVar("tracker_reading", default=False)
 
 
 class BoundedInt(IntegerConverter):
@@ -54,7 +61,9 @@ def configure_engine(engine: Engine) -> None:
     pysqlite's own transaction handling starts transactions late and as DEFERRED,
     which lets two writers deadlock into "database is locked". Taking over the
     BEGIN and making it IMMEDIATE serialises writers up front; the busy timeout
-    makes the second one wait instead of failing.
+    makes the second one wait instead of failing. Only while a read-only request
+    is answered (``reading()``) does a transaction start DEFERRED: WAL lets it read
+    a consistent snapshot next to a writer, and it never writes.
     """
     if engine.dialect.name != "sqlite":
         return
@@ -71,7 +80,23 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        deferred = _reading.get()
+        connection.info["tracker_deferred"] = deferred
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
+
+
+def reading() -> bool:
+    """Whether this request only reads (its SQLite transactions start without the write lock)."""
+    return _reading.get()
+
+
+def set_reading(value: bool):
+    """Mark the start (True) or end (False) of a read-only request; returns the token for ``reset_reading``."""
+    return _reading.set(value)
+
+
+def reset_reading(token) -> None:
+    _reading.reset(token)
 
 
 def utcnow() -> datetime:

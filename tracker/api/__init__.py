@@ -8,7 +8,8 @@ from tracker.api.errors import error_response
 from tracker.database import utcnow
 from tracker.errors import DocumentProblems, DomainError
 from tracker.extensions import csrf, db
-from tracker.people.tokens import user_for_token
+from tracker.people import tokens
+from tracker.transaction import atomic
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.health", "api.openapi"}
@@ -24,12 +25,14 @@ def authenticate():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return error_response(401, "unauthorized", "Send an API token as 'Authorization: Bearer TOKEN'.")
-    user = user_for_token(token.strip(), now=utcnow())
-    if user is None:
+    row = tokens.token_for(token.strip())
+    if row is None:
         return error_response(401, "unauthorized", "The API token is unknown or revoked.")
-    if db.session.dirty:
-        db.session.commit()  # the token's "last used" time, kept apart from the request's own work
-    g.api_user = user
+    at = utcnow()
+    if tokens.use_is_stale(row, at):
+        with atomic():  # the token's "last used" time, kept apart from the request's own work
+            tokens.note_use(row, at)
+    g.api_user = row.user
     return limits.check_upload_volume()
 
 

@@ -68,12 +68,8 @@ def revoke_token(user: User, token_id, *, actor: audit.Actor, now: datetime) -> 
     return row
 
 
-def user_for_token(token: str, now: datetime | None = None) -> User | None:
-    """The active user behind a token, or None for an unknown or revoked token.
-
-    With ``now``, the token's "last used" time is brought up to date (at most once a
-    minute); the caller commits it.
-    """
+def token_for(token: str) -> ApiToken | None:
+    """The live token row behind a token of an active user, or None for an unknown or revoked token."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.execute(
@@ -81,9 +77,18 @@ def user_for_token(token: str, now: datetime | None = None) -> User | None:
     ).scalar_one_or_none()
     if row is None or not row.user.active:
         return None
-    if now is not None and (row.last_used_at is None or row.last_used_at <= now - LAST_USED_STEP):
+    return row
+
+
+def use_is_stale(row: ApiToken, now: datetime) -> bool:
+    """Whether the token's "last used" time is old enough to be written again (at most once a minute)."""
+    return row.last_used_at is None or row.last_used_at <= now - LAST_USED_STEP
+
+
+def note_use(row: ApiToken, now: datetime) -> None:
+    """Bring the token's "last used" time up to date; the caller runs it in its own transaction."""
+    if use_is_stale(row, now):
         row.last_used_at = now
-    return row.user
 
 
 def revoke_by_prefix(user: User, prefix, *, actor: audit.Actor, now: datetime) -> int:
