@@ -179,3 +179,27 @@ def test_a_sponsor_sees_who_owns_its_file_by_name_never_by_e_mail(api, make_user
     sponsor = api(make_user("sponsor", None, sponsor="Novacure Oncology SA"))
     seen = sponsor.get(f"/contracts/{reference}").json()["tracks"][0]["owner"]
     assert seen and "@" not in seen and seen.startswith("Legal")
+
+
+def test_the_list_pages_through_what_the_caller_may_see(api, make_user, make_sponsor, make_contract):
+    """next_offset walks every visible contract once, newest first, and is null on the last page."""
+    sponsor = make_sponsor()
+    mine = [make_contract(sponsor, coordinating="GR", sites=("GR",)) for _ in range(5)]
+    make_contract(sponsor, coordinating="IB", sites=("IB",))  # another site's: never listed for GR
+    client = api(make_user("legal", "GR"))
+    seen, offset = [], 0
+    while offset is not None:
+        page = client.get(f"/contracts?limit=2&offset={offset}").json()
+        assert page["limit"] == 2 and page["offset"] == offset and len(page["contracts"]) <= 2
+        seen += [c["reference"] for c in page["contracts"]]
+        offset = page["next_offset"]
+    assert seen == list(reversed(mine))
+    exact = client.get("/contracts?limit=5").json()
+    assert len(exact["contracts"]) == 5 and exact["next_offset"] is None
+
+
+@pytest.mark.parametrize("query", ["limit=0", "limit=501", "limit=ten", "offset=-1", "offset=1e3"])
+def test_bad_paging_is_refused_by_name(api, make_user, query):
+    answer = api(make_user("legal", "GR")).get(f"/contracts?{query}")
+    assert answer.status_code == 422
+    assert query.split("=")[0] in answer.json()["error"]["fields"]

@@ -45,17 +45,21 @@ def post_contract():
 
 @bp.get("/contracts")
 def list_contracts():
-    """The contracts the caller may see, newest first; ?limit= and ?offset= page through them."""
+    """The contracts the caller may see, newest first; ?limit= and ?offset= page through them.
+
+    ``next_offset`` is where the next page starts, or null on the last page. The list does not
+    count every visible contract on each call: one row more than the page tells whether more follow.
+    """
     limit = _whole(request.args.get("limit", "100"), "limit", 1, MAX_PAGE)
     offset = _whole(request.args.get("offset", "0"), "offset", 0, MAX_OFFSET)
     user = caller()
     stmt = visible_contracts(user).order_by(Contract.id.desc())
-    total = db.session.execute(db.select(db.func.count()).select_from(stmt.subquery())).scalar()
     # One query per relation for the whole page, not one per contract.
-    rows = db.session.execute(stmt.limit(limit).offset(offset).options(
+    rows = db.session.execute(stmt.limit(limit + 1).offset(offset).options(
         selectinload(Contract.sponsor), selectinload(Contract.tracks).selectinload(Track.site))).scalars().all()
-    return jsonify({"contracts": [contract_json(c, full=False) for c in rows],
-                    "total": total, "limit": limit, "offset": offset})
+    more = len(rows) > limit
+    return jsonify({"contracts": [contract_json(c, full=False) for c in rows[:limit]],
+                    "limit": limit, "offset": offset, "next_offset": offset + limit if more else None})
 
 
 @bp.get("/contracts/<reference>")

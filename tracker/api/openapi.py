@@ -148,7 +148,8 @@ PATHS = {
                                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
                 "responses": {"200": _json({"type": "object", "properties": {
                     "contracts": {"type": "array", "items": _ref("ContractSummary")},
-                    "total": {"type": "integer"}, "limit": {"type": "integer"}, "offset": {"type": "integer"}}}),
+                    "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                    "next_offset": {"type": "integer", "nullable": True}}}),
                     **ERRORS}}},
     "/contracts/{reference}": {"get": {"summary": "One contract with its tracks", "parameters": [REF_PARAM],
                                        "responses": {"200": _json(_ref("Contract")), **ERRORS}}},
