@@ -61,12 +61,12 @@ def insert_new(rows: list[dict]) -> int:
         from sqlalchemy.dialects.sqlite import insert
     else:
         return _insert_one_by_one(rows)
-    added = 0
-    for chunk in _chunks(rows):
-        stmt = (insert(OutboxMessage).values(chunk).on_conflict_do_nothing(index_elements=["key"])
-                .returning(OutboxMessage.key))
-        added += len(db.session.execute(stmt).all())  # RETURNING lists the rows really inserted
-    return added
+    # One statement for every chunk: its parameters vary, not its text, so it is compiled once
+    # (SQLAlchemy batches the rows into multi-row INSERTs itself); RETURNING lists the rows
+    # really inserted, not those an existing key skipped.
+    stmt = (insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["key"])
+            .returning(OutboxMessage.__table__.c.key))
+    return sum(len(db.session.execute(stmt, chunk).all()) for chunk in _chunks(rows))
 
 
 def _insert_one_by_one(rows: list[dict]) -> int:
