@@ -4,7 +4,8 @@
         .venv/bin/python bench/profile_page.py legal.gr@tracker.example /contracts/FT-2026-0001 [--top 25]
 
 Paths starting with ``api:`` are called with a bearer token of that person. The statement
-count is what finds N+1 queries: it should not grow with the number of rows on the page.
+count is what finds N+1 queries: it should not grow with the number of rows on the page; the
+time each statement took shows which one needs an index or a different plan.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import collections
 import io
 import pstats
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -41,6 +43,8 @@ def main() -> None:
     for _ in range(2):
         client.get(path, headers=headers)  # warm caches
     statements = collections.Counter()
+    spent = collections.Counter()  # milliseconds per statement text
+    started = {}
     from tracker.extensions import db
 
     with app.app_context():
@@ -48,16 +52,23 @@ def main() -> None:
 
     def count(conn, cursor, statement, *_rest):
         statements[" ".join(statement.split())[:160]] += 1
+        started[id(cursor)] = time.perf_counter()
+
+    def timed(conn, cursor, statement, *_rest):
+        spent[" ".join(statement.split())[:160]] += (time.perf_counter() - started.pop(id(cursor))) * 1000
 
     event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "after_cursor_execute", timed)
     profile = cProfile.Profile()
     profile.enable()
     response = client.get(path, headers=headers)
     profile.disable()
     event.remove(engine, "before_cursor_execute", count)
-    print(f"{path}: {response.status_code}, {sum(statements.values())} SQL statements")
-    for statement, n in statements.most_common(8):
-        print(f"  {n:4d} × {statement}")
+    event.remove(engine, "after_cursor_execute", timed)
+    print(f"{path}: {response.status_code}, {sum(statements.values())} SQL statements, "
+          f"{sum(spent.values()):.1f} ms in the database")
+    for statement, ms in spent.most_common(8):
+        print(f"  {statements[statement]:4d} × {ms:7.1f} ms  {statement}")
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)
     print("\n".join(line[:170] for line in out.getvalue().splitlines() if line.strip()))
