@@ -24,7 +24,7 @@ from tracker.people.sponsors import (
 )
 from tracker.transaction import atomic
 from tracker.web.forms import SponsorIdentityForm, country_choices, place_errors
-from tracker.web.paging import page_number
+from tracker.web.paging import page_number, pager
 
 bp = Blueprint("admin_sponsors", __name__, url_prefix="/sponsors")
 # The fields an agreement needs from a sponsor; the list says how many are still empty.
@@ -59,7 +59,7 @@ def index():
     q = request.args.get("q", "").strip()[:100]
     stmt = search_sponsors(editable_sponsors(current_user), q)
     page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("admin/sponsors.html", page=page, q=q, missing=missing)
+    return render_template("admin/sponsors.html", page=page, q=q, missing=missing, pager=pager(page, q=q))
 
 
 def _form(sponsor: Sponsor | None = None) -> SponsorForm:

@@ -28,7 +28,7 @@ from tracker.people.sites import all_sites
 from tracker.transaction import atomic
 from tracker.web.forms import place_errors
 from tracker.web.helpers import attempt
-from tracker.web.paging import page_number
+from tracker.web.paging import page_number, pager
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
 MAX_DATALIST = 2000
@@ -84,7 +84,8 @@ def index():
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("admin/users.html", page=page, filters=filters, roles=ROLES, role_labels=ROLE_LABELS,
                            sites=all_sites(), sponsors=users.sponsors_with_users(),
-                           pending=invitations.pending_ids([u.id for u in page.items]))
+                           pending=invitations.pending_ids([u.id for u in page.items]),
+                           pager=pager(page, **filters.query_args()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
