@@ -23,7 +23,7 @@ from tracker.people.sponsors import (
     IDENTITY_FIELDS, create_sponsor, editable_sponsors, may_edit_sponsor, search_sponsors, update_sponsor,
 )
 from tracker.transaction import atomic
-from tracker.web.forms import SponsorIdentityForm, country_choices, place_errors
+from tracker.web.forms import SponsorIdentityForm, country_choices, place_errors, render_form
 from tracker.web.paging import page_number, pager
 
 bp = Blueprint("admin_sponsors", __name__, url_prefix="/sponsors")
@@ -116,8 +116,7 @@ def new():
             return redirect(url_for("admin_sponsors.edit", sponsor_id=sponsor.id))
     elif request.method == "POST":
         abort(400)
-    status = 422 if problems or form.errors else 200
-    return render_template("admin/sponsor_form.html", form=form, sponsor=None, problems=problems), status
+    return render_form("admin/sponsor_form.html", form, problems, sponsor=None)
 
 
 @bp.route("/<int:sponsor_id>", methods=["GET", "POST"])
@@ -140,5 +139,4 @@ def edit(sponsor_id: int):
             return redirect(url_for("admin_sponsors.edit", sponsor_id=sponsor.id))
     elif request.method == "POST":
         abort(400)
-    status = 422 if problems or form.errors else 200
-    return render_template("admin/sponsor_form.html", form=form, sponsor=sponsor, problems=problems), status
+    return render_form("admin/sponsor_form.html", form, problems, sponsor=sponsor)

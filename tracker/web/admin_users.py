@@ -26,7 +26,7 @@ from tracker.people import accounts, invitations, users
 from tracker.people.roles import ROLE_LABELS
 from tracker.people.sites import all_sites
 from tracker.transaction import atomic
-from tracker.web.forms import place_errors
+from tracker.web.forms import place_errors, render_form
 from tracker.web.helpers import attempt
 from tracker.web.paging import page_number, pager
 
@@ -110,8 +110,7 @@ def new():
             return redirect(url_for("admin_users.edit", user_id=issued.user.id), 303)
     elif request.method == "POST":
         abort(400)
-    return render_template("admin/user_new.html", form=form, problems=problems, sponsor_names=_sponsor_names()), (
-        422 if problems or form.errors else 200)
+    return render_form("admin/user_new.html", form, problems, sponsor_names=_sponsor_names())
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -138,10 +137,9 @@ def edit(user_id: int):
             return redirect(url_for("admin_users.edit", user_id=user.id), 303)
     elif request.method == "POST":
         abort(400)
-    return render_template("admin/user.html", user=user, form=form, problems=problems, button=ButtonForm(),
-                           role_labels=ROLE_LABELS, pending=user.id in invitations.pending_ids([user.id]),
-                           myself=user.id == current_user.id, sponsor_names=_sponsor_names()), (
-        422 if problems or form.errors else 200)
+    return render_form("admin/user.html", form, problems, user=user, button=ButtonForm(), role_labels=ROLE_LABELS,
+                       pending=user.id in invitations.pending_ids([user.id]), myself=user.id == current_user.id,
+                       sponsor_names=_sponsor_names())
 
 
 @bp.route("/<int:user_id>/disable", methods=["GET", "POST"])
