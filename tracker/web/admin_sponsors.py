@@ -124,9 +124,7 @@ def new():
 @role_required(*STAFF_ROLES)
 def edit(sponsor_id: int):
     """Change a sponsor's legal identity and contacts; each change is audited field by field."""
-    sponsor = db.session.get(Sponsor, sponsor_id)
-    if sponsor is None:
-        abort(404)
+    sponsor = db.get_or_404(Sponsor, sponsor_id)
     if not may_edit_sponsor(current_user, sponsor):
         abort(404)  # answered like a sponsor that does not exist
     form = _form(sponsor)

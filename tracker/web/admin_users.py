@@ -59,13 +59,6 @@ def _choices(form: RoleForm) -> RoleForm:
     return form
 
 
-def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 def _sponsor_names() -> list[str]:
     return list(db.session.execute(db.select(Sponsor.name).order_by(Sponsor.name).limit(MAX_DATALIST)).scalars())
 
@@ -118,7 +111,7 @@ def new():
 @role_required("admin")
 def edit(user_id: int):
     """A person's account: role with site or sponsor, state, last sign-in, links and disabling."""
-    user = _user(user_id)
+    user = db.get_or_404(User, user_id)
     form = RoleForm(data={"role": user.role, "site": user.site.code if user.site else "",
                           "sponsor": user.sponsor.name if user.sponsor else ""}) if request.method == "GET" else RoleForm()
     _choices(form)
@@ -147,7 +140,7 @@ def edit(user_id: int):
 @role_required("admin")
 def disable(user_id: int):
     """Ask first; then close the account: every session, remember-me cookie and API token ends at once."""
-    user = _user(user_id)
+    user = db.get_or_404(User, user_id)
     form = ButtonForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -164,7 +157,7 @@ def disable(user_id: int):
 @role_required("admin")
 def enable(user_id: int):
     """Open a disabled account again (its old sessions and tokens stay ended)."""
-    user = _user(user_id)
+    user = db.get_or_404(User, user_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     attempt(lambda: accounts.enable_user(user, actor=Actor.of(current_user), now=utcnow()),
@@ -177,7 +170,7 @@ def enable(user_id: int):
 @role_required("admin")
 def send_link(user_id: int):
     """A new invitation to someone who never chose a password, else a password link; older links stop working."""
-    user = _user(user_id)
+    user = db.get_or_404(User, user_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     done, issued = attempt(lambda: invitations.resend(user, actor=Actor.of(current_user), now=utcnow()))
