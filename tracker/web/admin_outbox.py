@@ -15,7 +15,7 @@ from tracker.extensions import db
 from tracker.models import Contract, OutboxMessage
 from tracker.models.notifications import OUTBOX_STATUSES
 from tracker.web.helpers import attempt
-from tracker.web.paging import page_number
+from tracker.web.paging import page_number, pager
 
 bp = Blueprint("admin_outbox", __name__, url_prefix="/admin/outbox")
 
@@ -52,7 +52,8 @@ def index():
     references = dict(db.session.execute(
         db.select(Contract.id, Contract.reference).where(Contract.id.in_(contract_ids))).all()) if contract_ids else {}
     return render_template("admin/outbox.html", page=page, status=status, counts=counts, references=references,
-                           statuses=OUTBOX_STATUSES, labels=STATUS_LABELS, kinds=KIND_LABELS, form=RetryForm())
+                           statuses=OUTBOX_STATUSES, labels=STATUS_LABELS, kinds=KIND_LABELS, form=RetryForm(),
+                           pager=pager(page, status=status or None))
 
 
 @bp.post("/<int:message_id>/retry")

@@ -23,7 +23,7 @@ from tracker.errors import DomainError, InvalidInput
 from tracker.people.identity import time_zone_names
 from tracker.people.sites import all_sites, create_site, find_site, update_site
 from tracker.transaction import atomic
-from tracker.web.forms import place_errors
+from tracker.web.forms import place_errors, render_form
 
 bp = Blueprint("admin_sites", __name__, url_prefix="/admin/sites")
 TEXT_FIELDS = ("name", "legal_name", "address", "finess", "siret", "representative", "representative_title",
@@ -98,9 +98,7 @@ def new():
             return redirect(url_for("admin_sites.edit", code=site.code))
     elif request.method == "POST":
         abort(400)
-    return render_template("admin/site_form.html", form=form, site=None, problems=problems,
-                           zones=time_zone_names()), (
-        422 if problems or form.errors else 200)
+    return render_form("admin/site_form.html", form, problems, site=None, zones=time_zone_names())
 
 
 @bp.route("/<code>", methods=["GET", "POST"])
@@ -122,5 +120,4 @@ def edit(code: str):
             return redirect(url_for("admin_sites.edit", code=site.code))
     elif request.method == "POST":
         abort(400)
-    return render_template("admin/site_form.html", form=form, site=site, problems=problems,
-                           zones=time_zone_names()), (422 if problems or form.errors else 200)
+    return render_form("admin/site_form.html", form, problems, site=site, zones=time_zone_names())

@@ -23,8 +23,8 @@ from tracker.people.sponsors import (
     IDENTITY_FIELDS, create_sponsor, editable_sponsors, may_edit_sponsor, search_sponsors, update_sponsor,
 )
 from tracker.transaction import atomic
-from tracker.web.forms import SponsorIdentityForm, country_choices, place_errors
-from tracker.web.paging import page_number
+from tracker.web.forms import SponsorIdentityForm, country_choices, place_errors, render_form
+from tracker.web.paging import page_number, pager
 
 bp = Blueprint("admin_sponsors", __name__, url_prefix="/sponsors")
 # The fields an agreement needs from a sponsor; the list says how many are still empty.
@@ -59,7 +59,7 @@ def index():
     q = request.args.get("q", "").strip()[:100]
     stmt = search_sponsors(editable_sponsors(current_user), q)
     page = db.paginate(stmt, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("admin/sponsors.html", page=page, q=q, missing=missing)
+    return render_template("admin/sponsors.html", page=page, q=q, missing=missing, pager=pager(page, q=q))
 
 
 def _form(sponsor: Sponsor | None = None) -> SponsorForm:
@@ -116,8 +116,7 @@ def new():
             return redirect(url_for("admin_sponsors.edit", sponsor_id=sponsor.id))
     elif request.method == "POST":
         abort(400)
-    status = 422 if problems or form.errors else 200
-    return render_template("admin/sponsor_form.html", form=form, sponsor=None, problems=problems), status
+    return render_form("admin/sponsor_form.html", form, problems, sponsor=None)
 
 
 @bp.route("/<int:sponsor_id>", methods=["GET", "POST"])
@@ -125,9 +124,7 @@ def new():
 @role_required(*STAFF_ROLES)
 def edit(sponsor_id: int):
     """Change a sponsor's legal identity and contacts; each change is audited field by field."""
-    sponsor = db.session.get(Sponsor, sponsor_id)
-    if sponsor is None:
-        abort(404)
+    sponsor = db.get_or_404(Sponsor, sponsor_id)
     if not may_edit_sponsor(current_user, sponsor):
         abort(404)  # answered like a sponsor that does not exist
     form = _form(sponsor)
@@ -140,5 +137,4 @@ def edit(sponsor_id: int):
             return redirect(url_for("admin_sponsors.edit", sponsor_id=sponsor.id))
     elif request.method == "POST":
         abort(400)
-    status = 422 if problems or form.errors else 200
-    return render_template("admin/sponsor_form.html", form=form, sponsor=sponsor, problems=problems), status
+    return render_form("admin/sponsor_form.html", form, problems, sponsor=sponsor)

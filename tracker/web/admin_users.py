@@ -26,9 +26,9 @@ from tracker.people import accounts, invitations, users
 from tracker.people.roles import ROLE_LABELS
 from tracker.people.sites import all_sites
 from tracker.transaction import atomic
-from tracker.web.forms import place_errors
+from tracker.web.forms import place_errors, render_form
 from tracker.web.helpers import attempt
-from tracker.web.paging import page_number
+from tracker.web.paging import page_number, pager
 
 bp = Blueprint("admin_users", __name__, url_prefix="/admin/users")
 MAX_DATALIST = 2000
@@ -59,13 +59,6 @@ def _choices(form: RoleForm) -> RoleForm:
     return form
 
 
-def _user(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 def _sponsor_names() -> list[str]:
     return list(db.session.execute(db.select(Sponsor.name).order_by(Sponsor.name).limit(MAX_DATALIST)).scalars())
 
@@ -84,7 +77,8 @@ def index():
                        per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("admin/users.html", page=page, filters=filters, roles=ROLES, role_labels=ROLE_LABELS,
                            sites=all_sites(), sponsors=users.sponsors_with_users(),
-                           pending=invitations.pending_ids([u.id for u in page.items]))
+                           pending=invitations.pending_ids([u.id for u in page.items]),
+                           pager=pager(page, **filters.query_args()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -109,8 +103,7 @@ def new():
             return redirect(url_for("admin_users.edit", user_id=issued.user.id), 303)
     elif request.method == "POST":
         abort(400)
-    return render_template("admin/user_new.html", form=form, problems=problems, sponsor_names=_sponsor_names()), (
-        422 if problems or form.errors else 200)
+    return render_form("admin/user_new.html", form, problems, sponsor_names=_sponsor_names())
 
 
 @bp.route("/<int:user_id>", methods=["GET", "POST"])
@@ -118,7 +111,7 @@ def new():
 @role_required("admin")
 def edit(user_id: int):
     """A person's account: role with site or sponsor, state, last sign-in, links and disabling."""
-    user = _user(user_id)
+    user = db.get_or_404(User, user_id)
     form = RoleForm(data={"role": user.role, "site": user.site.code if user.site else "",
                           "sponsor": user.sponsor.name if user.sponsor else ""}) if request.method == "GET" else RoleForm()
     _choices(form)
@@ -137,10 +130,9 @@ def edit(user_id: int):
             return redirect(url_for("admin_users.edit", user_id=user.id), 303)
     elif request.method == "POST":
         abort(400)
-    return render_template("admin/user.html", user=user, form=form, problems=problems, button=ButtonForm(),
-                           role_labels=ROLE_LABELS, pending=user.id in invitations.pending_ids([user.id]),
-                           myself=user.id == current_user.id, sponsor_names=_sponsor_names()), (
-        422 if problems or form.errors else 200)
+    return render_form("admin/user.html", form, problems, user=user, button=ButtonForm(), role_labels=ROLE_LABELS,
+                       pending=user.id in invitations.pending_ids([user.id]), myself=user.id == current_user.id,
+                       sponsor_names=_sponsor_names())
 
 
 @bp.route("/<int:user_id>/disable", methods=["GET", "POST"])
@@ -148,7 +140,7 @@ def edit(user_id: int):
 @role_required("admin")
 def disable(user_id: int):
     """Ask first; then close the account: every session, remember-me cookie and API token ends at once."""
-    user = _user(user_id)
+    user = db.get_or_404(User, user_id)
     form = ButtonForm()
     if request.method == "POST":
         if not form.validate_on_submit():
@@ -165,7 +157,7 @@ def disable(user_id: int):
 @role_required("admin")
 def enable(user_id: int):
     """Open a disabled account again (its old sessions and tokens stay ended)."""
-    user = _user(user_id)
+    user = db.get_or_404(User, user_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     attempt(lambda: accounts.enable_user(user, actor=Actor.of(current_user), now=utcnow()),
@@ -178,7 +170,7 @@ def enable(user_id: int):
 @role_required("admin")
 def send_link(user_id: int):
     """A new invitation to someone who never chose a password, else a password link; older links stop working."""
-    user = _user(user_id)
+    user = db.get_or_404(User, user_id)
     if not ButtonForm().validate_on_submit():
         abort(400)
     done, issued = attempt(lambda: invitations.resend(user, actor=Actor.of(current_user), now=utcnow()))

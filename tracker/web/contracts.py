@@ -22,7 +22,7 @@ from tracker.timeutil import local_date
 from tracker.web import documents
 from tracker.web.forms import ActionForm, OwnerForm, SelectChoice
 from tracker.web.helpers import attempt
-from tracker.web.paging import page_number
+from tracker.web.paging import page_number, pager
 
 bp = Blueprint("contracts", __name__)
 
@@ -46,7 +46,8 @@ def index():
     states = {t.id: stored_state(t, calendars[t.site_id], local_date(now, t.site.timezone), t.site.timezone)
               for c in page.items for t in c.tracks}
     return render_template("contracts/index.html", page=page, q=q, site=site, stage=stage,
-                           sites=sites, stages=rules.ALL_STAGES, states=states)
+                           sites=sites, stages=rules.ALL_STAGES, states=states,
+                           pager=pager(page, q=q, site=site, stage=stage))
 
 
 def _panels(contract: Contract, actor: Actor) -> list[dict]:

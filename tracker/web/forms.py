@@ -2,10 +2,11 @@
 
 Fields here only carry what was typed: every check (required fields, SIRET checksums, budget
 amounts) is made by the feature's operation, whose per-field messages ``place_errors`` puts
-beside the fields they concern.
+beside the fields they concern; ``render_form`` then answers the page with 422 while any are left.
 """
 from __future__ import annotations
 
+from flask import render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -115,6 +116,12 @@ class ActionForm(FlaskForm):
     effective_at = StringField(_l("Effective date and time"))
     comment = TextAreaField(_l("Comment"))
     for_sponsor = BooleanField(_l("Visible to the sponsor"))
+
+
+def render_form(template: str, form, problems: list[str], **context) -> tuple[str, int]:
+    """The form's page with its problems: 422 while the form or the operation found any, else 200."""
+    return render_template(template, form=form, problems=problems, **context), (
+        422 if problems or form.errors else 200)
 
 
 def place_errors(form, errors: dict, *, prefix: str = "") -> list[str]:

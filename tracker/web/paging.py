@@ -1,7 +1,10 @@
-"""Reading a page number from the query string without trusting it."""
+"""Reading a page number from the query string without trusting it, and the links between pages."""
 from __future__ import annotations
 
-from flask import request
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import request, url_for
 
 MAX_PAGE = 100_000
 
@@ -12,3 +15,26 @@ def page_number() -> int:
     if not raw.isdigit() or len(raw) > 6:
         return 1
     return min(max(int(raw), 1), MAX_PAGE)
+
+
+@dataclass(frozen=True)
+class Pager:
+    """What the pager macro (templates/_pager.html) shows: page ``page`` of ``pages``, and where another page is."""
+
+    page: int
+    pages: int
+    url: Callable[[int], str]  # the address of a page number, with the list's filters kept
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def pager(pagination, **args) -> Pager:
+    """The pager of a ``db.paginate`` result, linking to this page's view with ``args`` kept (None is left out)."""
+    endpoint = request.endpoint
+    return Pager(pagination.page, pagination.pages, lambda number: url_for(endpoint, **args, page=number))

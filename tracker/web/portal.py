@@ -26,7 +26,7 @@ from tracker.portal.overview import WHOSE, deadline_words, portal_query
 from tracker.portal.timeline import sponsor_timeline
 from tracker.sla.state import contract_states
 from tracker.web.audit_export import safe_cell
-from tracker.web.paging import page_number
+from tracker.web.paging import page_number, pager
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 PER_PAGE = 20
@@ -79,8 +79,9 @@ def index():
         selectinload(Contract.tracks).selectinload(Track.events)), page=page_number(), per_page=PER_PAGE,
         error_out=False)
     sites = db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
+    args = {k: v for k, v in filters.items() if v}
     return render_template("portal/index.html", page=page, rows=_rows(page.items, utcnow()), sites=sites,
-                           filters=filters, args={k: v for k, v in filters.items() if v})
+                           filters=filters, args=args, pager=pager(page, **args))
 
 
 EXPORT_COLUMNS = (_l("Reference"), _l("Acronym"), _l("Trial"), _l("Site"), _l("Role"), _l("Stage"), _l("Next move"),

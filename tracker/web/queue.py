@@ -14,7 +14,7 @@ from tracker.models.contracts import PHASES
 from tracker.people.roles import STAFF_ROLES
 from tracker.pipeline import rules
 from tracker.web.csv_export import csv_response
-from tracker.web.paging import page_number
+from tracker.web.paging import Pager, page_number
 
 bp = Blueprint("queue", __name__)
 
@@ -30,10 +30,11 @@ def index():
     moves = {item.row.id: move_words(item) for item in result["items"]}
     sponsors = db.session.execute(db.select(Sponsor.id, Sponsor.name).order_by(Sponsor.name)).all()
     sites = db.session.execute(db.select(Site.id, Site.code, Site.name).order_by(Site.code)).all()
+    pager = Pager(view.page, result["pages"], lambda number: url_for("queue.index", **view.args(page=number)))
     return render_template("queue/index.html", view=view, moves=moves, sponsors=sponsors,
                            sites=[(code, name) for _id, code, name in sites],
                            site_codes={id_: code for id_, code, _name in sites},
-                           phases=PHASES, stages=queue.OPEN_STAGES, tabs=queue.TABS, **result)
+                           phases=PHASES, stages=queue.OPEN_STAGES, tabs=queue.TABS, pager=pager, **result)
 
 
 CSV_COLUMNS = ("reference", "site", "sponsor", "trial", "phase", "stage", "round", "next_action", "status",
