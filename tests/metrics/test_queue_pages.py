@@ -108,3 +108,42 @@ def test_the_csv_keeps_accents_for_excel_and_defuses_formulas(ctx, login, make_u
     row = next(r for r in rows if r[0] == reference)
     assert row[1] == "IB" and row[2] == "Hélix Thérapeutique"
     assert row[3].startswith("'=HYPERLINK")
+
+
+def test_a_sorted_queue_pages_through_every_track_once_in_order(ctx, login, make_user, make_sponsor):
+    """Pages of a column sort are cut from one order: nothing lost or repeated between pages."""
+    from datetime import datetime, timezone
+
+    from tracker import audit
+    from tracker.contracts.input import parse_contract
+    from tracker.contracts.operations import create_contract
+    from tracker.metrics.queue import QueueView, queue_page
+    from tracker.models import User
+
+    novacure, helix = make_sponsor(), make_sponsor("Hélix Thérapeutique", "US")
+    now = datetime.now(timezone.utc)
+    refs = []
+    for n in range(7):
+        data = {"sponsor_id": helix if n % 3 == 0 else novacure, "title": f"Trial {n}", "protocol_number": f"P-{n}",
+                "phase": "I", "coordinating_site": "GR", "sites": ["GR"],
+                "received_on": (date.today() - timedelta(days=30 - n)).isoformat()}
+        refs.append(create_contract(parse_contract(data, today=date.today()), actor=audit.SYSTEM, now=now).reference)
+    db.session.commit()
+    for ref in refs[:4]:
+        _move(None, ref, "GR", "mark_complete")  # a due date of their own; the others keep theirs
+    user = db.session.execute(db.select(User).where(User.email == make_user("legal", "GR"))).scalar_one()
+    for sort, descending in (("due", True), ("sponsor", False), ("received", True)):
+        pages, page = [], 1
+        while True:
+            view = QueueView(tab="all", sort=sort, descending=descending, page=page)
+            found = queue_page(user, view, now, per_page=3)
+            pages += [(item.row.reference, item.row) for item in found["items"]]
+            if page >= found["pages"]:
+                break
+            page += 1
+        listed = [ref for ref, _row in pages]
+        assert sorted(listed) == sorted(refs), sort  # each once
+        whole = [row for _ref, row in pages]
+        keys = {"due": lambda r: (r.due_on is None, -(r.due_on.toordinal()) if r.due_on else 0),
+                "sponsor": lambda r: r.sponsor, "received": lambda r: -r.received_on.toordinal()}[sort]
+        assert [keys(r) for r in whole] == sorted(keys(r) for r in whole), sort
