@@ -57,6 +57,10 @@ def test_the_list_is_paginated(world, client, login, make_contract):
     first, second = _page(client, "/portal/"), _page(client, "/portal/?page=2")
     assert "Page 1 of 2" in first and "Page 2 of 2" in second
     assert first.count("contract-card") == 20 and second.count("contract-card") == 2
+    names = [f"MANY{n:02d}" for n in range(21)]
+    on_first, on_second = {n for n in names if n in first}, {n for n in names if n in second}
+    assert not on_first & on_second and on_first | on_second == set(names)  # each once, none lost
+    assert "contract-card" not in _page(client, "/portal/?page=3")  # past the end: an empty page, not an error
 
 
 def test_csv_export_is_utf8_with_bom_and_formula_safe(world, client, login, make_contract):

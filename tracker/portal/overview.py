@@ -44,6 +44,28 @@ def portal_query(user, q: str = "", site: str = "", whose: str = ""):
     return stmt.order_by(None).order_by(since.c.since.is_(None), since.c.since, Contract.id.desc())
 
 
+def portal_page(user, page: int, per_page: int, *, q: str = "", site: str = "", whose: str = "",
+                options=()) -> tuple[list[Contract], int]:
+    """One page of ``portal_query`` and how many contracts match in all.
+
+    The count leaves out the "held since" join unless the filter needs it, and the page's ids
+    are ordered before any contract is read whole: a sponsor may have thousands of contracts.
+    """
+    ordered = portal_query(user, q, site, whose)
+    counted = ordered if whose in ("sponsor", "site") else contract_search(user, q, site).order_by(None)
+    if whose == "closed":
+        counted = counted.where(Contract.status != "open")
+    total = db.session.execute(db.select(db.func.count()).select_from(
+        counted.with_only_columns(Contract.id, maintain_column_froms=True).order_by(None).subquery())).scalar()
+    ids = db.session.execute(ordered.with_only_columns(Contract.id, maintain_column_froms=True)
+                             .limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    if not ids:
+        return [], total
+    place = {contract_id: n for n, contract_id in enumerate(ids)}
+    contracts = db.session.execute(db.select(Contract).where(Contract.id.in_(ids)).options(*options)).scalars().all()
+    return sorted(contracts, key=lambda c: place[c.id]), total
+
+
 def _day(day: date, today: date) -> str:
     """12 March; with the year when it is not this year's."""
     return format_date(day, "d MMMM") if day.year == today.year else format_date(day, "d MMMM yyyy")

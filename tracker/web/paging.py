@@ -38,3 +38,10 @@ def pager(pagination, **args) -> Pager:
     """The pager of a ``db.paginate`` result, linking to this page's view with ``args`` kept (None is left out)."""
     endpoint = request.endpoint
     return Pager(pagination.page, pagination.pages, lambda number: url_for(endpoint, **args, page=number))
+
+
+def pager_of(page: int, total: int, per_page: int, **args) -> Pager:
+    """The pager of a list that counted its own rows (``total``) and read page ``page`` itself."""
+    endpoint = request.endpoint
+    pages = max((total + per_page - 1) // per_page, 1)
+    return Pager(page, pages, lambda number: url_for(endpoint, **args, page=number))

@@ -22,11 +22,11 @@ from tracker.models import Contract, Site, Track
 from tracker.pipeline import rules
 from tracker.pipeline.permissions import allowed_actions
 from tracker.portal.documents import sent_document_ids, sponsor_documents
-from tracker.portal.overview import WHOSE, deadline_words, portal_query
+from tracker.portal.overview import WHOSE, deadline_words, portal_page, portal_query
 from tracker.portal.timeline import sponsor_timeline
 from tracker.sla.state import contract_states
 from tracker.web.audit_export import safe_cell
-from tracker.web.paging import page_number, pager
+from tracker.web.paging import page_number, pager_of
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 PER_PAGE = 20
@@ -74,14 +74,14 @@ def _rows(contracts, now) -> dict:
 def index():
     """The sponsor's contracts: where it is its move first (held longest at the top), then the others."""
     filters = _filters()
+    number = page_number()
     # The deadline column replays each track's events: load them with the page, not track by track.
-    page = db.paginate(portal_query(current_user, **filters).options(
-        selectinload(Contract.tracks).selectinload(Track.events)), page=page_number(), per_page=PER_PAGE,
-        error_out=False)
+    contracts, total = portal_page(current_user, number, PER_PAGE, **filters,
+                                   options=(selectinload(Contract.tracks).selectinload(Track.events),))
     sites = db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
     args = {k: v for k, v in filters.items() if v}
-    return render_template("portal/index.html", page=page, rows=_rows(page.items, utcnow()), sites=sites,
-                           filters=filters, args=args, pager=pager(page, **args))
+    return render_template("portal/index.html", contracts=contracts, rows=_rows(contracts, utcnow()), sites=sites,
+                           filters=filters, args=args, pager=pager_of(number, total, PER_PAGE, **args))
 
 
 EXPORT_COLUMNS = (_l("Reference"), _l("Acronym"), _l("Trial"), _l("Site"), _l("Role"), _l("Stage"), _l("Next move"),
