@@ -28,6 +28,7 @@ from tracker.extensions import db
 from tracker.metrics import record
 from tracker.models import AuditEntry, Contract, ContractFigures, Event, ReferenceCounter, StageVisit, Track, \
     TrackFigures
+from tracker.models.contracts import search_key
 from tracker.pipeline import rules, transition
 from tracker.sla import clocks, stored
 from tracker.sla.calendars import all_site_calendars
@@ -144,6 +145,8 @@ class Loader:
                   "indication": spec["indication"], "patients": spec["patients"], "budget": spec["budget"],
                   "received_on": spec["received_on"], "status": "open", "created_at": received_at,
                   "created_by_id": None}
+        values["search_text"] = search_key(values["reference"], values["protocol_number"], values["title"],
+                                           values["acronym"])
         self._audit(actor, "contract", contract_id, creation_changes(values, spec["investigators"]), received_at,
                     contract_id)
         sites = [coordinating] + [self.sites[code] for code in spec["associated"]]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.database import UTCDateTime
@@ -25,8 +25,17 @@ class ReferenceCounter(db.Model):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
+def search_key(*parts: str | None) -> str:
+    """The text a search looks in: the parts case-folded, one per line (a query never spans two)."""
+    return "\n".join((part or "").casefold() for part in parts)
+
+
 class Contract(db.Model):
     __tablename__ = "contracts"
+    # The list's search is a substring match: PostgreSQL answers it from a trigram index; SQLite
+    # scans this narrow index instead of every contract row.
+    __table_args__ = (Index("ix_contracts_search_text", "search_text", postgresql_using="gin",
+                            postgresql_ops={"search_text": "gin_trgm_ops"}),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -43,6 +52,9 @@ class Contract(db.Model):
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Reference, protocol number, title and acronym as ``search_key`` writes them; kept by the
+    # listener below on every insert and update (the bulk demo loader writes it itself).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     sponsor: Mapped[Sponsor] = relationship()
     created_by: Mapped[User | None] = relationship()
@@ -79,6 +91,12 @@ class Contract(db.Model):
 
     def __repr__(self) -> str:
         return f"<Contract {self.reference}>"
+
+
+@event.listens_for(Contract, "before_insert")
+@event.listens_for(Contract, "before_update")
+def _keep_search_text(_mapper, _connection, contract: Contract) -> None:
+    contract.search_text = search_key(contract.reference, contract.protocol_number, contract.title, contract.acronym)
 
 
 class Track(db.Model):

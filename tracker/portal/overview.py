@@ -13,7 +13,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from tracker.contracts.search import contract_search
+from tracker.contracts.search import contract_search, page_of
 from tracker.extensions import db
 from tracker.models import Contract, Track
 from tracker.pipeline import rules
@@ -46,24 +46,14 @@ def portal_query(user, q: str = "", site: str = "", whose: str = ""):
 
 def portal_page(user, page: int, per_page: int, *, q: str = "", site: str = "", whose: str = "",
                 options=()) -> tuple[list[Contract], int]:
-    """One page of ``portal_query`` and how many contracts match in all.
-
-    The count leaves out the "held since" join unless the filter needs it, and the page's ids
-    are ordered before any contract is read whole: a sponsor may have thousands of contracts.
-    """
-    ordered = portal_query(user, q, site, whose)
-    counted = ordered if whose in ("sponsor", "site") else contract_search(user, q, site).order_by(None)
-    if whose == "closed":
-        counted = counted.where(Contract.status != "open")
-    total = db.session.execute(db.select(db.func.count()).select_from(
-        counted.with_only_columns(Contract.id, maintain_column_froms=True).order_by(None).subquery())).scalar()
-    ids = db.session.execute(ordered.with_only_columns(Contract.id, maintain_column_froms=True)
-                             .limit(per_page).offset((page - 1) * per_page)).scalars().all()
-    if not ids:
-        return [], total
-    place = {contract_id: n for n, contract_id in enumerate(ids)}
-    contracts = db.session.execute(db.select(Contract).where(Contract.id.in_(ids)).options(*options)).scalars().all()
-    return sorted(contracts, key=lambda c: place[c.id]), total
+    """One page of ``portal_query`` and how many contracts match in all; the count leaves out
+    the "held since" join unless the filter needs it (a sponsor may have thousands of contracts)."""
+    counted = None
+    if whose not in ("sponsor", "site"):
+        counted = contract_search(user, q, site)
+        if whose == "closed":
+            counted = counted.where(Contract.status != "open")
+    return page_of(portal_query(user, q, site, whose), page, per_page, counted=counted, options=options)
 
 
 def _day(day: date, today: date) -> str:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from tracker.access import contract_route, role_required
 from tracker.audit import Actor
-from tracker.contracts.search import MAX_QUERY, contract_search
+from tracker.contracts.search import MAX_QUERY, PAGE_LOADS, contract_search, page_of
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import Contract, Event, Site, User
@@ -22,7 +22,7 @@ from tracker.timeutil import local_date
 from tracker.web import documents
 from tracker.web.forms import ActionForm, OwnerForm, SelectChoice
 from tracker.web.helpers import attempt
-from tracker.web.paging import page_number, pager
+from tracker.web.paging import page_number, pager_of
 
 bp = Blueprint("contracts", __name__)
 
@@ -38,16 +38,16 @@ def index():
     stage = request.args.get("stage", "").strip()
     if stage not in rules.ALL_STAGES:
         stage = ""
-    page = db.paginate(contract_search(current_user, q, site, stage), page=page_number(),
-                       per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    number, per_page = page_number(), current_app.config["PAGE_SIZE"]
+    contracts, total = page_of(contract_search(current_user, q, site, stage), number, per_page, options=PAGE_LOADS)
     sites = db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
     now = utcnow()
     calendars = {s.id: site_calendar(s) for s in sites}
     states = {t.id: stored_state(t, calendars[t.site_id], local_date(now, t.site.timezone), t.site.timezone)
-              for c in page.items for t in c.tracks}
-    return render_template("contracts/index.html", page=page, q=q, site=site, stage=stage,
+              for c in contracts for t in c.tracks}
+    return render_template("contracts/index.html", contracts=contracts, total=total, q=q, site=site, stage=stage,
                            sites=sites, stages=rules.ALL_STAGES, states=states,
-                           pager=pager(page, q=q, site=site, stage=stage))
+                           pager=pager_of(number, total, per_page, q=q, site=site, stage=stage))
 
 
 def _panels(contract: Contract, actor: Actor) -> list[dict]:
