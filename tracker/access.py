@@ -37,12 +37,18 @@ def role_required(*roles):
     return decorator
 
 
-def contract_route(view):
-    """Resolve the ``reference`` URL part to a visible contract, or 404."""
+def contract_route(view=None, *, options=()):
+    """Resolve the ``reference`` URL part to a visible contract, or 404.
+
+    ``@contract_route(options=(...))`` loads the contract with those loader options, for a view
+    that reads every track's relations (one query each instead of one per track).
+    """
+    if view is None:
+        return lambda inner: contract_route(inner, options=options)
 
     @wraps(view)
     def wrapped(reference, *args, **kwargs):
-        contract = load_contract(reference, caller())
+        contract = load_contract(reference, caller(), options=options)
         if contract is None:
             abort(404)
         return view(contract, *args, **kwargs)

@@ -62,8 +62,13 @@ def list_contracts():
                     "limit": limit, "offset": offset, "next_offset": offset + limit if more else None})
 
 
+# Everything the full JSON reads of each track, in one query per relation for the whole contract.
+FULL_LOADS = (selectinload(Contract.sponsor), selectinload(Contract.tracks).options(
+    selectinload(Track.site), selectinload(Track.events), selectinload(Track.owner)))
+
+
 @bp.get("/contracts/<reference>")
-@contract_route
+@contract_route(options=FULL_LOADS)
 def get_contract(contract: Contract):
     """One contract with its tracks."""
     return jsonify(contract_json(contract, now=now(), for_sponsor=caller().role == "sponsor"))

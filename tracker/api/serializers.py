@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from tracker.models import Contract, Event, Track
 from tracker.pipeline.rules import holder
+from tracker.sla.calendars import preload_closures
 from tracker.sla.state import TrackState, contract_states
 
 
@@ -24,7 +25,8 @@ def sla_json(state: TrackState) -> dict:
     }
 
 
-def track_json(track: Track, state: TrackState | None = None, *, for_sponsor: bool = False) -> dict:
+def track_json(track: Track, state: TrackState | None = None, *, for_sponsor: bool = False,
+               signing: dict | None = None) -> dict:
     body = {
         "site": track.site.code,
         "role": track.role,
@@ -38,7 +40,7 @@ def track_json(track: Track, state: TrackState | None = None, *, for_sponsor: bo
         "investigator": track.investigator_name,
         "version": track.version,
     }
-    body.update(signing_json(track))
+    body.update(signing if signing is not None else signing_json(track))
     if state is not None:
         body.update(sla_json(state))
     return body
@@ -46,13 +48,20 @@ def track_json(track: Track, state: TrackState | None = None, *, for_sponsor: bo
 
 def signing_json(track: Track) -> dict:
     """SPEC 5b: the version fixed for signature and who signs for each party (no addresses: see the POST)."""
-    from tracker.api.signatories import signatory_json
-    from tracker.signing.fixing import current_fixed
-    from tracker.signing.signatories import named
+    return signing_by_track([track])[track.id]
 
-    fixed = current_fixed(track)
-    return {"fixed_document": {"id": fixed.document_id, "sha256": fixed.sha256} if fixed else None,
-            "signatories": [signatory_json(s, track, with_email=False) for s in named(track).values()]}
+
+def signing_by_track(tracks: list[Track]) -> dict[int, dict]:
+    """``signing_json`` of several tracks, in two queries whatever their number."""
+    from tracker.api.signatories import signatory_json
+    from tracker.signing.fixing import fixed_by_track
+    from tracker.signing.signatories import named_by_track
+
+    ids = [t.id for t in tracks]
+    fixed, named = fixed_by_track(ids), named_by_track(ids)
+    return {t.id: {"fixed_document": {"id": f.document_id, "sha256": f.sha256} if (f := fixed.get(t.id)) else None,
+                   "signatories": [signatory_json(s, t, with_email=False) for s in named.get(t.id, {}).values()]}
+            for t in tracks}
 
 
 def contract_json(contract: Contract, *, now: datetime | None = None, full: bool = True,
@@ -72,14 +81,17 @@ def contract_json(contract: Contract, *, now: datetime | None = None, full: bool
         "received_on": contract.received_on.isoformat(),
     }
     if full:
+        tracks = contract.ordered_tracks
+        preload_closures(t.site_id for t in tracks)
         states = contract_states(contract, now) if now else {}
+        signing = signing_by_track(tracks)
         body.update({
             "eu_ct_number": contract.eu_ct_number,
             "indication": contract.indication,
             "patients": contract.patients,
             "budget": contract.budget or [],
             "created_at": contract.created_at.isoformat(),
-            "tracks": [track_json(t, states.get(t.id), for_sponsor=for_sponsor) for t in contract.ordered_tracks],
+            "tracks": [track_json(t, states.get(t.id), for_sponsor=for_sponsor, signing=signing[t.id]) for t in tracks],
         })
     return body
 

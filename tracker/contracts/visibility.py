@@ -23,12 +23,12 @@ def visible_contracts(user, stmt=None):
     return stmt.where(db.exists().where(Track.contract_id == Contract.id, Track.site_id == user.site_id))
 
 
-def load_contract(reference: str, user) -> Contract | None:
-    """The contract with this reference if the user may see it, else None."""
+def load_contract(reference: str, user, options=()) -> Contract | None:
+    """The contract with this reference if the user may see it, else None (loaded with ``options``)."""
     if not isinstance(reference, str) or len(reference) > 20:
         return None
     stmt = visible_contracts(user, db.select(Contract).where(Contract.reference == reference.upper()))
-    return db.session.execute(stmt).scalar_one_or_none()
+    return db.session.execute(stmt.options(*options)).scalar_one_or_none()
 
 
 def may_see(user, contract_id: int) -> bool:

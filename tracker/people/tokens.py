@@ -10,6 +10,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from tracker import audit
 from tracker.errors import InvalidInput, NotFound
@@ -74,6 +75,7 @@ def token_for(token: str) -> ApiToken | None:
         return None
     row = db.session.execute(
         db.select(ApiToken).where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
+        .options(joinedload(ApiToken.user))
     ).scalar_one_or_none()
     if row is None or not row.user.active:
         return None

@@ -33,6 +33,21 @@ def _closures(site_id: int) -> frozenset:
     return known[site_id]
 
 
+def preload_closures(site_ids) -> None:
+    """Read the closure days of these sites in one query, for the ``_closures`` calls that follow."""
+    if not has_app_context():
+        return
+    known = g.setdefault("site_closures", {})
+    wanted = [site_id for site_id in set(site_ids) if site_id not in known]
+    if not wanted:
+        return
+    found: dict[int, set] = {site_id: set() for site_id in wanted}
+    for site_id, day in db.session.execute(
+            db.select(SiteClosure.site_id, SiteClosure.day).where(SiteClosure.site_id.in_(wanted))):
+        found[site_id].add(day)
+    known.update({site_id: frozenset(days) for site_id, days in found.items()})
+
+
 def forget_closures() -> None:
     if has_app_context():
         g.pop("site_closures", None)
