@@ -203,3 +203,22 @@ def test_bad_paging_is_refused_by_name(api, make_user, query):
     answer = api(make_user("legal", "GR")).get(f"/contracts?{query}")
     assert answer.status_code == 422
     assert query.split("=")[0] in answer.json()["error"]["fields"]
+
+
+def test_a_listed_contract_says_what_its_own_page_says(api, make_user, make_sponsor, make_contract):
+    """The list builds its entries from plain rows; every field it shows must match the contract's own."""
+    sponsor = make_sponsor()
+    refs = [make_contract(sponsor), make_contract(sponsor, coordinating="IB", sites=("IB", "GR")),
+            make_contract(sponsor, sites=("GR",))]
+    client = api(make_user("admin", None))
+    manager = api(make_user("manager", "IB"))
+    # IB leaves the first contract: "0/1" (GR still going on), not "0/2".
+    assert manager.post(f"/contracts/{refs[0]}/events", json={"site": "IB", "action": "cancel",
+                                                              "comment": "Site closes the study"}).status_code == 201
+    listed = {c["reference"]: c for c in client.get("/contracts").json()["contracts"]}
+    assert set(listed) == set(refs)
+    for ref in refs:
+        full = client.get(f"/contracts/{ref}").json()
+        assert listed[ref] == {key: full[key] for key in listed[ref]}
+    assert listed[refs[1]]["coordinating_site"] == "IB" and listed[refs[1]]["sites"] == ["IB", "GR"]
+    assert listed[refs[0]]["executed_sites"] == "0/1" and listed[refs[2]]["executed_sites"] == "0/1"

@@ -7,14 +7,14 @@ from sqlalchemy.orm import selectinload
 from tracker.access import caller, contract_route, role_required
 from tracker.api import bp, now
 from tracker.api.errors import json_body
-from tracker.api.serializers import contract_json
+from tracker.api.serializers import contract_json, summary_json
 from tracker.audit import Actor
 from tracker.errors import InvalidInput
 from tracker.contracts.input import parse_contract
 from tracker.contracts.operations import create_contract
 from tracker.contracts.visibility import visible_contracts
 from tracker.extensions import db
-from tracker.models import Contract, Track
+from tracker.models import Contract, Site, Sponsor, Track
 from tracker.people.roles import STAFF_ROLES
 from tracker.timeutil import local_date
 from tracker.transaction import atomic
@@ -52,14 +52,27 @@ def list_contracts():
     """
     limit = _whole(request.args.get("limit", "100"), "limit", 1, MAX_PAGE)
     offset = _whole(request.args.get("offset", "0"), "offset", 0, MAX_OFFSET)
-    user = caller()
-    stmt = visible_contracts(user).order_by(Contract.id.desc())
-    # One query per relation for the whole page, not one per contract.
-    rows = db.session.execute(stmt.limit(limit + 1).offset(offset).options(
-        selectinload(Contract.sponsor), selectinload(Contract.tracks).selectinload(Track.site))).scalars().all()
-    more = len(rows) > limit
-    return jsonify({"contracts": [contract_json(c, full=False) for c in rows[:limit]],
+    ids = db.session.execute(visible_contracts(caller(), db.select(Contract.id)).order_by(Contract.id.desc())
+                             .limit(limit + 1).offset(offset)).scalars().all()
+    more = len(ids) > limit
+    return jsonify({"contracts": contract_summaries(ids[:limit]),
                     "limit": limit, "offset": offset, "next_offset": offset + limit if more else None})
+
+
+def contract_summaries(ids: list[int]) -> list[dict]:
+    """``summary_json`` of these contracts, in this order, from two plain queries (no ORM objects:
+    a page of a hundred contracts spent most of its time building them)."""
+    if not ids:
+        return []
+    rows = {row.id: row for row in db.session.execute(
+        db.select(Contract.id, Contract.reference, Contract.sponsor_id, Sponsor.name.label("sponsor_name"),
+                  Contract.title, Contract.acronym, Contract.protocol_number, Contract.phase, Contract.status,
+                  Contract.received_on).join(Sponsor, Sponsor.id == Contract.sponsor_id).where(Contract.id.in_(ids)))}
+    tracks: dict[int, list] = {}
+    for t in db.session.execute(db.select(Track.contract_id, Track.role, Track.id, Site.code, Track.stage)
+                                .join(Site, Site.id == Track.site_id).where(Track.contract_id.in_(ids))):
+        tracks.setdefault(t.contract_id, []).append((t.role, t.id, t.code, t.stage))
+    return [summary_json(rows[i], rows[i].sponsor_name, tracks.get(i, [])) for i in ids]
 
 
 # Everything the full JSON reads of each track, in one query per relation for the whole contract.

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from tracker.models import Contract, Event, Track
+from tracker.models.contracts import executed_sites
 from tracker.pipeline.rules import holder
 from tracker.sla.calendars import preload_closures
 from tracker.sla.state import TrackState, contract_states
@@ -64,35 +65,42 @@ def signing_by_track(tracks: list[Track]) -> dict[int, dict]:
             for t in tracks}
 
 
-def contract_json(contract: Contract, *, now: datetime | None = None, full: bool = True,
-                  for_sponsor: bool = False) -> dict:
-    body = {
+def summary_json(contract, sponsor_name: str, tracks: list[tuple[str, int, str, str]]) -> dict:
+    """The fields every contract shows in JSON, from a Contract or a row with the same columns;
+    ``tracks`` are (role, id, site code, stage)."""
+    ordered = sorted(tracks, key=lambda t: (t[0] != "coordinating", t[1]))
+    return {
         "reference": contract.reference,
         "sponsor_id": contract.sponsor_id,
-        "sponsor": contract.sponsor.name,
+        "sponsor": sponsor_name,
         "title": contract.title,
         "acronym": contract.acronym,
         "protocol_number": contract.protocol_number,
         "phase": contract.phase,
         "status": contract.status,
-        "executed_sites": contract.executed_sites,
-        "coordinating_site": contract.coordinating_track.site.code,
-        "sites": [t.site.code for t in contract.ordered_tracks],
+        "executed_sites": executed_sites(contract.status, [t[3] for t in tracks]),
+        "coordinating_site": next((t[2] for t in ordered if t[0] == "coordinating"), None),
+        "sites": [t[2] for t in ordered],
         "received_on": contract.received_on.isoformat(),
     }
-    if full:
-        tracks = contract.ordered_tracks
-        preload_closures(t.site_id for t in tracks)
-        states = contract_states(contract, now) if now else {}
-        signing = signing_by_track(tracks)
-        body.update({
-            "eu_ct_number": contract.eu_ct_number,
-            "indication": contract.indication,
-            "patients": contract.patients,
-            "budget": contract.budget or [],
-            "created_at": contract.created_at.isoformat(),
-            "tracks": [track_json(t, states.get(t.id), for_sponsor=for_sponsor, signing=signing[t.id]) for t in tracks],
-        })
+
+
+def contract_json(contract: Contract, *, now: datetime, for_sponsor: bool = False) -> dict:
+    """One contract in full: its summary, its details and each track with its deadline state."""
+    body = summary_json(contract, contract.sponsor.name,
+                        [(t.role, t.id, t.site.code, t.stage) for t in contract.tracks])
+    tracks = contract.ordered_tracks
+    preload_closures(t.site_id for t in tracks)
+    states = contract_states(contract, now)
+    signing = signing_by_track(tracks)
+    body.update({
+        "eu_ct_number": contract.eu_ct_number,
+        "indication": contract.indication,
+        "patients": contract.patients,
+        "budget": contract.budget or [],
+        "created_at": contract.created_at.isoformat(),
+        "tracks": [track_json(t, states[t.id], for_sponsor=for_sponsor, signing=signing[t.id]) for t in tracks],
+    })
     return body
 
 

@@ -25,6 +25,12 @@ class ReferenceCounter(db.Model):
     last: Mapped[int] = mapped_column(Integer, default=0)
 
 
+def executed_sites(status: str, stages: list[str]) -> str:
+    """``Contract.executed_sites`` from the contract's status and its tracks' stages."""
+    going_on = stages if status == "cancelled" else ([s for s in stages if s != "cancelled"] or stages)
+    return f"{sum(1 for s in going_on if s == 'executed')}/{len(going_on)}"
+
+
 def search_key(*parts: str | None) -> str:
     """The text a search looks in: the parts case-folded, one per line (a query never spans two)."""
     return "\n".join((part or "").casefold() for part in parts)
@@ -78,12 +84,7 @@ class Contract(db.Model):
         A site withdrawn from an open contract does not count; once the whole contract
         is cancelled, every site counts, so "1/2" says one site had signed before it was.
         """
-        if self.status == "cancelled":
-            going_on = self.tracks
-        else:
-            going_on = [t for t in self.tracks if t.stage != "cancelled"] or self.tracks
-        done = sum(1 for t in going_on if t.stage == "executed")
-        return f"{done}/{len(going_on)}"
+        return executed_sites(self.status, [t.stage for t in self.tracks])
 
     @property
     def signed_sites(self) -> int:
