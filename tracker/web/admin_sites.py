@@ -19,11 +19,9 @@ from wtforms.fields.choices import SelectChoice
 from tracker.access import role_required
 from tracker.audit import Actor
 from tracker.database import utcnow
-from tracker.errors import DomainError, InvalidInput
 from tracker.people.identity import time_zone_names
 from tracker.people.sites import all_sites, create_site, find_site, update_site
-from tracker.transaction import atomic
-from tracker.web.forms import place_errors, render_form
+from tracker.web.forms import attempt_form, render_form
 
 bp = Blueprint("admin_sites", __name__, url_prefix="/admin/sites")
 TEXT_FIELDS = ("name", "legal_name", "address", "finess", "siret", "representative", "representative_title",
@@ -64,16 +62,6 @@ def _data(form: SiteForm, *, with_code: bool) -> dict:
     return data
 
 
-def _attempt(form: SiteForm, work) -> tuple[object, list[str]]:
-    try:
-        with atomic():
-            return work(), []
-    except InvalidInput as exc:
-        return None, place_errors(form, exc.errors)
-    except DomainError as exc:
-        return None, [exc.explain()]
-
-
 @bp.get("")
 @login_required
 @role_required("admin")
@@ -91,11 +79,12 @@ def new():
     form.country.choices = _countries()
     problems = []
     if form.validate_on_submit():
-        site, problems = _attempt(form, lambda: create_site(_data(form, with_code=True),
-                                                            actor=Actor.of(current_user), now=utcnow()))
-        if site is not None:
-            flash(_("Site %(name)s added.", name=site.name), "success")
-            return redirect(url_for("admin_sites.edit", code=site.code))
+        outcome = attempt_form(form, lambda: create_site(_data(form, with_code=True),
+                                                         actor=Actor.of(current_user), now=utcnow()))
+        if outcome.done:
+            flash(_("Site %(name)s added.", name=outcome.value.name), "success")
+            return redirect(url_for("admin_sites.edit", code=outcome.value.code))
+        problems = outcome.problems
     elif request.method == "POST":
         abort(400)
     return render_form("admin/site_form.html", form, problems, site=None, zones=time_zone_names())
@@ -113,11 +102,12 @@ def edit(code: str):
     form.country.choices = _countries()
     problems = []
     if form.validate_on_submit():
-        changes, problems = _attempt(form, lambda: update_site(site, _data(form, with_code=False),
-                                                               actor=Actor.of(current_user), now=utcnow()))
-        if changes is not None:
-            flash(_("Site %(name)s saved.", name=site.name) if changes else _("Nothing changed."), "success")
+        outcome = attempt_form(form, lambda: update_site(site, _data(form, with_code=False),
+                                                         actor=Actor.of(current_user), now=utcnow()))
+        if outcome.done:
+            flash(_("Site %(name)s saved.", name=site.name) if outcome.value else _("Nothing changed."), "success")
             return redirect(url_for("admin_sites.edit", code=site.code))
+        problems = outcome.problems
     elif request.method == "POST":
         abort(400)
     return render_form("admin/site_form.html", form, problems, site=site, zones=time_zone_names())

@@ -15,15 +15,13 @@ from wtforms import BooleanField, FieldList, Form, FormField, StringField
 from tracker.access import role_required
 from tracker.audit import Actor
 from tracker.database import utcnow
-from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
 from tracker.models import Sponsor
 from tracker.people.roles import STAFF_ROLES
 from tracker.people.sponsors import (
     IDENTITY_FIELDS, create_sponsor, editable_sponsors, may_edit_sponsor, search_sponsors, update_sponsor,
 )
-from tracker.transaction import atomic
-from tracker.web.forms import SponsorIdentityForm, country_choices, place_errors, render_form
+from tracker.web.forms import SponsorIdentityForm, attempt_form, country_choices, place_errors, render_form
 from tracker.web.paging import page_number, pager
 
 bp = Blueprint("admin_sponsors", __name__, url_prefix="/sponsors")
@@ -91,14 +89,7 @@ def _show_errors(form: SponsorForm, rows: list, errors: dict) -> list[str]:
 
 def _save(form: SponsorForm, work):
     data, rows = _submitted(form)
-    try:
-        with atomic():
-            saved = work(data)
-    except InvalidInput as exc:
-        return None, _show_errors(form, rows, exc.errors)
-    except DomainError as exc:
-        return None, [exc.explain()]
-    return saved, []
+    return attempt_form(form, lambda: work(data), place=lambda errors: _show_errors(form, rows, errors))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -109,11 +100,11 @@ def new():
     form = _form()
     problems = []
     if form.validate_on_submit():
-        sponsor, problems = _save(form, lambda data: create_sponsor(data, actor=Actor.of(current_user),
-                                                                    now=utcnow()))
-        if sponsor is not None:
-            flash(_("Sponsor %(name)s created.", name=sponsor.name), "success")
-            return redirect(url_for("admin_sponsors.edit", sponsor_id=sponsor.id))
+        outcome = _save(form, lambda data: create_sponsor(data, actor=Actor.of(current_user), now=utcnow()))
+        if outcome.done:
+            flash(_("Sponsor %(name)s created.", name=outcome.value.name), "success")
+            return redirect(url_for("admin_sponsors.edit", sponsor_id=outcome.value.id))
+        problems = outcome.problems
     elif request.method == "POST":
         abort(400)
     return render_form("admin/sponsor_form.html", form, problems, sponsor=None)
@@ -130,11 +121,12 @@ def edit(sponsor_id: int):
     form = _form(sponsor)
     problems = []
     if form.validate_on_submit():
-        changes, problems = _save(form, lambda data: update_sponsor(sponsor, data, actor=Actor.of(current_user),
-                                                                    now=utcnow()))
-        if changes is not None:
-            flash(_("Sponsor %(name)s saved.", name=sponsor.name) if changes else _("Nothing changed."), "success")
+        outcome = _save(form, lambda data: update_sponsor(sponsor, data, actor=Actor.of(current_user), now=utcnow()))
+        if outcome.done:
+            flash(_("Sponsor %(name)s saved.", name=sponsor.name) if outcome.value else _("Nothing changed."),
+                  "success")
             return redirect(url_for("admin_sponsors.edit", sponsor_id=sponsor.id))
+        problems = outcome.problems
     elif request.method == "POST":
         abort(400)
     return render_form("admin/sponsor_form.html", form, problems, sponsor=sponsor)

@@ -18,15 +18,13 @@ from wtforms.fields.choices import SelectChoice
 from tracker.access import role_required
 from tracker.audit import Actor
 from tracker.database import utcnow
-from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
 from tracker.models import Sponsor, User
 from tracker.models.people import ROLES
 from tracker.people import accounts, invitations, users
 from tracker.people.roles import ROLE_LABELS
 from tracker.people.sites import all_sites
-from tracker.transaction import atomic
-from tracker.web.forms import place_errors, render_form
+from tracker.web.forms import attempt_form, render_form
 from tracker.web.helpers import attempt
 from tracker.web.paging import page_number, pager
 
@@ -90,17 +88,14 @@ def new():
     problems = []
     if form.validate_on_submit():
         data = {**_role_data(form), "name": form.name.data, "email": form.email.data, "language": form.language.data}
-        try:
-            with atomic():
-                issued = users.create_invited_user(data, actor=Actor.of(current_user), now=utcnow())
-        except InvalidInput as exc:
-            problems = place_errors(form, exc.errors)
-        except DomainError as exc:
-            problems = [exc.explain()]
-        else:
+        outcome = attempt_form(form, lambda: users.create_invited_user(data, actor=Actor.of(current_user),
+                                                                       now=utcnow()))
+        if outcome.done:
+            issued = outcome.value
             flash(_("%(name)s is created; the invitation is e-mailed to %(email)s and its link works once, for 7 "
                     "days.", name=issued.user.name, email=issued.user.email), "success")
             return redirect(url_for("admin_users.edit", user_id=issued.user.id), 303)
+        problems = outcome.problems
     elif request.method == "POST":
         abort(400)
     return render_form("admin/user_new.html", form, problems, sponsor_names=_sponsor_names())
@@ -117,17 +112,13 @@ def edit(user_id: int):
     _choices(form)
     problems = []
     if form.validate_on_submit():
-        try:
-            with atomic():
-                changes = users.change_role(user, _role_data(form), actor=Actor.of(current_user), now=utcnow())
-        except InvalidInput as exc:
-            problems = place_errors(form, exc.errors)
-        except DomainError as exc:
-            problems = [exc.explain()]
-        else:
+        outcome = attempt_form(form, lambda: users.change_role(user, _role_data(form), actor=Actor.of(current_user),
+                                                               now=utcnow()))
+        if outcome.done:
             flash(_("%(name)s is now %(role)s.", name=user.name, role=ROLE_LABELS[user.role])
-                  if changes else _("Nothing changed."), "success")
+                  if outcome.value else _("Nothing changed."), "success")
             return redirect(url_for("admin_users.edit", user_id=user.id), 303)
+        problems = outcome.problems
     elif request.method == "POST":
         abort(400)
     return render_form("admin/user.html", form, problems, user=user, button=ButtonForm(), role_labels=ROLE_LABELS,

@@ -6,6 +6,11 @@ beside the fields they concern; ``render_form`` then answers the page with 422 w
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
 from flask import render_template
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -17,7 +22,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 
 from tracker.contracts.budget import MAX_ROWS
+from tracker.errors import DomainError, InvalidInput
 from tracker.models.contracts import PHASES
+from tracker.transaction import atomic
 
 BLANK_BUDGET_ROWS = 3
 
@@ -116,6 +123,29 @@ class ActionForm(FlaskForm):
     effective_at = StringField(_l("Effective date and time"))
     comment = TextAreaField(_l("Comment"))
     for_sponsor = BooleanField(_l("Visible to the sponsor"))
+
+
+@dataclass
+class Attempt:
+    """How an operation run from a form went: done with its value, or refused with the problems
+    left for the top of the page (the rest are beside their fields)."""
+
+    done: bool
+    value: Any = None
+    problems: list[str] = dataclass_field(default_factory=list)
+
+
+def attempt_form(form, work: Callable[[], Any], place: Callable[[dict], list[str]] | None = None) -> Attempt:
+    """Run ``work`` as one transaction; a refusal puts input errors beside their fields (with
+    ``place`` where a form lays its errors out itself) and explains the others."""
+    try:
+        with atomic():
+            value = work()
+    except InvalidInput as exc:
+        return Attempt(False, problems=(place or (lambda errors: place_errors(form, errors)))(exc.errors))
+    except DomainError as exc:
+        return Attempt(False, problems=[exc.explain()])
+    return Attempt(True, value)
 
 
 def render_form(template: str, form, problems: list[str], **context) -> tuple[str, int]:
