@@ -74,7 +74,7 @@ def markdown(r: dict) -> str:
                          f"{v['ratio']:.2f} | {verdict} |")
         peaks = r["http"]["worker_peak_rss_mb"]
         if peaks:
-            lines += ["", f"Peak memory of the gunicorn web workers after the run (VmHWM): "
+            lines += ["", "Peak memory of the gunicorn web workers after the run (VmHWM): "
                       + ", ".join(f"{p:.0f} MB" for p in peaks)
                       + f" (goal ≤ {MEMORY_GOAL:.0f} MB: {_met(max(peaks) <= MEMORY_GOAL)})."]
         lines.append("")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from tracker.extensions import db
-from tracker.metrics.ranking import CLOSED, SiteDay, most_urgent, open_tracks, rank, site_holds, sponsor_holds
+from tracker.metrics.ranking import SiteDay, most_urgent, open_tracks, rank, site_holds, sponsor_holds
 from tracker.models import Contract, Site, Sponsor, Track
 from tracker.models.contracts import PHASES
 from tracker.pipeline import rules

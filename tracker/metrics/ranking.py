@@ -28,7 +28,6 @@ from tracker.pipeline import rules
 from tracker.sla.calendar import WorkingCalendar
 from tracker.sla.state import STORED_COLUMNS, TrackState, stored_state, urgency
 
-CLOSED = tuple(sorted(rules.CLOSED_STAGES))
 ROW_COLUMNS = (*STORED_COLUMNS, Contract.reference, Contract.title, Contract.acronym, Contract.phase,
                Contract.received_on, Contract.sponsor_id, Sponsor.name.label("sponsor"),
                User.name.label("owner_name"))

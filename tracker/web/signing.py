@@ -16,7 +16,6 @@ from tracker.database import utcnow
 from tracker.documents.preview import PreviewUnavailable
 from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db, limiter
-from tracker.models import Document
 from tracker.signing import links, online
 from tracker.signing.executed import executed_of
 from tracker.signing.pdf import document_pdf
