@@ -222,7 +222,7 @@ def seed(*, count: int, now: datetime, echo=print, progress=None) -> list[tuple[
     with their agreements generated; the others are loaded in bulk (``demo_bulk``) with the
     same rules. ``progress(n)`` is told of every ``n`` contracts added.
     """
-    from tracker.demo_bulk import CHUNK, Loader, realign_sequences
+    from tracker.demo_bulk import CHUNK, Loader, realign_sequences, refresh_statistics
 
     logins = _ensure_people(now)
     if count > DEMO_AGREEMENTS:
@@ -257,6 +257,7 @@ def seed(*, count: int, now: datetime, echo=print, progress=None) -> list[tuple[
             if progress:
                 progress(len(chunk))
         realign_sequences()
+        refresh_statistics()
         db.session.commit()
     if count > existing:
         echo(f"Created {count - existing} demo contracts.")

@@ -273,6 +273,17 @@ def realign_sequences() -> None:
             f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE((SELECT MAX(id) FROM {table}), 1))"))
 
 
+def refresh_statistics() -> None:
+    """PostgreSQL: give the planner statistics of what was just loaded.
+
+    Autovacuum would do it in time where it runs, but a page asked for before then is planned as
+    if the tables were empty (the sponsor portal took 270 ms instead of 70 at 100,000 contracts).
+    SQLite is left without statistics: its default plans for these pages measured as fast or faster.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))
+
+
 def received_on(index: int, today: date) -> date:
     """Spread over several years, a little denser lately as the network grows."""
     span = YEARS_OF_HISTORY * 365

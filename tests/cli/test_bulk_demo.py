@@ -104,3 +104,14 @@ def test_the_loaded_set_takes_live_actions_and_sweeps(app, seeded):
         assert sweep(NOW) > 0  # overdue clocks of the loaded set are found and queued
         db.session.commit()
         assert audit.verify(db.session) is None
+
+
+def test_postgresql_plans_the_loaded_set_with_fresh_statistics(app, seeded):
+    """Pages asked for right after a bulk load are planned from the loaded rows, not from empty tables."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            pytest.skip("SQLite keeps its default plans (see demo_bulk.refresh_statistics)")
+        analysed = dict(db.session.execute(db.text(
+            "SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname IN ('contracts', 'tracks', 'events')")).all())
+    assert set(analysed) == {"contracts", "tracks", "events"}
+    assert all(when is not None for when in analysed.values())
