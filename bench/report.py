@@ -52,14 +52,18 @@ def markdown(r: dict) -> str:
             cells = " | ".join(f"{v['seconds']:.2f} s ({v['queued']} queued)" for v in s["sweeps"].values())
             lines.append(f"| {s['contracts']:,} | {s['startup_seconds']:.1f} | {cells} | {s['maxrss_mb']:.0f} MB |")
         full, small = r["sweep"]["full"]["sweeps"], r["sweep"]["small"]["sweeps"]
-        worst = max(v["seconds"] for v in full.values())
+        steady = [k for k in full if k != "first"]
+        worst = max(full[k]["seconds"] for k in steady)
         first_ratio = full["first"]["seconds"] / max(small["first"]["seconds"], 1e-6)
-        steady = "steady, next day"
-        steady_ratio = full[steady]["seconds"] / max(small[steady]["seconds"], 1e-6)
+        daily = "next day" if "next day" in full else "steady, next day"
+        steady_ratio = full[daily]["seconds"] / max(small[daily]["seconds"], 1e-6)
         verdict = _met(worst <= SWEEP_GOAL) if n == 100_000 else f"{'within' if worst <= SWEEP_GOAL else 'above'} it already at {n:,}"
-        lines += ["", f"Sweep goal (≤ {SWEEP_GOAL:.0f} s beyond start-up at 100,000): slowest sweep {worst:.2f} s: "
-                  f"{verdict}. Growth from {r['sweep']['small']['contracts']:,} to {n:,} contracts: "
-                  f"first sweep ×{first_ratio:.1f}, steady state (next day) ×{steady_ratio:.1f}.", ""]
+        first = full["first"]
+        lines += ["", f"Sweep goal (≤ {SWEEP_GOAL:.0f} s beyond start-up at 100,000), steady state: slowest sweep "
+                  f"{worst:.2f} s: {verdict}. The first sweep after loading catches up on everything the loaded "
+                  f"history left due ({first['queued']:,} alerts): {first['seconds']:.2f} s, "
+                  f"{_met(first['seconds'] <= SWEEP_GOAL)}. Growth from {r['sweep']['small']['contracts']:,} to "
+                  f"{n:,} contracts: first sweep ×{first_ratio:.1f}, steady state (next day) ×{steady_ratio:.1f}.", ""]
     if "http" in r:
         e = r["http"]["endpoints"]
         lines += ["gunicorn `-w 2` on loopback, 4 client threads, windows interleaved (health, one contract, list, "
