@@ -1,6 +1,7 @@
 """The contract form: sponsor by name or created on the spot, investigators per site, budget rows."""
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -33,7 +34,8 @@ def _count(app, model):
 def test_the_empty_form_proposes_today_the_user_site_and_marks_required_fields(client, make_user, login):
     login(make_user("legal", "IB"))
     html = client.get("/contracts/new", headers=EN).get_data(as_text=True)
-    assert re.search(rf'id="received_on"[^>]*required[^>]*type="date"[^>]*value="{date.today().isoformat()}"', html)
+    today_at_the_site = datetime.now(ZoneInfo("Europe/Paris")).date()  # not the machine's day: UTC lags at night
+    assert re.search(rf'id="received_on"[^>]*required[^>]*type="date"[^>]*value="{today_at_the_site.isoformat()}"', html)
     assert re.search(r'<option selected value="IB">', html)
     for name in ("sponsor", "title", "protocol_number", "phase", "coordinating_site", "received_on"):
         assert re.search(rf'<input[^>]*id="{name}"[^>]*required|<select[^>]*id="{name}"[^>]*required', html), name
