@@ -20,6 +20,7 @@ from tests.e2e.test_first_contract import _sign_in
 from tests.portal.conftest import World, world  # noqa: F401
 from tracker.alerts.smtp import send_due
 from tracker.database import utcnow
+from tracker.timeutil import local_date
 
 pytestmark = pytest.mark.e2e
 
@@ -132,7 +133,7 @@ def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: Worl
         world.act(world.ref_a, "sign", party=party)
     page.reload()
     track = page.locator("#track-GR")
-    track.get_by_label(w["date"]).fill(utcnow().date().isoformat())
+    track.get_by_label(w["date"]).fill(local_date(utcnow()).isoformat())  # the site's today, not UTC's
     track.get_by_role("button", name=w["sign"]).click()
     assert w["signed"] in page.locator(".flash.success").inner_text()
     assert "1/2" in page.locator(".facts").first.inner_text()

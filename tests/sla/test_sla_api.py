@@ -82,10 +82,11 @@ def test_predicted_execution_is_given_for_open_tracks_only(walk, now):
     assert track["predicted_execution_on"] > local_date(now).isoformat()
     # The associated site starts once the coordinator agrees, so it finishes later.
     assert _track(client, reference, "IB")["predicted_execution_on"] > track["predicted_execution_on"]
+    # Received at the start of the site's day; every action at the test's clock, which is later.
     for action in ("mark_complete", "agree"):
-        act(action, date.today().isoformat() + "T00:00:01+00:00")
+        act(action, now.isoformat())
     for party in ("institution", "investigator", "sponsor"):
-        act("sign", date.today().isoformat() + "T00:00:02+00:00", party=party)
+        act("sign", now.isoformat(), party=party)
     done = _track(client, reference)
     assert done["stage"] == "executed" and done["predicted_execution_on"] is None
     assert done["sla"]["status"] == "none"
