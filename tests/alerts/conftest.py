@@ -21,6 +21,7 @@ from tracker.alerts.digest import digest
 from tracker.alerts.smtp import send_due
 from tracker.alerts.sweep import sweep
 from tracker.audit import Actor
+from tracker.alerts.mails import bodies_of
 from tracker.extensions import db
 from tracker.models import Contract, OutboxMessage, User
 from tracker.pipeline.operations import apply_action
@@ -186,7 +187,9 @@ class Desk:
             for name, value in where.items():
                 stmt = stmt.where(getattr(OutboxMessage, name) == value)
             rows = db.session.execute(stmt.order_by(OutboxMessage.id)).all()
-            return [{**{c.name: getattr(m, c.name) for c in OutboxMessage.__table__.columns}, "email": email}
+            # The bodies the row will send: a sweep's alert has them rendered by the sender.
+            return [{**{c.name: getattr(m, c.name) for c in OutboxMessage.__table__.columns}, "email": email,
+                     **dict(zip(("body_text", "body_html"), bodies_of(m)))}
                     for m, email in rows]
 
     def alerts(self) -> list[tuple[str, str]]:

@@ -135,3 +135,39 @@ def test_a_title_cannot_inject_headers(desk, smtp):
     assert not any(line.startswith(b"Bcc:") for line in mail.raw.splitlines())  # nor in the bodies
     assert reference in mail.subject and "Evil trial Bcc: evil@example.com" in mail.subject
     assert "evil@example.com" not in " ".join(mail.rcpt_tos)
+
+
+def test_a_sweeps_alert_is_rendered_when_sent_and_the_row_keeps_what_was_sent(app, desk, smtp):
+    """The sweep stores the subject and the values; the sender renders the bodies, stores them, sends them."""
+    legal = desk.make_user("legal", "GR")
+    reference = desk.contract("2026-10-08")
+    desk.sweep("2026-10-12 09:00")
+    with app.app_context():
+        queued = db.session.execute(db.select(OutboxMessage).where(OutboxMessage.kind == "warning")).scalar_one()
+        assert reference in queued.subject and queued.body_text == "" and queued.payload["reference"] == reference
+    assert desk.send("2026-10-12 09:00") == (1, 0)
+    (mail,) = smtp.received
+    with app.app_context():
+        sent = db.session.execute(db.select(OutboxMessage).where(OutboxMessage.kind == "warning")).scalar_one()
+        assert sent.payload is None and reference in sent.body_text and reference in sent.body_html
+        assert mail.part("plain").replace("\r\n", "\n") == sent.body_text  # SMTP carries CRLF line ends
+        assert mail.part("html").replace("\r\n", "\n").strip() == sent.body_html.strip()
+        assert mail.subject == sent.subject
+    assert mail.rcpt_tos == [legal]
+
+
+def test_an_alert_that_cannot_be_rendered_fails_alone(app, desk, smtp):
+    legal = desk.make_user("legal", "GR")
+    desk.contract("2026-10-08")
+    desk.contract("2026-10-08")
+    desk.sweep("2026-10-12 09:00")
+    with app.app_context():
+        broken, fine = db.session.execute(db.select(OutboxMessage).where(OutboxMessage.kind == "warning")
+                                          .order_by(OutboxMessage.id)).scalars().all()
+        broken.payload = {key: value for key, value in broken.payload.items() if key != "reference"}
+        db.session.commit()
+        broken_id = broken.id
+    assert desk.send("2026-10-12 09:00") == (1, 1)
+    assert [m.rcpt_tos for m in smtp.received] == [[legal]]
+    with app.app_context():
+        assert db.session.get(OutboxMessage, broken_id).status == "failed"

@@ -1,7 +1,10 @@
-"""Alert e-mails: rendered in the recipient's language when queued, assembled for SMTP when sent.
+"""Alert e-mails: rendered in the recipient's language, assembled for SMTP when sent.
 
-Rendering happens at queue time so the outbox row holds exactly what will be
-sent (subject, plain text, HTML); sending only wraps it in MIME headers. Anything
+Most mails are rendered when queued, so the outbox row holds exactly what will be sent
+(subject, plain text, HTML). The sweep's alerts, thousands at a time, are queued with
+their subject and their values (``payload``); the sender renders their bodies when it
+takes them and stores them on the row before talking to the SMTP server, so a sent row
+still holds what was sent. Anything
 a person typed (contract titles, names) may reach a header, so every header value
 goes through ``header_safe`` and can never start a new header line.
 """
@@ -106,36 +109,69 @@ def _alert_templates(language: str) -> Environment:
     return environment
 
 
+def _worded(kind: str, language: str, values: dict) -> dict:
+    """The alert's values worded for the reader (call under ``force_locale(language)``)."""
+    v = dict(values)
+    v["stage"] = str(STAGE_LABELS.get(v["stage"], v["stage"]))
+    v["due"] = _long(v.get("due_on"))
+    v["due_full"] = _full(v.get("due_on"))
+    v["since"] = _long(v.get("since_on"))
+    v["since_full"] = _full(v.get("since_on"))
+    v["started_full"] = _full(v.get("started_on"))
+    v["reported_full"] = _full(v.get("reported_on"))
+    v["ceiling"] = _long(v.get("ceiling_on"))
+    v["ceiling_full"] = _full(v.get("ceiling_on"))
+    v["missing_words"] = ", ".join(str(PARTY_LABELS[p]) for p in v.get("missing") or ())
+    v["short"] = short_title(v.get("title"), v.get("acronym"))
+    v["title"] = header_safe(v.get("title"))  # one line in the bodies too
+    v["audience"] = "sponsor" if (values.get("audience") or "owner") == "sponsor" else "staff"
+    v["link"] = contract_link(v["reference"], sponsor=values.get("audience") == "sponsor")
+    v["lang"] = language
+    return v
+
+
+def track_alert_subject(kind: str, language: str, values: dict) -> str:
+    """The subject line of an alert about one track, in the recipient's language."""
+    with force_locale(language):
+        return header_safe(wording.subject(kind, _worded(kind, language, values)), 300)
+
+
+def track_alert_bodies(kind: str, language: str, values: dict) -> tuple[str, str]:
+    """The plain-text and HTML bodies of an alert about one track."""
+    with force_locale(language):
+        v = _worded(kind, language, values)
+        v["paragraphs"] = wording.paragraphs(kind, values.get("audience") or "owner", v)
+        templates = _alert_templates(language)
+        return (_tidy(templates.get_template("emails/alert.txt").render(**v)),
+                templates.get_template("emails/alert.html").render(**v))
+
+
 def render_track_alert(kind: str, language: str, values: dict) -> tuple[str, str, str]:
     """Subject, text and HTML of an alert about one track (warning, breach, reminder...).
 
     ``values`` holds raw data (dates, the stage code, the audience); it is worded
     here, in the recipient's language.
     """
-    with force_locale(language):
-        v = dict(values)
-        v["stage"] = str(STAGE_LABELS.get(v["stage"], v["stage"]))
-        v["due"] = _long(v.get("due_on"))
-        v["due_full"] = _full(v.get("due_on"))
-        v["since"] = _long(v.get("since_on"))
-        v["since_full"] = _full(v.get("since_on"))
-        v["started_full"] = _full(v.get("started_on"))
-        v["reported_full"] = _full(v.get("reported_on"))
-        v["ceiling"] = _long(v.get("ceiling_on"))
-        v["ceiling_full"] = _full(v.get("ceiling_on"))
-        v["missing_words"] = ", ".join(str(PARTY_LABELS[p]) for p in v.get("missing") or ())
-        v["short"] = short_title(v.get("title"), v.get("acronym"))
-        v["title"] = header_safe(v.get("title"))  # one line in the bodies too
-        audience = v.get("audience") or "owner"
-        v["audience"] = "sponsor" if audience == "sponsor" else "staff"
-        v["link"] = contract_link(v["reference"], sponsor=audience == "sponsor")
-        v["lang"] = language
-        v["paragraphs"] = wording.paragraphs(kind, audience, v)
-        subject = header_safe(wording.subject(kind, v), 300)
-        templates = _alert_templates(language)
-        text = _tidy(templates.get_template("emails/alert.txt").render(**v))
-        html = templates.get_template("emails/alert.html").render(**v)
-    return subject, text, html
+    return (track_alert_subject(kind, language, values), *track_alert_bodies(kind, language, values))
+
+
+# -- alerts the sweep queues: their values now, their bodies when the sender takes them ----------------
+def payload_of(values: dict) -> dict:
+    """An alert's values as JSON can hold them (dates as ISO text)."""
+    return {key: value.isoformat() if isinstance(value, date) else value for key, value in values.items()}
+
+
+def values_of_payload(payload: dict) -> dict:
+    return {key: date.fromisoformat(value) if key.endswith("_on") and isinstance(value, str) else value
+            for key, value in payload.items()}
+
+
+def bodies_of(row) -> tuple[str, str]:
+    """What a queued row will send: its stored bodies, or those its values call for (a sweep's alert)."""
+    if row.payload is None:
+        return row.body_text, row.body_html
+    with rendering():
+        return track_alert_bodies(row.kind, row.language, values_of_payload(row.payload))
 
 
 def render_digest(language: str, values: dict) -> tuple[str, str, str]:

@@ -24,14 +24,18 @@ def _chunks(items: list, size: int = CHUNK):
 
 def outbox_row(*, key: str, kind: str, person, subject_text_html: tuple[str, str, str], language: str,
                now: datetime, not_before: datetime, site_id: int | None = None, contract_id: int | None = None,
-               track_id: int | None = None, visit: int | None = None) -> dict:
-    """One outbox row, ready for ``insert_new``; ``site_id`` is the site whose working hours it waits for."""
+               track_id: int | None = None, visit: int | None = None, payload: dict | None = None) -> dict:
+    """One outbox row, ready for ``insert_new``; ``site_id`` is the site whose working hours it waits for.
+
+    With ``payload`` the bodies are left empty: the sender renders them from it (``mails.bodies_of``).
+    """
     subject, text, html = subject_text_html
     return {
         "key": key, "kind": kind, "contract_id": contract_id, "track_id": track_id, "visit": visit,
         "site_id": site_id, "recipient_id": person.id, "to_address": person.email, "language": language,
-        "subject": subject, "body_text": text, "body_html": html, "status": "queued", "attempts": 0,
-        "created_at": now, "not_before": not_before, "claimed_at": None, "sent_at": None, "last_error": None,
+        "subject": subject, "body_text": text, "body_html": html, "payload": payload, "status": "queued",
+        "attempts": 0, "created_at": now, "not_before": not_before, "claimed_at": None, "sent_at": None,
+        "last_error": None,
     }
 
 

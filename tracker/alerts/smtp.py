@@ -15,7 +15,7 @@ from email.utils import parseaddr
 
 from flask import current_app
 
-from tracker.alerts.mails import build_message
+from tracker.alerts.mails import bodies_of, build_message
 from tracker.alerts.outbox import claim, failed, succeeded
 from tracker.extensions import db
 from tracker.models import OutboxMessage, User
@@ -45,15 +45,22 @@ def _permanent(error: BaseException) -> bool:
 
 
 def _messages(when: dict[int, datetime], now: datetime, config) -> tuple[list, int]:
-    """Build the MIME message of each claimed row; a row that cannot be built fails for good."""
+    """Build the MIME message of each claimed row; a row that cannot be built fails for good.
+
+    A sweep's alert gets its bodies rendered here and stored on the row, in the same commit that
+    ends the read, so the row holds what is sent.
+    """
     rows = db.session.execute(
         db.select(OutboxMessage, User.name).outerjoin(User, User.id == OutboxMessage.recipient_id)
         .where(OutboxMessage.id.in_(when)).order_by(OutboxMessage.id)).all()
     ready, refused = [], 0
     for row, name in rows:
         try:
+            if row.payload is not None:
+                row.body_text, row.body_html = bodies_of(row)
+                row.payload = None
             ready.append((row.id, row.attempts, row.to_address, build_message(row, name, config)))
-        except (ValueError, TypeError) as exc:  # an address or header that cannot be sent at all
+        except (ValueError, TypeError, KeyError) as exc:  # an address, header or alert that cannot be sent at all
             failed(row.id, when[row.id], now, exc, permanent=True, attempts=row.attempts)
             refused += 1
     db.session.commit()  # end the read; nothing is held while SMTP talks

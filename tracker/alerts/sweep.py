@@ -114,7 +114,8 @@ def alerts_for_rows(directory: Directory, rows: list, looks: list[dict] | None =
 
 
 def queue_alerts(directory: Directory, alerts: list[Alert]) -> int:
-    """Render and insert the alerts whose keys are not in the outbox yet."""
+    """Insert the alerts whose keys are not in the outbox yet: each with its subject and the values its
+    bodies are rendered from when the sender takes it (a sweep may queue thousands)."""
     present = existing_keys(a.key for a in alerts)
     rows = []
     for alert in alerts:
@@ -122,10 +123,11 @@ def queue_alerts(directory: Directory, alerts: list[Alert]) -> int:
             continue
         present.add(alert.key)  # one person may be both owner and manager: one e-mail
         language = mails.language_of(alert.person.language)
-        rendered = mails.render_track_alert(alert.kind, language,
-                                            {**alert.values, "name": alert.person.name, "audience": alert.audience})
+        values = {**alert.values, "name": alert.person.name, "audience": alert.audience}
         rows.append(outbox_row(
-            key=alert.key, kind=alert.kind, person=alert.person, subject_text_html=rendered, language=language,
+            key=alert.key, kind=alert.kind, person=alert.person, language=language,
+            subject_text_html=(mails.track_alert_subject(alert.kind, language, values), "", ""),
+            payload=mails.payload_of(values),
             now=directory.now, not_before=directory.windows[alert.window_site_id].next_opening(directory.now),
             site_id=alert.window_site_id, contract_id=alert.row.contract_id, track_id=alert.row.id,
             visit=alert.row.visit))
