@@ -14,7 +14,7 @@ MAX_ID = 2**31 - 1
 # True while a request that only reads (GET, HEAD, OPTIONS) is being answered. On SQLite its
 # transactions then start DEFERRED: readers share the database instead of queueing for the
 # write lock. A write inside such a request goes through ``tracker.transaction.atomic()``,
-# which ends the read and takes the lock first (see ``writing``).
+# which ends the read and takes the lock first (``tracker.transaction``).
 _reading: ContextVar[bool] = ContextVar("tracker_reading", default=False)
 
 

@@ -4,9 +4,9 @@ Most mails are rendered when queued, so the outbox row holds exactly what will b
 (subject, plain text, HTML). The sweep's alerts, thousands at a time, are queued with
 their subject and their values (``payload``); the sender renders their bodies when it
 takes them and stores them on the row before talking to the SMTP server, so a sent row
-still holds what was sent. Anything
-a person typed (contract titles, names) may reach a header, so every header value
-goes through ``header_safe`` and can never start a new header line.
+still holds what was sent. Anything a person typed (contract titles, names) may reach a
+header, so every header value goes through ``header_safe`` and can never start a new
+header line.
 """
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ import hashlib
 import re
 from contextlib import ExitStack, contextmanager
 from datetime import date
-from functools import lru_cache
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
+from functools import lru_cache
 
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale, format_date, format_percent, get_locale, get_translations

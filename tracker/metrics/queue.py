@@ -126,6 +126,12 @@ def tab_counts(view: QueueView, user, days: list[SiteDay]) -> dict[str, int]:
     return {tab: value or 0 for tab, value in zip(TABS, row)}
 
 
+def _column_order(view: QueueView) -> list:
+    """The chosen column (empty ones last), then the older contract, then the track."""
+    column = SORTS[view.sort]
+    return [column.is_(None), column.desc() if view.descending else column.asc(), Track.contract_id, Track.id]
+
+
 def _page_ids(view: QueueView, conditions: list, limit: int, offset: int) -> list[int]:
     """The ids of one page in a column's order, sorted on the tracks' own columns where it can:
     joining every contract of a site's thousands of open tracks only to break ties cost most of
@@ -136,17 +142,14 @@ def _page_ids(view: QueueView, conditions: list, limit: int, offset: int) -> lis
         stmt = stmt.join(Contract, Contract.id == Track.contract_id)
         if column.table is Sponsor.__table__:
             stmt = stmt.join(Sponsor, Sponsor.id == Contract.sponsor_id)
-    order = [column.is_(None), column.desc() if view.descending else column.asc(), Track.contract_id, Track.id]
-    return db.session.execute(stmt.order_by(*order).limit(limit).offset(offset)).scalars().all()
+    return db.session.execute(stmt.order_by(*_column_order(view)).limit(limit).offset(offset)).scalars().all()
 
 
 def _by_column(stmt, view: QueueView, days: list[SiteDay], conditions: list, limit: int | None, offset: int):
     """Rows in a column's order: a page is sorted on ids first, then only its rows are read whole."""
     by_site = {d.site_id: d for d in days}
     if limit is None:  # the whole view, for the export: one pass
-        column = SORTS[view.sort]
-        order = [column.is_(None), column.desc() if view.descending else column.asc(), Track.contract_id, Track.id]
-        rows = db.session.execute(stmt.order_by(*order)).all()
+        rows = db.session.execute(stmt.order_by(*_column_order(view))).all()
     else:
         ids = _page_ids(view, conditions, limit, offset)
         place = {track_id: n for n, track_id in enumerate(ids)}
