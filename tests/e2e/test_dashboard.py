@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 from icalendar import Calendar
 
+from tests.e2e.checks import overflow
 from tests.e2e.test_first_contract import _sign_in
 from tests.metrics.conftest import history  # noqa: F401  (the fixed history, as a fixture)
 
@@ -17,7 +18,10 @@ DESKTOP = {"width": 1280, "height": 900}
 
 def _fits(page) -> bool:
     """Nothing in the page's main part is wider than the screen (tables scroll inside their box)."""
-    return page.evaluate("document.querySelector('main').scrollWidth <= window.innerWidth")
+    page.wait_for_load_state("load")  # measured once the stylesheets apply, not while they load
+    fits = page.evaluate("document.querySelector('main').scrollWidth <= window.innerWidth")
+    assert fits, overflow(page)
+    return True
 
 
 @pytest.mark.parametrize("size, locale", [(DESKTOP, "en-GB"), (PHONE, "fr-FR")])
