@@ -22,7 +22,7 @@ from functools import lru_cache
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale, format_date, format_percent, get_locale, get_translations
 from flask_babel import gettext as _
-from jinja2 import Environment
+from jinja2 import Environment, select_autoescape
 
 from tracker.alerts import wording
 from tracker.pipeline.rules import PARTY_LABELS, STAGE_LABELS
@@ -102,8 +102,10 @@ def _alert_templates(language: str) -> Environment:
     environments = current_app.extensions.setdefault("tracker.alert_templates", {})
     environment = environments.get(language)
     if environment is None:
+        # Escaped like Flask's own templates: HTML and XML files, and templates from strings.
         environment = Environment(loader=current_app.jinja_env.loader, extensions=["jinja2.ext.i18n"],
-                                  autoescape=current_app.select_jinja_autoescape, auto_reload=False)
+                                  autoescape=select_autoescape(("html", "htm", "xml", "xhtml", "svg")),
+                                  auto_reload=False)
         environment.install_gettext_translations(get_translations(), newstyle=True)
         environments[language] = environment
     return environment
