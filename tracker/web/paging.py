@@ -36,12 +36,15 @@ class Pager:
 
 def pager(pagination, **args) -> Pager:
     """The pager of a ``db.paginate`` result, linking to this page's view with ``args`` kept (None is left out)."""
-    endpoint = request.endpoint
-    return Pager(pagination.page, pagination.pages, lambda number: url_for(endpoint, **args, page=number))
+    return _linking(pagination.page, pagination.pages, args)
 
 
 def pager_of(page: int, total: int, per_page: int, **args) -> Pager:
     """The pager of a list that counted its own rows (``total``) and read page ``page`` itself."""
+    return _linking(page, max((total + per_page - 1) // per_page, 1), args)
+
+
+def _linking(page: int, pages: int, args: dict) -> Pager:
+    """A pager whose links go back to this request's view with ``args`` kept."""
     endpoint = request.endpoint
-    pages = max((total + per_page - 1) // per_page, 1)
     return Pager(page, pages, lambda number: url_for(endpoint, **args, page=number))
