@@ -12,7 +12,6 @@ import time
 
 import docx
 import io
-import requests
 
 from tests.live_servers import redis_db, servers  # noqa: F401  (Redis db 5, real server processes)
 from tests.security.conftest import Browser, docx_bytes, upload
