@@ -247,14 +247,16 @@ def insert_rows(table, rows: list[dict]) -> None:
 
     This is what ``session.execute(insert(table), rows)`` sends, without compiling parameters
     row by row: at a million rows that bookkeeping cost more than the database's own work.
+    On PostgreSQL the rows go through COPY instead: one stream per table and chunk, no
+    statement per row (the seed's round trips were most of its time there).
     """
     connection = db.session.connection()
     dialect = connection.dialect
     columns = [c for c in table.columns if c.key in rows[0]]
     processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {table.name} ({', '.join(dialect.identifier_preparer.quote(c.name) for c in columns)}) "
-           f"VALUES ({', '.join([mark] * len(columns))})")
+    sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([mark] * len(columns))})"
     keys = [c.key for c in columns]
     converted = [(i, p) for i, p in enumerate(processors) if p is not None]
     params = []
@@ -263,6 +265,12 @@ def insert_rows(table, rows: list[dict]) -> None:
         for i, process in converted:
             values[i] = process(values[i])
         params.append(tuple(values))
+    if dialect.name == "postgresql":
+        with connection.connection.dbapi_connection.cursor() as cursor:
+            with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                for values in params:
+                    copy.write_row(values)
+        return
     connection.exec_driver_sql(sql, params)
 
 
