@@ -232,7 +232,7 @@ def throughput(env: dict, seconds: float) -> dict:
         targets = {"/api/v1/health": ({}, "/api/v1/health"),
                    "/api/v1/contracts/REF": (bearer, f"/api/v1/contracts/{ref}"),
                    "/api/v1/contracts": (bearer, "/api/v1/contracts")}
-        for name, (headers, path) in targets.items():  # warm both workers
+        for headers, path in targets.values():  # warm both workers
             _drive(base + path, headers, 1.0)
         runs: dict[str, list] = {name: [] for name in targets}
         for _round in range(2):
