@@ -81,3 +81,11 @@ def history(ctx, make_sponsor, make_contract):
     sites = {s.code: s.id for s in db.session.execute(db.select(Site)).scalars()}
     db.session.rollback()  # end the read: on SQLite it holds the write lock other requests need
     return {"refs": refs, "novacure": novacure, "helix": helix, "sites": sites}
+
+
+@pytest.fixture
+def site_history(ctx, make_sponsor, make_contract):
+    """The per-site history of ``site_history.py``: contracts P, Q, R and S."""
+    from tests.metrics.site_history import build
+
+    return build(make_sponsor, make_contract)
