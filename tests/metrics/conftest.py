@@ -84,8 +84,15 @@ def history(ctx, make_sponsor, make_contract):
 
 
 @pytest.fixture
-def site_history(ctx, make_sponsor, make_contract):
-    """The per-site history of ``site_history.py``: contracts P, Q, R and S."""
+def site_history(app, make_sponsor, make_contract):
+    """The per-site history of ``site_history.py``: contracts P, Q, R and S.
+
+    Built in an app context of its own that ends before the test, so that the pages a test
+    requests choose their language themselves (Flask-Babel keeps the locale on the app context).
+    """
     from tests.metrics.site_history import build
 
-    return build(make_sponsor, make_contract)
+    with app.app_context():
+        built = build(make_sponsor, make_contract)
+        db.session.remove()
+    return built

@@ -32,7 +32,7 @@ def _track_rows(reference):
     return {codes[r.track_id]: r for r in rows}
 
 
-def test_each_closed_track_stores_its_own_clock_ceiling_and_target(site_history):
+def test_each_closed_track_stores_its_own_clock_ceiling_and_target(site_history, ctx):
     refs = site_history["refs"]
     p = _track_rows(refs["P"])
     gr, ib = p["GR"], p["IB"]
@@ -51,7 +51,7 @@ def test_each_closed_track_stores_its_own_clock_ceiling_and_target(site_history)
     assert _track_rows(refs["S"]) == {}  # open tracks have no closed figures
 
 
-def test_sites_member_matches_the_hand_computation(site_history):
+def test_sites_member_matches_the_hand_computation(site_history, ctx):
     m = figures()
     assert m["sites"] == {"GR": GR, "IB": IB}
     # The whole contract: from the complete file 37, 46, 24 days; from receipt 44, 47, 32.
@@ -60,14 +60,14 @@ def test_sites_member_matches_the_hand_computation(site_history):
     assert m["median_days_from_receipt_to_agreement"] == 29
 
 
-def test_a_site_filter_measures_that_site_on_its_own_track(site_history):
+def test_a_site_filter_measures_that_site_on_its_own_track(site_history, ctx):
     ib = figures(site="IB")
     assert ib["sites"] == {"IB": IB}
     # The contract figure (P executed on 18 Feb, Q on 23 Mar: 37 and 46 days) is not IB's own time.
     assert ib["median_days_to_execution"] == 41.5 and ib["sites"]["IB"]["median_days_to_signature"] == 33
 
 
-def test_the_other_filters_apply_to_the_sites(site_history):
+def test_the_other_filters_apply_to_the_sites(site_history, ctx):
     helix = figures(sponsor_id=site_history["helix"])
     assert helix["sites"]["GR"] == {"tracks": 1, "executed": 1, "median_days_to_signature": 24,
                                     "median_days_from_receipt": 32, "within_ceiling_pct": 100.0,
@@ -86,7 +86,7 @@ def test_the_other_filters_apply_to_the_sites(site_history):
                                      "within_target_pct": None}}
 
 
-def test_backfill_derives_rows_of_an_older_revision_again(site_history):
+def test_backfill_derives_rows_of_an_older_revision_again(site_history, ctx):
     db.session.execute(db.update(TrackFigures).values(role=None, days_to_signature=None, within_ceiling=None))
     db.session.execute(db.update(ContractFigures).values(revision=None, days_from_receipt_to_execution=None))
     db.session.commit()
