@@ -71,7 +71,7 @@ def site_table(rows: list[dict], by: str | None, limits: dict) -> tuple[list, li
         _l("Median working days held by the site"), _l("Median days held by the sponsor")]
     body = []
     for r in rows:
-        body.append([r["site"], rules.ROLE_LABELS.get(r["role"], r["role"])] + ([r["group"]] if by else []) + [
+        body.append([r["site"], str(rules.ROLE_LABELS.get(r["role"], r["role"])).capitalize()] + ([r["group"]] if by else []) + [
             r["executed"], r["median_days_to_signature"], limits.get(r["role"]), r["within_ceiling_pct"],
             r["median_days_from_receipt"], limits["target"], r["within_target_pct"],
             r["median_site_held_working_days"], r["median_sponsor_held_days"]])
