@@ -51,29 +51,56 @@ def _select(scope, keys: list, *columns):
                       scope.rows_where(TrackFigures.contract_id, TrackFigures.site_id))
 
 
-def grouped(scope, keys: list, measures) -> dict[tuple, dict]:
-    """Per key: executed tracks, the shares within the ceiling and the target, and the medians asked for."""
-    from tracker.metrics.figures import median
-
+def histograms(scope, keys: list, measures) -> dict:
+    """Per key: [executed, with a ceiling, within it, within the target], and per measure its (value, count) pairs."""
     within = TrackFigures.within_ceiling
     shares = _select(scope, keys, db.func.count(),
                      db.func.sum(db.case((within.is_not(None), 1), else_=0)),
                      db.func.sum(db.case((within.is_(True), 1), else_=0)),
                      db.func.sum(db.case((TrackFigures.within_target.is_(True), 1), else_=0))).group_by(*keys)
-    result: dict[tuple, dict] = {}
     n = len(keys)
-    for row in db.session.execute(shares):
-        executed, measured, in_ceiling, in_target = (v or 0 for v in row[n:])
-        result[tuple(row[:n])] = {"executed": executed, "within_ceiling_pct": _pct(in_ceiling, measured),
-                                  "within_target_pct": _pct(in_target, executed)}
+    result: dict = {"shares": {tuple(row[:n]): [v or 0 for v in row[n:]] for row in db.session.execute(shares)}}
     for name in measures:
         column = MEASURES[name]
         pairs: dict[tuple, list] = defaultdict(list)
         for row in db.session.execute(_select(scope, keys, column, db.func.count()).group_by(*keys, column)):
             pairs[tuple(row[:n])].append((row[n], row[n + 1]))
-        for key, entry in result.items():
-            entry[name] = median(pairs.get(key, []))
+        result[name] = pairs
     return result
+
+
+def collapse(found: dict, width: int) -> dict:
+    """The same counts keyed by the first ``width`` parts of each key (per site and role from per group)."""
+    result: dict = {}
+    for name, per_key in found.items():
+        merged: dict = {}
+        for key, value in per_key.items():
+            short = key[:width]
+            if name == "shares":
+                merged[short] = [a + b for a, b in zip(merged.get(short, [0, 0, 0, 0]), value)]
+            else:
+                merged.setdefault(short, []).extend(value)
+        result[name] = merged
+    return result
+
+
+def summarize(found: dict) -> dict[tuple, dict]:
+    """Per key: executed tracks, the shares within the ceiling and the target, and the medians."""
+    from tracker.metrics.figures import median
+
+    result = {}
+    for key, (executed, measured, in_ceiling, in_target) in found["shares"].items():
+        entry = {"executed": executed, "within_ceiling_pct": _pct(in_ceiling, measured),
+                 "within_target_pct": _pct(in_target, executed)}
+        for name in MEASURES:
+            if name in found:
+                entry[name] = median(found[name].get(key, []))
+        result[key] = entry
+    return result
+
+
+def grouped(scope, keys: list, measures) -> dict[tuple, dict]:
+    return summarize(histograms(scope, keys, measures))
 
 
 def track_counts(scope) -> dict[int, int]:
@@ -107,11 +134,7 @@ def api_sites(scope) -> dict[str, dict]:
     return result
 
 
-def by_role(scope, by: str | None = None) -> list[dict]:
-    """Rows per site and role (and per sponsor, phase or year the site signed, when asked), sorted:
-    each with its site code, role, group, executed tracks, shares and every median."""
-    keys = [TrackFigures.site_id, TrackFigures.role, *_key_columns(by)]
-    found = grouped(scope, keys, tuple(MEASURES))
+def _rows(found: dict[tuple, dict], by: str | None) -> list[dict]:
     codes = site_codes()
     names = {}
     if by == "sponsor":
@@ -127,3 +150,16 @@ def by_role(scope, by: str | None = None) -> list[dict]:
     order = {"coordinating": 0, "associated": 1}
     rows.sort(key=lambda r: (r["site"], order.get(r["role"], 2), str(r["group"] or "")))
     return rows
+
+
+def by_role(scope, by: str | None = None) -> list[dict]:
+    """Rows per site and role (and per sponsor, phase or year the site signed, when asked), sorted:
+    each with its site code, role, group, executed tracks, shares and every median."""
+    keys = [TrackFigures.site_id, TrackFigures.role, *_key_columns(by)]
+    return _rows(grouped(scope, keys, tuple(MEASURES)), by)
+
+
+def per_role_and_by(scope, by: str) -> dict[str, list[dict]]:
+    """The dashboard's two tables from one set of queries: per site and role, and per group within them."""
+    found = histograms(scope, [TrackFigures.site_id, TrackFigures.role, *_key_columns(by)], tuple(MEASURES))
+    return {"per_role": _rows(summarize(collapse(found, 2)), None), "breakdown": _rows(summarize(found), by)}

@@ -52,6 +52,11 @@ def _site_rows(filters: Filters, by: str | None) -> list[dict]:
     return cached(current_user, filters, f"sites:{by}", lambda scope: per_site.by_role(scope, by))
 
 
+def _site_tables(filters: Filters, by: str) -> dict[str, list[dict]]:
+    """The page's two per-site tables (per role, and per group), from one set of queries, kept until the next event."""
+    return cached(current_user, filters, f"sites+{by}", lambda scope: per_site.per_role_and_by(scope, by))
+
+
 def pct(value) -> str:
     """A share given in percent (85.7), spelt the reader's way with one decimal ("85,7 %" in French)."""
     if value is None:
@@ -143,8 +148,8 @@ def index():
         "dashboard/index.html", errors={}, filters=filters, figures=figures, benchmarks=BENCHMARKS,
         at_risk=data.at_risk(top), overdue=data.overdue_count(tracks, days), board=data.board(tracks),
         escalations=data.escalations(tracks, days, top), charts=_charts(kept, figures, today), chart=render,
-        site_codes={s.id: s.code for s in sites}, per_role=_site_rows(filters, None), by=by,
-        breakdown=_site_rows(filters, by), limits=tables.ceilings(), pct=pct,
+        site_codes={s.id: s.code for s in sites}, by=by, limits=tables.ceilings(), pct=pct,
+        **_site_tables(filters, by),
         role_label=lambda role: str(rules.ROLE_LABELS.get(role, role)).capitalize(), **choices)
 
 
@@ -182,8 +187,10 @@ def workbook():
     """Every table of the dashboard as an Excel workbook: typed cells, frozen headings."""
     filters = _filters()
     figures = metrics(current_user, filters)
-    breakdowns = {by: _site_rows(filters, by) for by in per_site.BREAKDOWNS}
-    sheets = tables.workbook_sheets(figures, Scope.of(current_user, filters), breakdowns, _site_rows(filters, None))
+    both = {by: _site_tables(filters, by) for by in per_site.BREAKDOWNS}
+    breakdowns = {by: pair["breakdown"] for by, pair in both.items()}
+    sheets = tables.workbook_sheets(figures, Scope.of(current_user, filters), breakdowns,
+                                    both["sponsor"]["per_role"])
     return xlsx_response("dashboard.xlsx", sheets)
 
 
