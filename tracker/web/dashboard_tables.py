@@ -5,6 +5,7 @@ numbers, dates stay dates); the writers decide how to spell them for the reader.
 """
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from tracker.metrics import dashboard as data
@@ -22,11 +23,12 @@ FIGURE_LABELS = {
     "median_days_to_execution": _l("Median days from the complete file to full execution"),
     "median_days_from_receipt_to_agreement": _l("Median days from receipt to agreement"),
     "median_days_from_receipt_to_execution": _l("Median days from receipt to full execution"),
-    "within_sla_pct": _l("Stages finished within their deadline (%)"),
+    "within_sla_pct": _l("Stages finished within their deadline"),
     "median_site_held_working_days": _l("Median working days held by the site"),
     "median_sponsor_held_days": _l("Median days held by the sponsor"),
     "median_rounds": _l("Median negotiation rounds"),
 }
+PERCENTS = {"within_sla_pct"}  # labelled "(%)" outside the translated words, which keep no stray percent sign
 FILTER_LABELS = {"site": _l("Site"), "sponsor_id": _l("Sponsor"), "phase": _l("Phase"), "from": _l("Received from"),
                  "to": _l("Received until")}
 BENCHMARK_LABELS = {
@@ -46,7 +48,7 @@ BREAKDOWN_TITLES = {"sponsor": _l("By sponsor"), "phase": _l("By phase"), "year"
 
 def figure_table(figures: dict) -> tuple[list, list]:
     """The headline figures, the filters, the tracks per stage and the reference values, one per line."""
-    rows = [(FIGURE_LABELS[k], figures[k]) for k in FIGURE_LABELS]
+    rows = [(f"{FIGURE_LABELS[k]} (%)" if k in PERCENTS else FIGURE_LABELS[k], figures[k]) for k in FIGURE_LABELS]
     rows += [(_l("Filter: %(name)s", name=FILTER_LABELS[k]), v) for k, v in figures["filters"].items()]
     rows += [(_l("Tracks in stage: %(stage)s", stage=rules.STAGE_LABELS[s]), n) for s, n in figures["stages"].items()]
     rows += [(_l("Within the deadline (%%): %(stage)s", stage=rules.STAGE_LABELS[s]), v["pct"])
@@ -66,8 +68,8 @@ def site_table(rows: list[dict], by: str | None, limits: dict) -> tuple[list, li
     """Per site and role (and group): executed agreements, each clock, its ceiling and target and the shares."""
     columns = [_l("Site"), _l("Role")] + ([GROUP_LABELS[by]] if by else []) + [
         _l("Executed site agreements"), _l("Median days to signature (from the site's clock start)"),
-        _l("Ceiling (calendar days)"), _l("Signed within the ceiling (%)"), _l("Median days from receipt"),
-        _l("Target (working days held by the site)"), _l("Held within the target (%)"),
+        _l("Ceiling (calendar days)"), f"{_('Signed within the ceiling')} (%)", _l("Median days from receipt"),
+        _l("Target (working days held by the site)"), f"{_('Held within the target')} (%)",
         _l("Median working days held by the site"), _l("Median days held by the sponsor")]
     body = []
     for r in rows:
