@@ -66,10 +66,11 @@ def ceilings() -> dict[str, int]:
 
 def site_table(rows: list[dict], by: str | None, limits: dict) -> tuple[list, list]:
     """Per site and role (and group): executed agreements, each clock, its ceiling and target and the shares."""
+    signed, held = _("Signed within the ceiling"), _("Held within the target")
     columns = [_l("Site"), _l("Role")] + ([GROUP_LABELS[by]] if by else []) + [
         _l("Executed site agreements"), _l("Median days to signature (from the site's clock start)"),
-        _l("Ceiling (calendar days)"), f"{_('Signed within the ceiling')} (%)", _l("Median days from receipt"),
-        _l("Target (working days held by the site)"), f"{_('Held within the target')} (%)",
+        _l("Ceiling (calendar days)"), f"{signed} (%)", _l("Median days from receipt"),
+        _l("Target (working days held by the site)"), f"{held} (%)",
         _l("Median working days held by the site"), _l("Median days held by the sponsor")]
     body = []
     for r in rows:
