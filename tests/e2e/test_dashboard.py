@@ -106,13 +106,13 @@ def test_each_site_reads_its_own_time_on_a_phone(page_for, axe_source, make_user
         assert "30.5 days" in gr
         assert "ceiling 15 days from the coordinator's agreement" in rows.nth(2).inner_text()
     else:
-        assert "23 jours" in gr and "plafond de 45 jours depuis le dossier complet" in gr and "50,0 %" in gr
+        assert "23 jours" in gr and "plafond de 45 jours depuis le dossier complet" in gr and "50,0\u00a0%" in gr
         assert "30,5 jours" in gr
         assert "plafond de 15 jours depuis l’accord du coordonnateur" in rows.nth(2).inner_text()
     assert _fits(page)
     assert axe_findings(page) == []
     page.get_by_label("Break down by" if english else "Ventiler par").select_option("phase")
-    section.get_by_role("button").click()
+    section.get_by_role("button", name="Show the breakdown" if english else "Afficher la ventilation").click()
     page.wait_for_url(re.compile(r"by=phase"))
     breakdown = page.locator("#sites table.sites").nth(1).locator("tbody tr")
     assert breakdown.count() == 4 and "II" in breakdown.nth(1).inner_text()
