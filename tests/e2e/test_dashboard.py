@@ -82,7 +82,7 @@ def test_a_manager_reads_the_dashboard_and_its_charts(page_for, make_user, histo
     assert page.locator("details").first.locator("table").is_visible()
     assert _fits(page)
     page.get_by_label("Received from" if english else "Reçue à partir du").fill("2026-02-01")
-    page.get_by_role("button", name="Show" if english else "Afficher").click()
+    page.get_by_role("button", name="Show" if english else "Afficher", exact=True).click()
     assert "from=2026-02-01" in page.url
     assert ("1 open, 1 executed" if english else "1 en cours, 1 signées") in page.locator("dl.figures").inner_text()
 
