@@ -98,7 +98,7 @@ class Loader:
         # The same few thousand (start, end) pairs come back for every contract: remember their counts.
         self.calendars = {site_id: (_Remembering(work), _Remembering(legal))
                           for site_id, (work, legal) in self.calendars.items()}
-        self.figure_calendars = {site_id: pair[0] for site_id, pair in self.calendars.items()}
+        self.figure_calendars = self.calendars
 
     # -- one chunk ----------------------------------------------------------------------------------------
     def load(self, indices: range) -> None:
@@ -193,7 +193,7 @@ class Loader:
         self.rows[Contract].append(values)
         for track, position in zip(tracks, positions):
             self._track_row(track, position)
-        self._figures(contract_id, status, tracks, positions)
+        self._figures(contract_id, status, tracks, positions, spec["received_on"])
         return year
 
     def _moment(self, previous: datetime, gap: int, index: int, timezone: str) -> datetime:
@@ -226,7 +226,7 @@ class Loader:
             **{c: getattr(position, c) for c in transition.SIGNATURE_COLUMNS},
             **stored.values_of(state), "version": track["version"]})
 
-    def _figures(self, contract_id: int, status: str, tracks: list[dict], positions) -> None:
+    def _figures(self, contract_id: int, status: str, tracks: list[dict], positions, received) -> None:
         """The metrics' figures, from ``record.derive`` over plain objects shaped like the models."""
         shaped = []
         for track, position in zip(tracks, positions):
@@ -234,7 +234,7 @@ class Loader:
                 id=track["id"], contract_id=contract_id, site_id=track["site"].id, role=track["role"],
                 round=position.round,
                 stage=position.stage, site=track["site"], events=[SimpleNamespace(**e) for e in track["events"]]))
-        contract = SimpleNamespace(id=contract_id, status=status, tracks=shaped,
+        contract = SimpleNamespace(id=contract_id, status=status, tracks=shaped, received_on=received,
                                    coordinating_track=next(t for t in shaped if t.role == "coordinating"))
         figures, closed, visits = record.derive(contract, self.figure_calendars)
         self.rows[ContractFigures].append(figures)

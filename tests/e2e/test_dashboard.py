@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from icalendar import Calendar
 
-from tests.e2e.checks import overflow
+from tests.e2e.checks import axe_findings, overflow, sign_in
 from tests.e2e.test_first_contract import _sign_in
-from tests.metrics.conftest import history  # noqa: F401  (the fixed history, as a fixture)
+from tests.metrics.conftest import history, site_history  # noqa: F401  (the fixed histories, as fixtures)
 
 pytestmark = pytest.mark.e2e
 PHONE = {"width": 390, "height": 844}
@@ -82,9 +82,40 @@ def test_a_manager_reads_the_dashboard_and_its_charts(page_for, make_user, histo
     assert page.locator("details").first.locator("table").is_visible()
     assert _fits(page)
     page.get_by_label("Received from" if english else "Reçue à partir du").fill("2026-02-01")
-    page.get_by_role("button", name="Show" if english else "Afficher").click()
+    page.get_by_role("button", name="Show" if english else "Afficher", exact=True).click()
     assert "from=2026-02-01" in page.url
     assert ("1 open, 1 executed" if english else "1 en cours, 1 signées") in page.locator("dl.figures").inner_text()
+
+
+@pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
+def test_each_site_reads_its_own_time_on_a_phone(page_for, axe_source, make_user, site_history,  # noqa: F811
+                                                  locale):
+    """Issue 24 at 390 px: each site's clock beside its own ceiling and the target, numbers the reader's way."""
+    page = page_for(locale, 390, axe=axe_source)
+    sign_in(page, make_user("admin", None))
+    page.goto("/dashboard/")
+    english = locale.startswith("en")
+    section = page.locator("#sites")
+    assert section.get_by_role("heading", level=2).inner_text() == (
+        "Each site on its own track" if english else "Chaque centre sur son propre circuit")
+    rows = section.locator("table.sites").first.locator("tbody tr")
+    assert rows.count() == 3
+    gr = rows.nth(0).inner_text()
+    if english:
+        assert "23 days" in gr and "ceiling 45 days from the complete file" in gr and "50.0%" in gr
+        assert "30.5 days" in gr
+        assert "ceiling 15 days from the coordinator's agreement" in rows.nth(2).inner_text()
+    else:
+        assert "23 jours" in gr and "plafond de 45 jours depuis le dossier complet" in gr and "50,0\u00a0%" in gr
+        assert "30,5 jours" in gr
+        assert "plafond de 15 jours depuis l’accord du coordonnateur" in rows.nth(2).inner_text()
+    assert _fits(page)
+    assert axe_findings(page) == []
+    page.get_by_label("Break down by" if english else "Ventiler par").select_option("phase")
+    section.get_by_role("button", name="Show the breakdown" if english else "Afficher la ventilation").click()
+    page.wait_for_url(re.compile(r"by=phase"))
+    breakdown = page.locator("#sites table.sites").nth(1).locator("tbody tr")
+    assert breakdown.count() == 4 and "II" in breakdown.nth(1).inner_text()
 
 
 def test_the_calendar_feed_link_serves_my_deadlines(page_for, make_user, make_sponsor, make_contract):

@@ -81,3 +81,18 @@ def history(ctx, make_sponsor, make_contract):
     sites = {s.code: s.id for s in db.session.execute(db.select(Site)).scalars()}
     db.session.rollback()  # end the read: on SQLite it holds the write lock other requests need
     return {"refs": refs, "novacure": novacure, "helix": helix, "sites": sites}
+
+
+@pytest.fixture
+def site_history(app, make_sponsor, make_contract):
+    """The per-site history of ``site_history.py``: contracts P, Q, R and S.
+
+    Built in an app context of its own that ends before the test, so that the pages a test
+    requests choose their language themselves (Flask-Babel keeps the locale on the app context).
+    """
+    from tests.metrics.site_history import build
+
+    with app.app_context():
+        built = build(make_sponsor, make_contract)
+        db.session.remove()
+    return built

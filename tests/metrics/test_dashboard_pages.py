@@ -21,7 +21,8 @@ def test_a_manager_sees_their_sites_figures_risk_board_and_charts(history, login
     # The IB figures worked out by hand in test_figures, in the order the page lists them.
     figures = re.findall(r"<dt>[^<]*</dt><dd>([^<]*)</dd>", page)
     numbers = [re.match(r"[\d,.]+|—", value.strip()).group(0) for value in figures]
-    assert numbers == ["3", "21", "28", "85.7", "7.5", "12", "1.5"]
+    # From receipt: A agreed after 16 days and executed after 23, B after 29 and 36.
+    assert numbers == ["3", "21", "28", "22.5", "29.5", "85.7", "7.5", "12", "1.5"]
     assert page.count('role="img"') == 4 and page.count("<title id=") == 4
     assert page.count("<details>") == 4  # each chart's numbers as a table
     assert " style=" not in page and "<script" not in page
@@ -58,21 +59,30 @@ def test_the_csv_exports_match_the_api(history, login, make_user, api):
     email = make_user("admin", None)
     expected = api(email).get("/metrics?site=IB").json()
     client = login(email)
-    response = client.get("/dashboard/metrics.csv?site=IB")
+    response = client.get("/dashboard/metrics.csv?site=IB", headers={"Accept-Language": "en"})
     body = response.get_data()
     assert body.startswith(b"\xef\xbb\xbf")
     figures = dict(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
-    for name in ("contracts", "executed", "median_days_to_agreement", "median_days_to_execution",
-                 "within_sla_pct", "median_site_held_working_days", "median_sponsor_held_days", "median_rounds"):
-        assert figures[name] == str(expected[name]), name
-    rows = list(csv.reader(io.StringIO(client.get("/dashboard/figures.csv").get_data().decode("utf-8-sig"))))
+    for name, label in (("contracts", "Contracts"), ("executed", "Executed contracts"),
+                        ("median_days_to_agreement", "Median days from the complete file to agreement"),
+                        ("median_days_to_execution", "Median days from the complete file to full execution"),
+                        ("median_days_from_receipt_to_execution", "Median days from receipt to full execution"),
+                        ("within_sla_pct", "Stages finished within their deadline (%)"),
+                        ("median_site_held_working_days", "Median working days held by the site"),
+                        ("median_sponsor_held_days", "Median days held by the sponsor"),
+                        ("median_rounds", "Median negotiation rounds")):
+        assert figures[label] == str(expected[name]), name
+    assert figures["Filter: Site"] == "IB"
+    response = client.get("/dashboard/figures.csv", headers={"Accept-Language": "en"})
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     header, rows = rows[0], rows[1:]
     by_ref = {}
     for row in rows:
         by_ref.setdefault(row[0], []).append(dict(zip(header, row)))
     a = by_ref[history["refs"]["A"]]
-    assert {r["site"] for r in a} == {"GR", "IB"}
-    assert a[0]["days_to_execution"] == "21" and a[0]["completed_on"] == "2026-01-07"
+    assert {r["Site"] for r in a} == {"GR", "IB"}
+    assert a[0]["Days from the complete file to execution"] == "21" and a[0]["Complete file on"] == "2026-01-07"
+    assert a[0]["Status"] == "Executed" and a[0]["Site outcome"] == "Executed"
     b = by_ref[history["refs"]["B"]][0]
-    assert b["sponsor"] == "Hélix Thérapeutique" and b["site_held_working_days"] == "11"
-    assert b["sponsor_held_calendar_days"] == "23"
+    assert b["Sponsor"] == "Hélix Thérapeutique" and b["Working days held by the site"] == "11"
+    assert b["Calendar days held by the sponsor"] == "23"

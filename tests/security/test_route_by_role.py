@@ -47,7 +47,8 @@ ROLES = {
     "api.post_sponsor": {"admin"}, "api.post_template": {"admin"},
     "dashboard.": {"admin", "manager"}, "profile.calendar": {"admin", "manager", "legal"},
     "profile.renew": {"admin", "manager", "legal"}, "profile.revoke": {"admin", "manager", "legal"},
-    "queue.export": {"admin", "manager", "legal"}, "api.get_metrics": {"admin", "manager", "legal"},
+    "queue.export": {"admin", "manager", "legal"}, "queue.export_xlsx": {"admin", "manager", "legal"},
+    "api.get_metrics": {"admin", "manager", "legal"},
     "signatories.": {"admin", "manager", "legal"}, "api.post_signatory": {"admin", "manager", "legal"},
 }
 # Pages a role must be able to open with its own data (so the walk cannot pass by refusing everything).

@@ -215,7 +215,14 @@ PATHS = {
     "/metrics": {"get": {
         "summary": "The fast track's figures over the contracts the caller may see (staff)",
         "description": "Medians of calendar days from mark_complete to agree and to the last signature at the "
-                       "last site, over executed contracts; contracts counts every contract the filters match.",
+                       "last site, over executed contracts, and the same from the contract's received_on (the "
+                       "clock of Kiriakis et al. 2013); contracts counts every contract the filters match. "
+                       "sites measures each site on its own track: a coordinating site from its mark_complete, "
+                       "an associated site from the coordinator's agree, to that site's last signature; "
+                       "within_ceiling_pct is the share of its executed tracks signed by their regulatory "
+                       "ceiling (45 or 15 calendar days, rolled forward over weekends and public holidays), "
+                       "within_target_pct the share held by the site no more than the partners' target of "
+                       "working days (20 by default, a policy setting). The same filters apply.",
         "parameters": [
             {"name": "site", "in": "query", "schema": {"type": "string"}, "description": "contracts the site takes part in"},
             {"name": "sponsor_id", "in": "query", "schema": {"type": "integer"}},
@@ -230,12 +237,24 @@ SCHEMAS["Metrics"] = {"type": "object", "properties": {
     **{k: {"type": "integer"} for k in ("contracts", "executed", "open", "cancelled")},
     **{k: {"type": "number", "nullable": True} for k in (
         "median_days_to_agreement", "median_days_to_execution", "within_sla_pct", "median_site_held_working_days",
-        "median_sponsor_held_days", "median_rounds")},
+        "median_sponsor_held_days", "median_rounds", "median_days_from_receipt_to_agreement",
+        "median_days_from_receipt_to_execution")},
     "filters": {"type": "object"},
+    "sites": {"type": "object", "description": "keyed by site code", "additionalProperties": _ref("SiteMetrics")},
     "stages": {"type": "object", "additionalProperties": {"type": "integer"}},
     "within_sla_by_stage": {"type": "object", "additionalProperties": {"type": "object", "properties": {
         "finished": {"type": "integer"}, "within": {"type": "integer"}, "pct": {"type": "number", "nullable": True}}}},
     "benchmarks": {"type": "object", "additionalProperties": {"type": "integer"}}}}
+
+
+SCHEMAS["SiteMetrics"] = {"type": "object", "properties": {
+    "tracks": {"type": "integer", "description": "the site's tracks among the contracts the filters match"},
+    "executed": {"type": "integer", "description": "of which executed"},
+    **{k: {"type": "number", "nullable": True, "description": d} for k, d in (
+        ("median_days_to_signature", "calendar days from the site's clock start to its last signature"),
+        ("median_days_from_receipt", "calendar days from the contract's received_on to the site's last signature"),
+        ("within_ceiling_pct", "percent of executed tracks signed by their regulatory ceiling"),
+        ("within_target_pct", "percent of executed tracks the site held within the partners' target"))}}}
 
 
 SCHEMAS.update(identity.SCHEMAS)

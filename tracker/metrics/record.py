@@ -10,9 +10,16 @@ What is kept (dates are local dates at the site, as the deadlines count them):
 
 * per contract: the complete file (the coordinator's first ``mark_complete``), the
   agreement (its last ``agree``: a reopened negotiation ends with a new one), full
-  execution (the last signature at the last site), the calendar days between them
-  (Kiriakis et al. 2013) and the coordinator's negotiation rounds;
-* per closed track: the calendar and working days held by the site and by the sponsor;
+  execution (the last signature at the last site), the calendar days between them and
+  from the contract's receipt (the clock of Kiriakis et al. 2013) and the coordinator's
+  negotiation rounds;
+* per closed track: the calendar and working days held by the site and by the sponsor and,
+  once executed, the site's own time (SPEC 5b): from the start of its regulatory ceiling
+  (the coordinator's ``mark_complete``, or the coordinator's agreement for an associated
+  site) and from the contract's receipt to the site's last signature, whether it signed
+  by its ceiling (the date ``sla.state`` gives the track, rolled forward as SPEC 3 says)
+  and whether the site held it no more than the partners' target of working days (a
+  policy setting, read from the policy the ceiling started under);
 * per finished stage visit: when it began and ended, its due date from the policy it
   started under, and whether the site's part ended by then.
 
@@ -31,11 +38,11 @@ from tracker.models import Contract, ContractFigures, StageVisit, Track, TrackFi
 from tracker.pipeline import rules
 from tracker.pipeline.signals import action_applied
 from tracker.sla import clocks, deadlines
-from tracker.sla.calendars import site_calendar
 from tracker.sla.policy import settings_of
-from tracker.sla.state import event_facts
+from tracker.sla.state import calendars_of, event_facts, state_of_events
 
 BATCH = 500
+REVISION = 2  # what ``derive`` writes; rows of an older revision are derived again by ``backfill``
 
 
 def _visits(track: Track, facts: list[clocks.EventFact], calendar) -> list[dict]:
@@ -66,15 +73,29 @@ def _visits(track: Track, facts: list[clocks.EventFact], calendar) -> list[dict]
     return visits
 
 
-def _track_figures(track: Track, facts: list[clocks.EventFact], calendar) -> dict | None:
+def _days(start: date | None, end: date | None) -> int | None:
+    return (end - start).days if start and end else None
+
+
+def _track_figures(track: Track, facts: list[clocks.EventFact], calendars, received_on: date | None) -> dict | None:
     if track.stage not in rules.CLOSED_STAGES:
         return None
     closed_on = facts[-1].on
-    held = clocks.replay(facts, calendar, closed_on).held
+    replayed = clocks.replay(facts, calendars[0], closed_on)
+    held = replayed.held
+    ceiling = state_of_events(track.role, facts, calendars, closed_on).regulatory_due_on
+    executed = track.stage == rules.EXECUTED
+    signed = closed_on if executed else None  # the site's last signature executes its track
+    target = settings_of(replayed.ceiling_policy_id)["site_target_working_days"]
     return {"track_id": track.id, "contract_id": track.contract_id, "site_id": track.site_id,
             "outcome": track.stage, "closed_on": closed_on,
             "site_calendar_days": held["site"].calendar, "site_working_days": held["site"].working,
-            "sponsor_calendar_days": held["sponsor"].calendar, "sponsor_working_days": held["sponsor"].working}
+            "sponsor_calendar_days": held["sponsor"].calendar, "sponsor_working_days": held["sponsor"].working,
+            "role": track.role, "started_on": replayed.ceiling_start, "ceiling_on": ceiling,
+            "days_to_signature": _days(replayed.ceiling_start, signed),
+            "days_from_receipt": _days(received_on, signed),
+            "within_ceiling": signed <= ceiling if signed and ceiling else None,
+            "within_target": held["site"].working <= target if executed else None}
 
 
 def _last(facts, action: str) -> date | None:
@@ -95,21 +116,26 @@ def _contract_figures(contract: Contract, facts_by_track: dict[int, list]) -> di
             "executed_month": executed.strftime("%Y-%m") if executed else None,
             "days_to_agreement": (agreed - completed).days if completed and agreed else None,
             "days_to_execution": (executed - completed).days if completed and executed else None,
-            "rounds": coordinating.round if coordinating else 0}
+            "days_from_receipt_to_agreement": _days(contract.received_on, agreed),
+            "days_from_receipt_to_execution": _days(contract.received_on, executed),
+            "rounds": coordinating.round if coordinating else 0, "revision": REVISION}
 
 
 def derive(contract: Contract, calendars: dict | None = None) -> tuple[dict, list[dict], list[dict]]:
-    """The contract's figures, its closed tracks' held days and its finished stage visits, from its events."""
+    """The contract's figures, its closed tracks' figures and its finished stage visits, from its events.
+
+    ``calendars`` maps a site id to its (working, legal) calendars; missing ones are read and kept there.
+    """
     calendars = calendars if calendars is not None else {}
     facts_by_track, tracks, visits = {}, [], []
     for track in contract.tracks:
         if not track.events:
             continue
-        calendar = calendars.get(track.site_id) or calendars.setdefault(track.site_id, site_calendar(track.site))
+        pair = calendars.get(track.site_id) or calendars.setdefault(track.site_id, calendars_of(track))
         facts = event_facts(track)
         facts_by_track[track.id] = facts
-        visits.extend(_visits(track, facts, calendar))
-        figures = _track_figures(track, facts, calendar)
+        visits.extend(_visits(track, facts, pair[0]))
+        figures = _track_figures(track, facts, pair, contract.received_on)
         if figures:
             tracks.append(figures)
     return _contract_figures(contract, facts_by_track), tracks, visits
@@ -166,10 +192,11 @@ def _rebuild(stmt) -> int:
 
 
 def backfill() -> int:
-    """Store the figures of every contract that has none (older databases, bulk-loaded data)."""
-    missing = db.select(Contract.id).where(
-        ~db.exists().where(ContractFigures.contract_id == Contract.id))
-    return _rebuild(missing)
+    """Store the figures of every contract that has none, or has them from an older derivation
+    (older databases, bulk-loaded data)."""
+    current = db.exists().where(ContractFigures.contract_id == Contract.id,
+                                ContractFigures.revision.is_not(None), ContractFigures.revision >= REVISION)
+    return _rebuild(db.select(Contract.id).where(~current))
 
 
 def recompute_all() -> int:

@@ -28,10 +28,19 @@ class ContractFigures(db.Model):
     days_to_agreement: Mapped[int | None] = mapped_column(Integer)
     days_to_execution: Mapped[int | None] = mapped_column(Integer)
     rounds: Mapped[int] = mapped_column(Integer, default=0)  # the coordinator's negotiation rounds
+    # Kiriakis et al. count from the contract's receipt by the contracts office, not from the complete file.
+    days_from_receipt_to_agreement: Mapped[int | None] = mapped_column(Integer)
+    days_from_receipt_to_execution: Mapped[int | None] = mapped_column(Integer)
+    # Which derivation wrote the row (``record.REVISION``); older rows are derived again by init-db.
+    revision: Mapped[int | None] = mapped_column(Integer)
 
 
 class TrackFigures(db.Model):
-    """Days each side held a track, written when the track closes (executed or cancelled)."""
+    """A closed track (executed or cancelled): the days each side held it and, once executed, the site's own time.
+
+    The site's own clock (SPEC 5b) starts where its regulatory ceiling starts (SPEC 3): the
+    coordinating site's ``mark_complete``, the coordinator's agreement for an associated site.
+    """
 
     __tablename__ = "track_figures"
 
@@ -44,6 +53,13 @@ class TrackFigures(db.Model):
     site_working_days: Mapped[int] = mapped_column(Integer)
     sponsor_calendar_days: Mapped[int] = mapped_column(Integer)
     sponsor_working_days: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str | None] = mapped_column(String(16))  # coordinating or associated
+    started_on: Mapped[date | None] = mapped_column(Date)  # the start of the site's clock and ceiling
+    ceiling_on: Mapped[date | None] = mapped_column(Date)  # the regulatory ceiling, rolled forward as SPEC 3 says
+    days_to_signature: Mapped[int | None] = mapped_column(Integer)  # started_on to the site's last signature
+    days_from_receipt: Mapped[int | None] = mapped_column(Integer)  # the contract's received_on to it
+    within_ceiling: Mapped[bool | None] = mapped_column(Boolean)
+    within_target: Mapped[bool | None] = mapped_column(Boolean)  # site-held working days within the target
 
 
 class StageVisit(db.Model):
@@ -77,3 +93,4 @@ Index("ix_tracks_queue", Track.site_id, Track.stage, Track.due_on, Track.owner_i
       Track.institution_signed_at, Track.investigator_signed_at)
 Index("ix_tracks_site_id_contract_id", Track.site_id, Track.contract_id)
 Index("ix_stage_visits_site_id_stage_within", StageVisit.site_id, StageVisit.stage, StageVisit.within)
+Index("ix_track_figures_site_id_outcome", TrackFigures.site_id, TrackFigures.outcome)

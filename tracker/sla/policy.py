@@ -32,13 +32,16 @@ DEFAULTS: dict = {
     "associated_ceiling": 15,
     # Warn legal staff and managers this many working days before an open track's ceiling.
     "ceiling_warning_before": 5,
+    # The partners' own promise: a site holds an agreement no more than this many working days in all
+    # (the metrics' within_target_pct; a track is measured with the policy its ceiling started under).
+    "site_target_working_days": 20,
     "roll_forward": True,
 }
 BOUNDS = {
     "completeness": (1, 60), "review_first_round": (1, 60), "review_later_rounds": (1, 60), "conformity": (1, 60),
     "signature": (1, 60), "sponsor_reminder": (1, 60), "sponsor_reminder_every": (1, 60), "warning_before": (0, 10), "escalation_after": (1, 30),
     "round_limit": (1, 20), "coordinating_ceiling": (1, 365), "associated_ceiling": (1, 365),
-    "ceiling_warning_before": (0, 60),
+    "ceiling_warning_before": (0, 60), "site_target_working_days": (1, 365),
 }
 LABELS = {
     "completeness": _l("Completeness check (working days)"),
@@ -54,6 +57,7 @@ LABELS = {
     "coordinating_ceiling": _l("Regulatory ceiling, coordinating site (calendar days)"),
     "associated_ceiling": _l("Regulatory ceiling, associated site (calendar days)"),
     "ceiling_warning_before": _l("Warn this many working days before the regulatory ceiling"),
+    "site_target_working_days": _l("Partners' target: working days a site holds an agreement in all"),
     "roll_forward": _l("Move ceilings that fall on a non-working day to the next working day"),
 }
 

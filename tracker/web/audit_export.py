@@ -1,8 +1,6 @@
 """A contract's audit trail as CSV, for inspectors and sponsors' auditors (staff only)."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timezone
 
 from flask import Blueprint, Response
@@ -12,21 +10,12 @@ from tracker.access import contract_route, role_required
 from tracker.extensions import db
 from tracker.models import AuditEntry, Contract
 from tracker.people.roles import STAFF_ROLES
+from tracker.web.csv_export import csv_text
 
 bp = Blueprint("audit_export", __name__)
 
 COLUMNS = ("id", "at_utc", "actor_email", "actor_role", "actor_site", "actor_sponsor", "entity", "entity_id",
            "field", "old_value", "new_value", "reason", "hash")
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value) -> str:
-    """The cell as text, quoted with a leading apostrophe if a spreadsheet would take it for a formula."""
-    if value is None:
-        return ""
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def audit_rows(contract: Contract):
@@ -40,14 +29,9 @@ def audit_rows(contract: Contract):
 
 
 def audit_csv(contract: Contract) -> str:
-    buffer = io.StringIO()
-    # A byte-order mark lets Excel read accents (Institut Bergonié) as UTF-8.
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in audit_rows(contract):
-        writer.writerow([safe_cell(v) for v in row])
-    return buffer.getvalue()
+    """The trail in one fixed format whatever the reader's language: inspectors' tools check its
+    field names and hashes, so its columns and separators do not move with the interface."""
+    return csv_text(COLUMNS, audit_rows(contract), language="en")
 
 
 @bp.route("/contracts/<reference>/audit.csv")

@@ -1,10 +1,7 @@
 """The sponsor's portal: its contracts (its move first), a contract's page, and the CSV export."""
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -25,7 +22,7 @@ from tracker.portal.documents import sent_document_ids, sponsor_documents
 from tracker.portal.overview import WHOSE, deadline_words, portal_page, portal_query
 from tracker.portal.timeline import sponsor_timeline
 from tracker.sla.state import contract_states
-from tracker.web.audit_export import safe_cell
+from tracker.web.csv_export import csv_response
 from tracker.web.paging import page_number, pager_of
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -107,14 +104,7 @@ def _export_rows(contracts, now):
 def export():
     """The list as CSV (UTF-8 with a byte-order mark, cells a spreadsheet cannot take for formulas)."""
     contracts = db.session.execute(portal_query(current_user, **_filters()).limit(EXPORT_LIMIT)).scalars().all()
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([str(c) for c in EXPORT_COLUMNS])
-    for row in _export_rows(contracts, utcnow()):
-        writer.writerow([safe_cell(str(v) if v is not None else None) for v in row])
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="contracts.csv"', "Cache-Control": "no-store"})
+    return csv_response("contracts.csv", EXPORT_COLUMNS, _export_rows(contracts, utcnow()))
 
 
 def _panels(contract: Contract, actor: Actor) -> list[dict]:

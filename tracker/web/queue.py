@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from tracker.access import role_required
@@ -14,6 +15,7 @@ from tracker.models.contracts import PHASES
 from tracker.people.roles import STAFF_ROLES
 from tracker.pipeline import rules
 from tracker.web.csv_export import csv_response
+from tracker.web.xlsx_export import Sheet, xlsx_response
 from tracker.web.paging import Pager, page_number
 
 bp = Blueprint("queue", __name__)
@@ -37,8 +39,12 @@ def index():
                            phases=PHASES, stages=queue.OPEN_STAGES, tabs=queue.TABS, pager=pager, **result)
 
 
-CSV_COLUMNS = ("reference", "site", "sponsor", "trial", "phase", "stage", "round", "next_action", "status",
-               "due_on", "working_days_left", "regulatory_due_on", "owner")
+CSV_COLUMNS = (_l("Reference"), _l("Site"), _l("Sponsor"), _l("Trial"), _l("Phase"), _l("Stage"),
+               _l("Negotiation round"), _l("Next move"), _l("Deadline"), _l("Due on"), _l("Working days left"),
+               _l("Regulatory ceiling"), _l("Owner"))
+# The deadline's status in words, as the queue page says it.
+STATUS_WORDS = {"paused": _l("Paused: with the sponsor"), "breached": _l("Overdue"), "warning": _l("Due soon"),
+                "on_track": _l("On track"), "none": _l("No deadline running")}
 
 
 def move_words(item) -> str:
@@ -56,16 +62,31 @@ def _csv_rows(items, codes: dict[int, str]):
         row, state = item.row, item.state
         yield [row.reference, codes.get(row.site_id, ""), row.sponsor,
                " — ".join(x for x in (row.acronym, row.title) if x), row.phase,
-               str(rules.STAGE_LABELS.get(row.stage, row.stage)), row.round, move_words(item), state.status,
-               state.due_on, state.working_days_left, state.regulatory_due_on, row.owner_name]
+               str(rules.STAGE_LABELS.get(row.stage, row.stage)), row.round, move_words(item),
+               str(STATUS_WORDS.get(state.status, state.status)), state.due_on, state.working_days_left,
+               state.regulatory_due_on, row.owner_name]
+
+
+def _export_rows():
+    view = queue.parse_view(request.args, 1)
+    items = queue.all_rows(current_user, view, utcnow())
+    codes = dict(db.session.execute(db.select(Site.id, Site.code)).all())
+    return view, _csv_rows(items, codes)
 
 
 @bp.route("/queue.csv")
 @login_required
 @role_required(*STAFF_ROLES)
 def export():
-    """The queue as it is filtered and sorted, every page, as CSV that Excel opens with accents intact."""
-    view = queue.parse_view(request.args, 1)
-    items = queue.all_rows(current_user, view, utcnow())
-    codes = dict(db.session.execute(db.select(Site.id, Site.code)).all())
-    return csv_response(f"queue-{view.tab}.csv", CSV_COLUMNS, _csv_rows(items, codes))
+    """The queue as it is filtered and sorted, every page, as CSV in the reader's language."""
+    view, rows = _export_rows()
+    return csv_response(f"queue-{view.tab}.csv", CSV_COLUMNS, rows)
+
+
+@bp.route("/queue.xlsx")
+@login_required
+@role_required(*STAFF_ROLES)
+def export_xlsx():
+    """The same rows as an Excel workbook: typed numbers and dates, a frozen heading row."""
+    view, rows = _export_rows()
+    return xlsx_response(f"queue-{view.tab}.xlsx", [Sheet(_("Work queue"), list(CSV_COLUMNS), rows)])
