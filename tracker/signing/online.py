@@ -135,6 +135,18 @@ def latest_code(link: SigningLink) -> SigningCode | None:
                               .order_by(SigningCode.id.desc()).limit(1)).scalar_one_or_none()
 
 
+def _take_try(row: SigningCode) -> bool:
+    """Count one try before the code is compared, in one conditional UPDATE: concurrent requests queue on
+    the row (PostgreSQL's row lock, SQLite's write lock), so no more than MAX_ATTEMPTS codes are ever
+    compared, however many arrive at once. False when the tries are spent."""
+    taken = db.session.execute(
+        db.update(SigningCode).where(SigningCode.id == row.id, SigningCode.attempts < MAX_ATTEMPTS,
+                                     SigningCode.used_at.is_(None), SigningCode.voided_at.is_(None))
+        .values(attempts=SigningCode.attempts + 1), execution_options={"synchronize_session": False}).rowcount
+    db.session.refresh(row)
+    return taken == 1
+
+
 def confirm(token, code, *, now: datetime, ip_address: str | None, user_agent: str | None) -> Outcome:
     """Sign with the code: the signature and its evidence, or a counted wrong try (the caller commits it)."""
     link = links.find(token, now)
@@ -144,9 +156,10 @@ def confirm(token, code, *, now: datetime, ip_address: str | None, user_agent: s
         raise SigningRefused(str(_l("Too many wrong codes; ask for a new one.")), "attempts")
     if row is None or row.used_at is not None or row.voided_at is not None or now >= row.expires_at:
         raise SigningRefused(str(_l("The code has expired or was never asked for; ask for a new one.")), "expired")
+    if not _take_try(row):
+        raise SigningRefused(str(_l("Too many wrong codes; ask for a new one.")), "attempts")
     typed = code.strip() if isinstance(code, str) else ""
     if not (typed.isdigit() and len(typed) == 6 and hmac.compare_digest(row.code_hash, _code_hash(row.id, typed))):
-        row.attempts += 1
         if row.attempts >= MAX_ATTEMPTS:
             row.voided_at = now
             mails.forget(f"signing_code:{row.id}")
