@@ -53,6 +53,7 @@ def app(tmp_path_factory):
         "SECRET_KEY": "test-secret",
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://tracker.test",
+        "SEAL_DEV_P12": str(tmp_path_factory.mktemp("seal") / "seal-dev.p12"),
     })
     with app.app_context():
         if db.engine.dialect.name == "postgresql":

@@ -39,6 +39,8 @@ def sign_online(link: SigningLink, code, *, now: datetime, ip_address, user_agen
         track_id=track.id, party=signatory.party, method="online", signatory_id=signatory.id,
         typed_name=code.typed_name, email=signatory.email, document_id=fixed.document_id,
         document_version=fixed.document.version, sha256=fixed.sha256, signed_at=now,
+        pdf_sha256=pdf.pdf_sha256(fixed.document, now=now), capacity=signatory.capacity,
+        consent_text=code.consent_text,
         ip_address=(ip_address or "")[:45] or None, user_agent=(user_agent or "")[:500] or None)
     db.session.add(signature)
     db.session.flush()
@@ -46,6 +48,7 @@ def sign_online(link: SigningLink, code, *, now: datetime, ip_address, user_agen
     audit.record(actor, "signature", signature.id, {
         "party": (None, signature.party), "typed_name": (None, signature.typed_name), "email": (None, signature.email),
         "document": (None, f"v{signature.document_version}"), "sha256": (None, signature.sha256),
+        "pdf_sha256": (None, signature.pdf_sha256), "consent_text": (None, signature.consent_text),
         "ip_address": (None, signature.ip_address), "user_agent": (None, signature.user_agent)},
         now=now, contract_id=track.contract_id)
     link.used_at = now

@@ -56,6 +56,12 @@ def words_of(name: str) -> list[str]:
     return sorted(p for p in parts if p not in HONORIFICS)
 
 
+def consent_text(party: str) -> str:
+    """The consent the signatory ticks, in the page's language; kept word for word with the evidence."""
+    return str(_l("I have read this agreement and I sign it electronically for %(party)s. I understand that this "
+                  "electronic signature binds me as a handwritten one would.", party=rules.PARTY_LABELS[party]))
+
+
 def check_signable(link: SigningLink):
     """The fixed version this link may still sign, or SigningRefused saying why not."""
     signatory = link.signatory
@@ -106,6 +112,7 @@ def start(token, typed_name, consent, *, now: datetime) -> SigningCode:
     _void_codes(link, now)
     code = f"{secrets.randbelow(10 ** 6):06d}"
     row = SigningCode(link_id=link.id, code_hash="", typed_name=typed, consent_at=now, created_at=now,
+                      consent_text=consent_text(signatory.party),
                       expires_at=now + CODE_LIFETIME, attempts=0)
     db.session.add(row)
     db.session.flush()

@@ -45,7 +45,14 @@ def _page(link, token: str, errors: dict | None = None, typed: str = "", status:
     fixed = link.fixed_version
     return render_template("signing/sign.html", token=token, link=link, signatory=signatory,
                            track=signatory.track, contract=signatory.track.contract, fixed=fixed,
-                           document=fixed.document, errors=errors or {}, typed=typed), status
+                           document=fixed.document, errors=errors or {}, typed=typed,
+                           consent=online.consent_text(signatory.party), pdf=_kept_pdf(fixed)), status
+
+
+def _kept_pdf(fixed) -> str | None:
+    from tracker.signing.pdf import kept_sha256
+
+    return kept_sha256(fixed.document)
 
 
 @bp.get("/sign/<token>")
@@ -134,7 +141,11 @@ def agreement_pdf(token: str):
         return render_template("errors/error.html", status=503, title=_("PDF unavailable"),
                                message=exc.message), 503
     name = document.filename.rsplit(".", 1)[0] + ".pdf"
-    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=False, download_name=name)
+    response = send_file(BytesIO(data), mimetype="application/pdf", as_attachment=False, download_name=name)
+    # The signing page shows it in a frame of its own origin; no other site may frame it.
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
 
 
 @bp.get("/sign/<token>/agreement.docx")
