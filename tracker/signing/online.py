@@ -120,13 +120,17 @@ def start(token, typed_name, consent, *, now: datetime) -> SigningCode:
     actor = evidence.signatory_actor(signatory)
     audit.record(actor, "signing_code", row.id, {"typed_name": (None, typed), "consent_at": (None, now)}, now=now,
                  contract_id=signatory.track.contract_id)
-    mails.queue("code", f"signing_code:{row.id}", mails.Recipient(signatory.email, signatory.name,
+    mails.queue("code", code_mail_key(row), mails.Recipient(signatory.email, signatory.name,
                                                                   signatory.language, signatory.user_id),
                 signatory.track, mails.track_values(signatory.track, signatory.party, code=code,
                                                     minutes=int(CODE_LIFETIME.total_seconds() // 60),
                                                     document={"version": fixed.document.version,
                                                               "sha256": fixed.sha256}), now=now)
     return row
+
+
+def code_mail_key(row: SigningCode) -> str:
+    return f"signing_code:{row.id}"
 
 
 def _void_codes(link: SigningLink, now: datetime) -> None:

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from tracker.alerts.smtp import send_now
 from tracker.database import utcnow
 from tracker.documents.preview import PreviewUnavailable
 from tracker.errors import DomainError, InvalidInput
@@ -78,11 +79,13 @@ def start(token: str):
     typed = request.form.get("name", "")
     try:
         with atomic():
-            online.start(token, typed, request.form.get("consent"), now=utcnow())
+            row = online.start(token, typed, request.form.get("consent"), now=utcnow())
+            key = online.code_mail_key(row)
     except InvalidInput as exc:
         return _page(link, token, exc.errors, typed[:200], 422)
     except DomainError as exc:
         return _refused(exc, link)
+    send_now([key], utcnow())  # the code goes now; only a failure waits for the outbox's retry
     return redirect(url_for("signing.code", token=token), 303)
 
 
