@@ -24,7 +24,7 @@ from tracker.models.signing import ExecutedAgreement
 from tracker.people.roles import is_site_staff
 from tracker.pipeline import rules
 from tracker.portal.mailing import base_url
-from tracker.signing import blocks, evidence, links, seal
+from tracker.signing import blocks, evidence, links, notices, seal
 from tracker.signing.certificate import certificate_pdf
 from tracker.signing.fixing import current_fixed
 from tracker.signing.pdf import document_pdf
@@ -88,11 +88,15 @@ def build(track: Track, *, actor: audit.Actor, now: datetime) -> ExecutedAgreeme
 
 
 def _send_copies(track: Track, agreement: ExecutedAgreement, *, actor, now: datetime) -> None:
+    """Each signatory's download link, then one mail per person with the executed PDF attached."""
     from tracker.signing.signatories import named
 
+    copy_links = {}
     for signatory in named(track).values():
-        links.issue(signatory, agreement.fixed_version, actor=actor, now=now, purpose="copy",
-                    values={"executed_sha256": agreement.sha256})
+        if signatory.email not in copy_links:
+            token = links.issue(signatory, agreement.fixed_version, actor=actor, now=now, purpose="copy", mail=False)
+            copy_links[signatory.email] = (base_url() + links.PATHS["copy"] + token, now + links.LIFETIME["copy"])
+    notices.executed(track, agreement, copy_links, now=now)
 
 
 def build_quietly(track: Track, *, actor: audit.Actor, now: datetime) -> ExecutedAgreement | None:

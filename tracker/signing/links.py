@@ -1,4 +1,4 @@
-"""One-time signing links: issued to a named signatory once the version is fixed, valid 14 days.
+"""One-time signing links: issued to a named signatory once the version is fixed, valid 30 days.
 
 Only the token's SHA-256 is stored. A link opens the signing page until it is used (the party
 signed), it expires, or it is voided: a new link for the same signatory, another signatory named
@@ -17,12 +17,12 @@ from tracker.models.signing import FixedVersion, Signatory, SigningLink
 from tracker.portal.mailing import base_url
 from tracker.signing import mails
 
-LIFETIME = {"sign": timedelta(days=14), "copy": timedelta(days=30)}
+LIFETIME = {"sign": timedelta(days=30), "copy": timedelta(days=30)}
 PATHS = {"sign": "/sign/", "copy": "/signed/"}
 
 
 class LinkUnusable(Exception):
-    """``reason`` is unknown, used, expired or voided; ``link`` the link when it exists."""
+    """``reason`` is unknown, used, declined, expired or voided; ``link`` the link when it exists."""
 
     def __init__(self, reason: str, link: SigningLink | None = None):
         super().__init__(reason)
@@ -39,8 +39,9 @@ def mail_key(link: SigningLink) -> str:
 
 
 def issue(signatory: Signatory, fixed: FixedVersion | None, *, actor: audit.Actor, now: datetime,
-          purpose: str = "sign", values: dict | None = None) -> str:
-    """Void the signatory's open links of this purpose, make a new one and e-mail it; return the token."""
+          purpose: str = "sign", values: dict | None = None, mail: bool = True) -> str:
+    """Void the signatory's open links of this purpose, make a new one and e-mail it (unless the caller
+    sends it in a mail of its own); return the token."""
     void_open(signatory, now=now, purpose=purpose)
     token = secrets.token_urlsafe(32)
     link = SigningLink(signatory_id=signatory.id, purpose=purpose, fixed_version_id=fixed.id if fixed else None,
@@ -50,6 +51,8 @@ def issue(signatory: Signatory, fixed: FixedVersion | None, *, actor: audit.Acto
     audit.record(actor, "signing_link", link.id, {"signatory": (None, signatory.email),
                                                   "party": (None, signatory.party), "purpose": (None, purpose)},
                  now=now, contract_id=signatory.track.contract_id)
+    if not mail:
+        return token
     track = signatory.track
     document = fixed.document if fixed else None
     extra = {"link": base_url() + PATHS[purpose] + token, "expires_at": link.expires_at,
@@ -88,6 +91,8 @@ def find(token, now: datetime, purpose: str = "sign") -> SigningLink:
         raise LinkUnusable("unknown")
     if link.used_at is not None and purpose == "sign":
         raise LinkUnusable("used", link)
+    if link.declined_at is not None:
+        raise LinkUnusable("declined", link)
     if link.voided_at is not None or link.signatory.ended_at is not None:
         raise LinkUnusable("voided", link)
     if now >= link.expires_at:

@@ -133,6 +133,32 @@ def code_mail_key(row: SigningCode) -> str:
     return f"signing_code:{row.id}"
 
 
+MAX_REASON = 2000
+
+
+def decline(token, reason, *, now: datetime) -> SigningLink:
+    """The signatory refuses to sign, saying why: the link dies, the owner and the site's legal staff hear the
+    reason, and the track stays in signature (staff name someone else or send a new link)."""
+    link = links.find(token, now)
+    check_signable(link)
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise InvalidInput({"reason": str(_l("Say why you decline to sign: the site reads it."))})
+    if len(text) > MAX_REASON:
+        raise InvalidInput({"reason": str(_l("At most %(n)d characters.", n=MAX_REASON))})
+    signatory = link.signatory
+    link.declined_at, link.decline_reason, link.voided_at = now, text, now
+    _void_codes(link, now)
+    mails.forget(links.mail_key(link))
+    audit.record(evidence.signatory_actor(signatory), "signing_link", link.id,
+                 {"declined_at": (None, now), "decline_reason": (None, text)}, now=now,
+                 contract_id=signatory.track.contract_id)
+    from tracker.signing import notices
+
+    notices.declined(link, text, now=now)
+    return link
+
+
 def _void_codes(link: SigningLink, now: datetime) -> None:
     for row in db.session.execute(db.select(SigningCode).where(
             SigningCode.link_id == link.id, SigningCode.used_at.is_(None),

@@ -41,13 +41,14 @@ def _refused(exc: DomainError, link, status: int = 409):
                            message=exc.explain()), status
 
 
-def _page(link, token: str, errors: dict | None = None, typed: str = "", status: int = 200):
+def _page(link, token: str, errors: dict | None = None, typed: str = "", status: int = 200, reason: str = ""):
     signatory = link.signatory
     fixed = link.fixed_version
     return render_template("signing/sign.html", token=token, link=link, signatory=signatory,
                            track=signatory.track, contract=signatory.track.contract, fixed=fixed,
                            document=fixed.document, errors=errors or {}, typed=typed,
-                           consent=online.consent_text(signatory.party), pdf=_kept_pdf(fixed)), status
+                           consent=online.consent_text(signatory.party), pdf=_kept_pdf(fixed),
+                           reason=reason), status
 
 
 def _kept_pdf(fixed) -> str | None:
@@ -87,6 +88,25 @@ def start(token: str):
         return _refused(exc, link)
     send_now([key], utcnow())  # the code goes now; only a failure waits for the outbox's retry
     return redirect(url_for("signing.code", token=token), 303)
+
+
+@bp.post("/sign/<token>/decline")
+@limiter.limit("20 per minute")
+def decline(token: str):
+    """The signatory declines, with a reason: the link dies and the site is told why."""
+    link, refusal = _link(token)
+    if refusal:
+        return refusal
+    reason = request.form.get("reason", "")
+    try:
+        with atomic():
+            online.decline(token, reason, now=utcnow())
+    except InvalidInput as exc:
+        return _page(link, token, exc.errors, status=422, reason=reason[:online.MAX_REASON])
+    except DomainError as exc:
+        return _refused(exc, link)
+    return render_template("signing/declined.html", signatory=link.signatory, track=link.signatory.track,
+                           contract=link.signatory.track.contract)
 
 
 @bp.route("/sign/<token>/code", methods=["GET", "POST"])
