@@ -160,4 +160,6 @@ def sweep(now: datetime) -> int:
             looks: list[dict] = []
             queued += queue_alerts(directory, alerts_for_rows(directory, page, looks))
             _remember(looks)
-    return queued
+    from tracker.signing.reminders import remind  # signatories who have not signed: by their links, not tracks
+
+    return queued + remind(now, directory.windows)

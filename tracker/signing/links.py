@@ -39,13 +39,15 @@ def mail_key(link: SigningLink) -> str:
 
 
 def issue(signatory: Signatory, fixed: FixedVersion | None, *, actor: audit.Actor, now: datetime,
-          purpose: str = "sign", values: dict | None = None, mail: bool = True) -> str:
+          purpose: str = "sign", values: dict | None = None, mail: bool = True, what: str | None = None,
+          expires_at: datetime | None = None) -> str:
     """Void the signatory's open links of this purpose, make a new one and e-mail it (unless the caller
     sends it in a mail of its own); return the token."""
     void_open(signatory, now=now, purpose=purpose)
     token = secrets.token_urlsafe(32)
     link = SigningLink(signatory_id=signatory.id, purpose=purpose, fixed_version_id=fixed.id if fixed else None,
-                       token_hash=token_hash(token), created_at=now, expires_at=now + LIFETIME[purpose])
+                       token_hash=token_hash(token), created_at=now,
+                       expires_at=expires_at or now + LIFETIME[purpose])
     db.session.add(link)
     db.session.flush()
     audit.record(actor, "signing_link", link.id, {"signatory": (None, signatory.email),
@@ -58,7 +60,7 @@ def issue(signatory: Signatory, fixed: FixedVersion | None, *, actor: audit.Acto
     extra = {"link": base_url() + PATHS[purpose] + token, "expires_at": link.expires_at,
              "document": document and {"version": document.version, "sha256": fixed.sha256},
              "verify": base_url() + "/verify", **(values or {})}
-    mails.queue("link" if purpose == "sign" else "executed", mail_key(link),
+    mails.queue(what or ("link" if purpose == "sign" else "executed"), mail_key(link),
                 mails.Recipient(signatory.email, signatory.name, signatory.language, signatory.user_id),
                 track, mails.track_values(track, signatory.party, **extra), now=now)
     return token
