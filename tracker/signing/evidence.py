@@ -59,9 +59,12 @@ def sign_online(link: SigningLink, code, *, now: datetime, ip_address, user_agen
 
 def record_elsewhere(track: Track, wanted, evidence_pdf: bytes | None, *, actor: audit.Actor,
                      now: datetime) -> Event:
-    """``sign`` for a signature made elsewhere, keeping the signed PDF (checked first) when one is given."""
+    """``sign`` for a signature made elsewhere (from the staff page), with the signed PDF (checked first) or the
+    reason there is none."""
     if wanted.action != "sign":
         raise InvalidInput({"action": str(_l("Only a signature can be recorded here."))})
+    if evidence_pdf is None and not (wanted.comment or "").strip():
+        raise InvalidInput({"file": str(_l("Attach the signed PDF, or say in the comment why there is none."))})
     document = None
     if evidence_pdf is not None:
         pdf.check_upload(evidence_pdf)

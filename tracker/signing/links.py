@@ -83,6 +83,28 @@ def open_link(signatory: Signatory) -> SigningLink | None:
         SigningLink.voided_at.is_(None)).order_by(SigningLink.id.desc()).limit(1)).scalar_one_or_none()
 
 
+def parties_with_open_links(track_ids: list[int], now: datetime) -> dict[int, set[str]]:
+    """For each of these tracks, the parties whose named signatory holds a live signing link."""
+    if not track_ids:
+        return {}
+    rows = db.session.execute(
+        db.select(Signatory.track_id, Signatory.party).join(SigningLink, SigningLink.signatory_id == Signatory.id)
+        .where(Signatory.track_id.in_(track_ids), Signatory.ended_at.is_(None), SigningLink.purpose == "sign",
+               SigningLink.used_at.is_(None), SigningLink.voided_at.is_(None), SigningLink.expires_at > now)).all()
+    found: dict[int, set[str]] = {}
+    for track_id, party in rows:
+        found.setdefault(track_id, set()).add(party)
+    return found
+
+
+def declined_link(signatory: Signatory) -> SigningLink | None:
+    """The signatory's latest link, when they declined through it (the reason is shown to staff)."""
+    link = db.session.execute(db.select(SigningLink).where(
+        SigningLink.signatory_id == signatory.id, SigningLink.purpose == "sign")
+        .order_by(SigningLink.id.desc()).limit(1)).scalar_one_or_none()
+    return link if link is not None and link.declined_at is not None else None
+
+
 def find(token, now: datetime, purpose: str = "sign") -> SigningLink:
     """The usable link behind a token, else LinkUnusable saying why (an altered token is simply unknown)."""
     if not isinstance(token, str) or not 20 <= len(token) <= 100:
