@@ -30,11 +30,13 @@ def signatory_actor(signatory) -> audit.Actor:
     return audit.Actor(user_id=None, email=signatory.email, role="signatory")
 
 
-def sign_online(link: SigningLink, code, *, now: datetime, ip_address, user_agent) -> Signature:
-    """Keep the evidence, then record ``sign`` for the link's party; the link is spent."""
-    signatory = link.signatory
+def sign_online(link: SigningLink, code, *, now: datetime, ip_address, user_agent, signatory=None,
+                fixed=None) -> Signature:
+    """Keep the evidence, then record ``sign`` for the link's party (or, in the same session, for the same
+    person's ``signatory`` of another site with that site's ``fixed`` version); the link is spent."""
+    signatory = signatory or link.signatory
     track = signatory.track
-    fixed = link.fixed_version
+    fixed = fixed or link.fixed_version
     signature = Signature(
         track_id=track.id, party=signatory.party, method="online", signatory_id=signatory.id,
         typed_name=code.typed_name, email=signatory.email, document_id=fixed.document_id,

@@ -42,8 +42,14 @@ def issue(signatory: Signatory, fixed: FixedVersion | None, *, actor: audit.Acto
           purpose: str = "sign", values: dict | None = None, mail: bool = True, what: str | None = None,
           expires_at: datetime | None = None) -> str:
     """Void the signatory's open links of this purpose, make a new one and e-mail it (unless the caller
-    sends it in a mail of its own); return the token."""
+    sends it in a mail of its own); return the token.
+
+    One person signing for the same party on several sites' agreements of a contract holds one signing
+    link: it replaces the links of those other signatories, and its page signs each agreement."""
     void_open(signatory, now=now, purpose=purpose)
+    others = siblings(signatory) if purpose == "sign" else []
+    for other in others:
+        void_open(other, now=now)
     token = secrets.token_urlsafe(32)
     link = SigningLink(signatory_id=signatory.id, purpose=purpose, fixed_version_id=fixed.id if fixed else None,
                        token_hash=token_hash(token), created_at=now,
@@ -59,11 +65,27 @@ def issue(signatory: Signatory, fixed: FixedVersion | None, *, actor: audit.Acto
     document = fixed.document if fixed else None
     extra = {"link": base_url() + PATHS[purpose] + token, "expires_at": link.expires_at,
              "document": document and {"version": document.version, "sha256": fixed.sha256},
-             "verify": base_url() + "/verify", **(values or {})}
+             "verify": base_url() + "/verify", "also": _signable_sites(others), **(values or {})}
     mails.queue(what or ("link" if purpose == "sign" else "executed"), mail_key(link),
                 mails.Recipient(signatory.email, signatory.name, signatory.language, signatory.user_id),
                 track, mails.track_values(track, signatory.party, **extra), now=now)
     return token
+
+
+def _signable_sites(others: list[Signatory]) -> list[str]:
+    from tracker.signing.fixing import current_fixed
+
+    return [o.track.site.name for o in others if o.track.stage == "signature" and current_fixed(o.track) is not None]
+
+
+def siblings(signatory: Signatory) -> list[Signatory]:
+    """The same person (by address) named for the same party on the contract's other sites' agreements."""
+    from tracker.models import Track
+
+    return db.session.execute(db.select(Signatory).join(Track, Track.id == Signatory.track_id).where(
+        Track.contract_id == signatory.track.contract_id, Signatory.track_id != signatory.track_id,
+        Signatory.party == signatory.party, db.func.lower(Signatory.email) == signatory.email.lower(),
+        Signatory.ended_at.is_(None)).order_by(Track.id)).scalars().all()
 
 
 def void_open(signatory: Signatory, *, now: datetime, purpose: str = "sign") -> None:

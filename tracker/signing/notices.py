@@ -39,15 +39,16 @@ def contract_link(track: Track, user: User | None) -> str:
     return f"{base_url()}{prefix}/contracts/{track.contract.reference}"
 
 
-def declined(link, reason: str, *, now: datetime) -> int:
-    """Tell the owner and the site's legal staff that a signatory declined, and why."""
-    signatory = link.signatory
+def declined(link, reason: str, *, now: datetime, signatory=None) -> int:
+    """Tell the owner and the site's legal staff that a signatory declined, and why (``signatory``: the same
+    person's signatory at another site, for an agreement the same link would have signed)."""
+    signatory = signatory or link.signatory
     track = signatory.track
     sent = 0
     for user in _users(track, site_roles=("legal",), sponsor=False):
         values = mails.track_values(track, signatory.party, audience="staff", signatory=signatory.name,
                                     email=signatory.email, reason=reason, link=contract_link(track, user))
-        sent += mails.queue("declined", f"signing_declined:{link.id}:{user.id}", _recipient(user), track, values,
+        sent += mails.queue("declined", f"signing_declined:{link.id}:{signatory.id}:{user.id}", _recipient(user), track, values,
                             now=now)
     return sent
 

@@ -147,6 +147,7 @@ def decline(token, reason, *, now: datetime) -> SigningLink:
     if len(text) > MAX_REASON:
         raise InvalidInput({"reason": str(_l("At most %(n)d characters.", n=MAX_REASON))})
     signatory = link.signatory
+    session = group(link)
     link.declined_at, link.decline_reason, link.voided_at = now, text, now
     _void_codes(link, now)
     mails.forget(links.mail_key(link))
@@ -155,7 +156,8 @@ def decline(token, reason, *, now: datetime) -> SigningLink:
                  contract_id=signatory.track.contract_id)
     from tracker.signing import notices
 
-    notices.declined(link, text, now=now)
+    for declined_for, _fixed in session:
+        notices.declined(link, text, now=now, signatory=declined_for)
     return link
 
 
@@ -170,6 +172,19 @@ def _void_codes(link: SigningLink, now: datetime) -> None:
 def latest_code(link: SigningLink) -> SigningCode | None:
     return db.session.execute(db.select(SigningCode).where(SigningCode.link_id == link.id)
                               .order_by(SigningCode.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def group(link: SigningLink) -> list[tuple]:
+    """What one session signs: the link's own agreement, then the same person's agreements for the same party
+    at the contract's other sites that can be signed now (in signature, fixed, intact, not yet signed)."""
+    found = [(link.signatory, link.fixed_version)]
+    for other in links.siblings(link.signatory):
+        track = other.track
+        fixed = current_fixed(track)
+        if (track.stage == rules.SIGNATURE and getattr(track, f"{other.party}_signed_at") is None
+                and fixed is not None and intact(fixed) and track.contract.status != "cancelled"):
+            found.append((other, fixed))
+    return found
 
 
 def _take_try(row: SigningCode) -> bool:
@@ -203,5 +218,9 @@ def confirm(token, code, *, now: datetime, ip_address: str | None, user_agent: s
         return Outcome(False, MAX_ATTEMPTS - row.attempts)
     row.used_at = now
     mails.forget(f"signing_code:{row.id}")
+    others = group(link)[1:]
     signature = evidence.sign_online(link, row, now=now, ip_address=ip_address, user_agent=user_agent)
+    for signatory, fixed in others:  # the same person's other agreements, each with its own evidence
+        evidence.sign_online(link, row, now=now, ip_address=ip_address, user_agent=user_agent,
+                             signatory=signatory, fixed=fixed)
     return Outcome(True, signature=signature)

@@ -41,10 +41,17 @@ def _refused(exc: DomainError, link, status: int = 409):
                            message=exc.explain()), status
 
 
+def _agreements(link) -> list[dict]:
+    """Each agreement this session signs: its site, fixed version and the SHA-256 of its PDF."""
+    return [{"site": signatory.track.site, "fixed": fixed, "document": fixed.document, "pdf": _kept_pdf(fixed)}
+            for signatory, fixed in online.group(link)]
+
+
 def _page(link, token: str, errors: dict | None = None, typed: str = "", status: int = 200, reason: str = ""):
     signatory = link.signatory
     fixed = link.fixed_version
     return render_template("signing/sign.html", token=token, link=link, signatory=signatory,
+                           agreements=_agreements(link),
                            track=signatory.track, contract=signatory.track.contract, fixed=fixed,
                            document=fixed.document, errors=errors or {}, typed=typed,
                            consent=online.consent_text(signatory.party), pdf=_kept_pdf(fixed),
@@ -140,7 +147,8 @@ def code(token: str):
 
 
 def _signable_document(token: str):
-    """The fixed version a usable link signs, or the page that says why there is none."""
+    """The fixed version a usable link signs (``?site=CODE`` for another site's agreement of the same session),
+    or the page that says why there is none."""
     link, refusal = _link(token)
     if refusal:
         return None, refusal
@@ -148,7 +156,13 @@ def _signable_document(token: str):
         online.check_signable(link)
     except online.SigningRefused as exc:
         return None, _refused(exc, link)
-    return link.fixed_version.document, None
+    site = request.args.get("site")
+    if not site:
+        return link.fixed_version.document, None
+    for signatory, fixed in online.group(link):
+        if signatory.track.site.code == site:
+            return fixed.document, None
+    abort(404)
 
 
 @bp.get("/sign/<token>/agreement.pdf")
