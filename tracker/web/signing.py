@@ -178,11 +178,7 @@ def agreement_pdf(token: str):
         return render_template("errors/error.html", status=503, title=_("PDF unavailable"),
                                message=exc.message), 503
     name = document.filename.rsplit(".", 1)[0] + ".pdf"
-    response = send_file(BytesIO(data), mimetype="application/pdf", as_attachment=False, download_name=name)
-    # The signing page shows it in a frame of its own origin; no other site may frame it.
-    response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    return response
+    return send_file(BytesIO(data), mimetype="application/pdf", as_attachment=False, download_name=name)
 
 
 @bp.get("/sign/<token>/agreement.docx")
