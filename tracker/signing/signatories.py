@@ -162,7 +162,21 @@ def name(track: Track, wanted: dict, *, actor: audit.Actor, now: datetime) -> Si
     fixed = current_fixed(track)
     if fixed is not None:
         links.issue(signatory, fixed, actor=actor, now=now)
+    if previous is not None:
+        _relink_siblings(previous, actor=actor, now=now)
     return signatory
+
+
+def _relink_siblings(previous: Signatory, *, actor: audit.Actor, now: datetime) -> None:
+    """The person replaced here may have held the one link for their other sites' agreements too: those
+    signatories, left without a link, get one of their own."""
+    for other in links.siblings(previous):
+        track = other.track
+        fixed = current_fixed(track)
+        if (fixed is not None and track.stage == rules.SIGNATURE and links.open_link(other) is None
+                and getattr(track, f"{other.party}_signed_at") is None):
+            links.issue(other, fixed, actor=actor, now=now)
+            return  # that link covers the rest of them
 
 
 def resend(track: Track, party, *, actor: audit.Actor, now: datetime) -> Signatory:
