@@ -54,6 +54,7 @@ def app(tmp_path_factory):
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://tracker.test",
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # the real scrypt is tested in tests/people
+        "SEAL_DEV_P12": str(tmp_path_factory.mktemp("seal") / "seal-dev.p12"),
     })
     with app.app_context():
         if db.engine.dialect.name == "postgresql":

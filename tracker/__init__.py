@@ -59,6 +59,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     notifications.connect()
     signing_listeners.connect()
     security.init_app(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind N trusted proxies the client's address is the N-th from the right of X-Forwarded-For.
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
     record.connect()
     web.init_app(app)
     api.init_app(app)

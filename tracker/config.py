@@ -85,4 +85,17 @@ def load_config(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "Europe/Paris",
         "LANGUAGES": ("fr", "en"),
         "PAGE_SIZE": 25,
+        # The seal of executed agreements (tracker.signing.seal): a PKCS#12 file and its password; without
+        # them a self-signed development certificate is made in the instance folder.
+        "SEAL_P12": env.get("TRACKER_SEAL_P12") or None,
+        "SEAL_PASSWORD": env.get("TRACKER_SEAL_PASSWORD") or None,
+        "SEAL_DEV_P12": str(Path(instance_path) / "seal-dev.p12"),
+        "TSA_URL": env.get("TRACKER_TSA_URL") or None,
+        # How many reverse proxies stand before the app: their X-Forwarded-For gives the signer's address.
+        "PROXY_COUNT": _count(env.get("TRACKER_PROXY_COUNT")),
     }
+
+
+def _count(value: str | None) -> int:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else 0

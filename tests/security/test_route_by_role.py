@@ -32,7 +32,8 @@ PUBLIC = {"auth.login", "auth.language", "auth.logout", "account.welcome", "acco
           "profile.feed",  # a calendar feed: its secret address is the key, like an invitation link
           # Signing pages open with a signatory's one-time link (or check a PDF): no account; an unknown
           # token answers 404 like a missing page (tests/signing).
-          "signing.page", "signing.start", "signing.code", "signing.agreement_pdf", "signing.agreement_docx",
+          "signing.page", "signing.start", "signing.code", "signing.decline", "signing.agreement_pdf",
+          "signing.agreement_docx",
           "signing.copy", "signing.verify"}
 # Who may use a route at all; routes not named here are held to the other rules only.
 ROLES = {

@@ -155,6 +155,9 @@ def test_a_signature_made_elsewhere_is_recorded_with_its_signed_pdf(app, agreed,
                                  "file": (io.BytesIO(b"not a pdf"), "signed.pdf")},
                       content_type="multipart/form-data", headers={"Accept-Language": "en"}, follow_redirects=True)
     assert "The file is not a PDF." in bad.get_data(as_text=True)
+    bare = client.post(url, data={"csrf_token": token, "party": "sponsor", "version": version},
+                       content_type="multipart/form-data", headers={"Accept-Language": "en"}, follow_redirects=True)
+    assert "Attach the signed PDF, or say in the comment why there is none." in bare.get_data(as_text=True)
     assert _count(app, Document) == 2
     done = client.post(url, data={"csrf_token": token, "party": "sponsor", "version": version,
                                   "file": (io.BytesIO(_pdf()), "signed.pdf")},

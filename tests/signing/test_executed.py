@@ -83,11 +83,13 @@ def test_verification_accepts_the_executed_pdf_and_refuses_one_byte_changed(app,
     page = valid.get_data(as_text=True)
     assert valid.status_code == 200 and "Valid: this is the executed agreement of" in page
     assert agreed.reference in page and "Gustave Roussy" in page and "Élise Moreau" in page
+    assert "Intact: the tracker's seal covers the whole file" in page
     middle = len(data) // 2
     changed = data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:]
     refused = _verify(client, changed)
     assert refused.status_code == 200 and "Not recognised" in refused.get_data(as_text=True)
     assert "Valid:" not in refused.get_data(as_text=True)
+    assert "seal that does not check" in refused.get_data(as_text=True)
     import hashlib
 
     by_hash = _verify(client, sha256=hashlib.sha256(data).hexdigest().upper())
@@ -106,3 +108,54 @@ def test_verification_refuses_what_it_cannot_check(client, data, sha256, message
 def test_verification_refuses_an_oversized_upload(app, client):
     answer = _verify(client, b"%PDF-1.7\n" + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 10))
     assert answer.status_code == 413
+
+
+def _seal_status(data: bytes):
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    from tracker.signing import seal
+
+    signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
+    assert len(signatures) == 1
+    return validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[seal.signer().signing_cert],
+                                                                   allow_fetching=False))
+
+
+def test_the_executed_pdf_carries_a_seal_over_the_whole_file_that_one_changed_byte_breaks(app, executed):
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    _id, data = executed
+    with app.app_context():
+        status = _seal_status(data)
+        assert status.intact and status.valid and status.trusted
+        assert status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        assert "development seal" in status.signing_cert.subject.human_friendly
+        first_range_end = int(re.search(rb"/ByteRange\s*\[\s*0\s+(\d+)", data).group(1))
+        at = first_range_end // 2  # inside the agreement's own bytes, covered by the seal
+        changed = data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1:]
+        assert not _seal_status(changed).intact
+
+
+def test_each_signature_shows_in_the_agreement_before_the_certificate(app, agreed, executed):
+    agreement_id, data = executed
+    with app.app_context():
+        track = track_of(agreed.reference, "GR")
+        signatures = db.session.execute(db.select(Signature).where(Signature.track_id == track.id)).scalars().all()
+        pages = [p.extract_text() for p in PdfReader(io.BytesIO(data)).pages]
+        first_certificate = next(i for i, text in enumerate(pages) if "Signature certificate" in text
+                                 or "Certificat de signature" in text)
+        before = _flat("\n".join(pages[:first_certificate]))
+        fixed_pdf = document_pdf(db.session.get(ExecutedAgreement, agreement_id).fixed_version.document,
+                                 now=signatures[0].signed_at)
+        unsigned = _flat("\n".join(p.extract_text() for p in PdfReader(io.BytesIO(fixed_pdf)).pages))
+        from tracker.signing.blocks import local_time
+
+        for signature in signatures:
+            signed_line = _flat(local_time(signature.signed_at, track.site.timezone))
+            assert signed_line in before and signed_line not in unsigned
+            assert _flat(signature.typed_name) in before
+        # The evidence binds the PDF the signers read as well as the .docx.
+        assert {s.pdf_sha256 for s in signatures} == {__import__("hashlib").sha256(fixed_pdf).hexdigest()}
+        assert all(s.consent_text and "sign it electronically" in s.consent_text for s in signatures)

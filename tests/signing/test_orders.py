@@ -6,7 +6,9 @@ from itertools import permutations
 
 import pytest
 
-from tests.signing.conftest import PEOPLE, name_all, needs_soffice, track_of
+from tests.signing.conftest import PEOPLE, STAFF, name_all, needs_soffice, track_of
+from tracker.database import utcnow
+from tracker.signing import signatories
 from tracker.extensions import db
 from tracker.models import Contract, Event, OutboxMessage
 from tracker.models.signing import ExecutedAgreement, Signature
@@ -18,9 +20,18 @@ ORDERS = list(permutations(("institution", "investigator", "sponsor")))
 @pytest.mark.parametrize("order", ORDERS, ids=["-".join(p[:3] for p in o) for o in ORDERS])
 def test_three_parties_sign_in_any_order_at_two_sites(app, agreed, signer, order):
     name_all(app, agreed.reference)
+    # Another person signs for the sponsor at IB, so that each site's three signatures stand apart (the same
+    # person at both sites signs both at once: test_one_session); Laura Novak gets a GR link of her own back.
+    with app.app_context():
+        track = track_of(agreed.reference, "IB")
+        wanted = signatories.parse(track, {"party": "sponsor", "name": "Marc Petit", "email": "mpetit@novacure.test",
+                                           "language": "en"})
+        signatories.name(track, wanted, actor=STAFF, now=utcnow())
+        db.session.commit()
+    people = {"GR": PEOPLE["GR"], "IB": {**PEOPLE["IB"], "sponsor": ("Marc Petit", "mpetit@novacure.test")}}
     for site in ("GR", "IB"):
         for step, party in enumerate(order, start=1):
-            person, email = PEOPLE[site][party]
+            person, email = people[site][party]
             _path, answer = signer.sign(email, person, site)
             assert answer.status_code == 200, answer.get_data(as_text=True)[:800]
             assert "Your signature is recorded" in answer.get_data(as_text=True)
@@ -50,5 +61,5 @@ def test_three_parties_sign_in_any_order_at_two_sites(app, agreed, signer, order
         assert len(copies) == 6  # every party of each site
     signer.deliver()
     for site in ("GR", "IB"):
-        for person, email in PEOPLE[site].values():
+        for person, email in people[site].values():
             assert signer.mails(email, "is signed by every party")

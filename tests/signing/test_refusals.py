@@ -48,18 +48,18 @@ def test_a_used_link_no_longer_opens_and_a_wrong_one_answers_like_a_missing_one(
     assert _signs(app) == 1
 
 
-def test_a_link_expires_after_14_days(app, named, signer):
+def test_a_link_expires_after_30_days(app, named, signer):
     path = signer.link(EMAIL, "GR")
     token = path.rsplit("/", 1)[1]
     with app.app_context():
-        link = links.find(token, utcnow() + timedelta(days=13, hours=23))
+        link = links.find(token, utcnow() + timedelta(days=29, hours=23))
         with pytest.raises(links.LinkUnusable) as refused:
             links.find(token, link.expires_at)
         assert refused.value.reason == "expired"
-        link.expires_at = utcnow() - timedelta(seconds=1)  # as it is 14 days later
+        link.expires_at = utcnow() - timedelta(seconds=1)  # as it is 30 days later
         db.session.commit()
     page = signer.client.get(path, headers={"Accept-Language": "en"})
-    assert page.status_code == 410 and "14 days" in page.get_data(as_text=True)
+    assert page.status_code == 410 and "30 days" in page.get_data(as_text=True)
     assert signer.ask_code(path, NAME).status_code == 410
     assert _signatures(app) == 0
 

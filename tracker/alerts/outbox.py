@@ -65,6 +65,27 @@ def claim(now: datetime, batch: int) -> list[tuple[int, datetime]]:
     return claimed
 
 
+def claim_keys(keys: list[str], now: datetime) -> list[tuple[int, datetime]]:
+    """Claim these queued rows now, whatever their ``not_before``, and commit: a mail that answers what a
+    person just did (a signing code) goes at once. Each row is taken by a conditional UPDATE, so a
+    sender running meanwhile never takes the same row."""
+    claimed = []
+    try:
+        ids = db.session.execute(db.select(OutboxMessage.id).where(
+            OutboxMessage.key.in_(keys), OutboxMessage.status == "queued")).scalars().all()
+        for message_id in ids:
+            taken = db.session.execute(
+                db.update(OutboxMessage).where(OutboxMessage.id == message_id, OutboxMessage.status == "queued")
+                .values(status="sending", claimed_at=now), execution_options={"synchronize_session": False})
+            if taken.rowcount == 1:
+                claimed.append((message_id, now))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return claimed
+
+
 def _take(rows: list[OutboxMessage], windows, now: datetime) -> list[tuple[int, datetime]]:
     """Hold rows outside their window, supersede stale ones, claim the rest."""
     in_window = []

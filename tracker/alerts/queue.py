@@ -24,7 +24,8 @@ def _chunks(items: list, size: int = CHUNK):
 
 def outbox_row(*, key: str, kind: str, person, subject_text_html: tuple[str, str, str], language: str,
                now: datetime, not_before: datetime, site_id: int | None = None, contract_id: int | None = None,
-               track_id: int | None = None, visit: int | None = None, payload: dict | None = None) -> dict:
+               track_id: int | None = None, visit: int | None = None, payload: dict | None = None,
+               attachment_document_id: int | None = None) -> dict:
     """One outbox row, ready for ``insert_new``; ``site_id`` is the site whose working hours it waits for.
 
     With ``payload`` the bodies are left empty: the sender renders them from it (``mails.bodies_of``).
@@ -35,7 +36,7 @@ def outbox_row(*, key: str, kind: str, person, subject_text_html: tuple[str, str
         "site_id": site_id, "recipient_id": person.id, "to_address": person.email, "language": language,
         "subject": subject, "body_text": text, "body_html": html, "payload": payload, "status": "queued",
         "attempts": 0, "created_at": now, "not_before": not_before, "claimed_at": None, "sent_at": None,
-        "last_error": None,
+        "last_error": None, "attachment_document_id": attachment_document_id,
     }
 
 

@@ -16,16 +16,18 @@ from email.utils import parseaddr
 from flask import current_app
 
 from tracker.alerts.mails import bodies_of, build_message
-from tracker.alerts.outbox import claim, failed, succeeded
+from tracker.alerts.outbox import claim, claim_keys, failed, succeeded
 from tracker.extensions import db
 from tracker.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
 SMTP_TIMEOUT = 30
+NOW_TIMEOUT = 10  # a mail sent within a person's request waits no longer; the outbox retries it later
+MAX_ATTACHMENT = 10 * 1024 * 1024  # larger documents go as a link in the mail's text instead
 
 
-def _connect(config) -> smtplib.SMTP:
-    smtp = smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=SMTP_TIMEOUT)
+def _connect(config, timeout: float = SMTP_TIMEOUT) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=timeout)
     try:
         if config.get("SMTP_STARTTLS"):
             smtp.starttls(context=ssl.create_default_context())
@@ -59,12 +61,27 @@ def _messages(when: dict[int, datetime], now: datetime, config) -> tuple[list, i
             if row.payload is not None:
                 row.body_text, row.body_html = bodies_of(row)
                 row.payload = None
-            ready.append((row.id, row.attempts, row.to_address, build_message(row, name, config)))
+            ready.append((row.id, row.attempts, row.to_address, _attach(build_message(row, name, config), row)))
         except (ValueError, TypeError, KeyError) as exc:  # an address, header or alert that cannot be sent at all
             failed(row.id, when[row.id], now, exc, permanent=True, attempts=row.attempts)
             refused += 1
     db.session.commit()  # end the read; nothing is held while SMTP talks
     return ready, refused
+
+
+def _attach(message, row: OutboxMessage):
+    """The row's document, read now (the outbox keeps only its id), attached when it is small enough."""
+    if row.attachment_document_id is None:
+        return message
+    from tracker.models import Document
+
+    document = db.session.get(Document, row.attachment_document_id)
+    if document is None or document.withdrawn_at is not None or document.size > MAX_ATTACHMENT:
+        return message
+    kind, _slash, sub = ("application/pdf" if document.filename.lower().endswith(".pdf")
+                         else "application/octet-stream").partition("/")
+    message.add_attachment(document.content, maintype=kind, subtype=sub, filename=document.filename)
+    return message
 
 
 def _deliver(smtp, ready: list, when: dict, now: datetime, envelope_from: str) -> tuple[int, int]:
@@ -94,8 +111,17 @@ def _requeue(rest: list, when: dict, now: datetime, error: BaseException) -> int
 
 def send_due(now: datetime, *, batch: int = 100) -> tuple[int, int]:
     """Deliver the rows due at ``now``; return (sent, failed attempts). Commits as it goes."""
+    return _send(claim(now, batch), now, SMTP_TIMEOUT)
+
+
+def send_now(keys: list[str], now: datetime) -> tuple[int, int]:
+    """Deliver these queued rows at once, within the request that queued them (after its commit), with a
+    short timeout; a failure leaves them queued for the outbox to retry with its back-off."""
+    return _send(claim_keys(keys, now), now, NOW_TIMEOUT)
+
+
+def _send(claimed: list[tuple[int, datetime]], now: datetime, timeout: float) -> tuple[int, int]:
     config = current_app.config
-    claimed = claim(now, batch)
     if not claimed:
         return 0, 0
     when = dict(claimed)
@@ -103,7 +129,7 @@ def send_due(now: datetime, *, batch: int = 100) -> tuple[int, int]:
     if not ready:
         return 0, refused
     try:
-        smtp = _connect(config)
+        smtp = _connect(config, timeout)
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("SMTP server %s:%s unreachable", config["SMTP_HOST"], config["SMTP_PORT"])
         return 0, refused + _requeue(ready, when, now, exc)

@@ -171,4 +171,6 @@ def sweep(now: datetime, *, imported: bool = False, from_contract_id: int | None
             queued += queue_alerts(directory, alerts_for_rows(directory, page, looks),
                                    status="imported" if imported else "queued")
             _remember(looks)
-    return queued
+    from tracker.signing.reminders import remind  # signatories who have not signed: by their links, not tracks
+
+    return queued + remind(now, directory.windows)

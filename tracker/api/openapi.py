@@ -80,6 +80,7 @@ SCHEMAS = {
         "site": {"type": "string"}, "party": {"type": "string", "enum": list(PARTIES)}, "name": {"type": "string"},
         "email": {"type": "string", "format": "email", "description": "In the POST's answer only"},
         "language": {"type": "string", "enum": ["fr", "en"]}, "named_at": {"type": "string", "format": "date-time"},
+        "capacity": {"type": "string", "nullable": True, "description": "The capacity shown in the signature block"},
         "link_sent_at": {"type": "string", "format": "date-time", "nullable": True},
         "link_expires_at": {"type": "string", "format": "date-time", "nullable": True},
         "signed_at": {"type": "string", "format": "date-time", "nullable": True}}},
@@ -87,6 +88,8 @@ SCHEMAS = {
         "site": {"type": "string", "example": "GR"}, "party": {"type": "string", "enum": list(PARTIES)},
         "name": {"type": "string", "maxLength": 200}, "email": {"type": "string", "format": "email"},
         "language": {"type": "string", "enum": ["fr", "en"]},
+        "capacity": {"type": "string", "maxLength": 200, "description": "The capacity they sign in (default: the "
+                                                                        "representative's title)"},
         "user_id": {"type": "integer", "description": "For the sponsor: one of its users (name and e-mail default "
                                                       "to theirs)"}}},
     "TrackOwnerIn": {"type": "object", "additionalProperties": False, "required": ["owner"], "properties": {

@@ -17,7 +17,7 @@ from tracker.transaction import atomic
 def signatory_json(signatory, track, *, with_email: bool = True) -> dict:
     link = links.open_link(signatory)
     body = {"site": track.site.code, "party": signatory.party, "name": signatory.name,
-            "language": signatory.language, "named_at": signatory.named_at.isoformat(),
+            "language": signatory.language, "named_at": signatory.named_at.isoformat(), "capacity": signatory.capacity,
             "link_sent_at": link.created_at.isoformat() if link else None,
             "link_expires_at": link.expires_at.isoformat() if link else None,
             "signed_at": (getattr(track, f"{signatory.party}_signed_at") or None) and

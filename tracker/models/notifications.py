@@ -36,6 +36,8 @@ class OutboxMessage(db.Model):
     # A sweep's alert is queued with its subject and these values; the sender renders the bodies
     # from them when it takes the row, stores them above and clears this.
     payload: Mapped[dict | None] = mapped_column(JSON)
+    # A document sent as an attachment, read at send time so the outbox holds no copy of it.
+    attachment_document_id: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

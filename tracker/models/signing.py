@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from tracker.database import UTCDateTime
@@ -48,6 +48,7 @@ class Signatory(db.Model):
     party: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254))
+    capacity: Mapped[str | None] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(2), default="fr")
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     named_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -73,6 +74,9 @@ class SigningLink(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     signatory: Mapped[Signatory] = relationship()
     fixed_version: Mapped[FixedVersion | None] = relationship()
@@ -87,6 +91,7 @@ class SigningCode(db.Model):
     link_id: Mapped[int] = mapped_column(ForeignKey("signing_links.id"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64))
     typed_name: Mapped[str] = mapped_column(String(200))
+    consent_text: Mapped[str | None] = mapped_column(Text)
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -110,6 +115,9 @@ class Signature(db.Model):
     signatory_id: Mapped[int | None] = mapped_column(ForeignKey("signatories.id"))
     typed_name: Mapped[str | None] = mapped_column(String(200))
     email: Mapped[str | None] = mapped_column(String(254))
+    capacity: Mapped[str | None] = mapped_column(String(200))
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     document_version: Mapped[int | None] = mapped_column(Integer)
     sha256: Mapped[str | None] = mapped_column(String(64))

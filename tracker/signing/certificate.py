@@ -70,11 +70,14 @@ def evidence_rows(signature, timezone: str) -> list[tuple[str, str]]:
                              sha=signature.evidence.sha256)
     return [
         (_("Name"), signature.typed_name or ""),
+        (_("Capacity"), signature.capacity or ""),
         (_("E-mail"), signature.email or ""),
         (_("How"), how),
+        (_("Consent accepted"), signature.consent_text or ""),
         (_("Signed at"), when_text(signature.signed_at, timezone)),
         (_("Version signed"), _("version %(n)s, SHA-256 %(sha)s", n=signature.document_version,
                                 sha=signature.sha256) if signature.sha256 else ""),
+        (_("PDF read and signed"), _("SHA-256 %(sha)s", sha=signature.pdf_sha256) if signature.pdf_sha256 else ""),
         (_("IP address"), signature.ip_address or ""),
         (_("Browser"), signature.user_agent or ""),
     ]
@@ -96,8 +99,8 @@ def certificate_pdf(values: dict, language: str) -> bytes:
                                                   n=fixed.document.version)),
                          (_("SHA-256 of the document"), fixed.sha256)], styles),
                  Spacer(1, 3 * mm),
-                 Paragraph(escape(_("The pages before this certificate are that version converted to PDF. Each "
-                                    "party signed it as follows.")), styles["body"])]
+                 Paragraph(escape(_("The pages before this certificate are that version converted to PDF, each "
+                                    "signature shown in its block. Each party signed it as follows.")), styles["body"])]
         for party in rules.PARTIES:
             signature = values["signatures"].get(party)
             story.append(Paragraph(escape(str(rules.PARTY_LABELS[party]).capitalize()), styles["heading"]))
@@ -105,8 +108,9 @@ def certificate_pdf(values: dict, language: str) -> bytes:
                          else Paragraph(escape(_("No signature recorded.")), styles["body"]))
         story += [Spacer(1, 5 * mm), Paragraph(escape(_(
             "Issued by the fast-track contract tracker of Gustave Roussy and Institut Bergonié on %(when)s. "
-            "To check this file, open %(url)s: it recognises this PDF by its SHA-256, and any change to the file, "
-            "even of one byte, makes the check fail.", when=when_text(values["issued_at"], timezone),
+            "The file carries the tracker's electronic seal over its whole content: any PDF reader shows whether it "
+            "is intact. To check it here too, open %(url)s: it recognises this PDF by its SHA-256, and any change "
+            "to the file, even of one byte, makes the check fail.", when=when_text(values["issued_at"], timezone),
             url=values["verify"])), styles["body"])]
         out = io.BytesIO()
         doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,

@@ -30,15 +30,19 @@ def signatory_actor(signatory) -> audit.Actor:
     return audit.Actor(user_id=None, email=signatory.email, role="signatory")
 
 
-def sign_online(link: SigningLink, code, *, now: datetime, ip_address, user_agent) -> Signature:
-    """Keep the evidence, then record ``sign`` for the link's party; the link is spent."""
-    signatory = link.signatory
+def sign_online(link: SigningLink, code, *, now: datetime, ip_address, user_agent, signatory=None,
+                fixed=None) -> Signature:
+    """Keep the evidence, then record ``sign`` for the link's party (or, in the same session, for the same
+    person's ``signatory`` of another site with that site's ``fixed`` version); the link is spent."""
+    signatory = signatory or link.signatory
     track = signatory.track
-    fixed = link.fixed_version
+    fixed = fixed or link.fixed_version
     signature = Signature(
         track_id=track.id, party=signatory.party, method="online", signatory_id=signatory.id,
         typed_name=code.typed_name, email=signatory.email, document_id=fixed.document_id,
         document_version=fixed.document.version, sha256=fixed.sha256, signed_at=now,
+        pdf_sha256=pdf.pdf_sha256(fixed.document, now=now), capacity=signatory.capacity,
+        consent_text=code.consent_text,
         ip_address=(ip_address or "")[:45] or None, user_agent=(user_agent or "")[:500] or None)
     db.session.add(signature)
     db.session.flush()
@@ -46,6 +50,7 @@ def sign_online(link: SigningLink, code, *, now: datetime, ip_address, user_agen
     audit.record(actor, "signature", signature.id, {
         "party": (None, signature.party), "typed_name": (None, signature.typed_name), "email": (None, signature.email),
         "document": (None, f"v{signature.document_version}"), "sha256": (None, signature.sha256),
+        "pdf_sha256": (None, signature.pdf_sha256), "consent_text": (None, signature.consent_text),
         "ip_address": (None, signature.ip_address), "user_agent": (None, signature.user_agent)},
         now=now, contract_id=track.contract_id)
     link.used_at = now
@@ -56,9 +61,12 @@ def sign_online(link: SigningLink, code, *, now: datetime, ip_address, user_agen
 
 def record_elsewhere(track: Track, wanted, evidence_pdf: bytes | None, *, actor: audit.Actor,
                      now: datetime) -> Event:
-    """``sign`` for a signature made elsewhere, keeping the signed PDF (checked first) when one is given."""
+    """``sign`` for a signature made elsewhere (from the staff page), with the signed PDF (checked first) or the
+    reason there is none."""
     if wanted.action != "sign":
         raise InvalidInput({"action": str(_l("Only a signature can be recorded here."))})
+    if evidence_pdf is None and not (wanted.comment or "").strip():
+        raise InvalidInput({"file": str(_l("Attach the signed PDF, or say in the comment why there is none."))})
     document = None
     if evidence_pdf is not None:
         pdf.check_upload(evidence_pdf)

@@ -16,6 +16,7 @@ from pypdf import PdfReader, PdfWriter
 
 from tracker import audit
 from tracker.documents.operations import contract_language
+from tracker.documents.preview import to_pdf
 from tracker.errors import Conflict, DomainError, Forbidden
 from tracker.extensions import db
 from tracker.models import Track
@@ -23,7 +24,7 @@ from tracker.models.signing import ExecutedAgreement
 from tracker.people.roles import is_site_staff
 from tracker.pipeline import rules
 from tracker.portal.mailing import base_url
-from tracker.signing import evidence, links
+from tracker.signing import blocks, evidence, links, notices, seal
 from tracker.signing.certificate import certificate_pdf
 from tracker.signing.fixing import current_fixed
 from tracker.signing.pdf import document_pdf
@@ -36,14 +37,26 @@ def executed_of(track: Track) -> ExecutedAgreement | None:
                               .order_by(ExecutedAgreement.id.desc()).limit(1)).scalar_one_or_none()
 
 
-def join(agreement: bytes, certificate: bytes, title: str) -> bytes:
+def join(parts: list[bytes], title: str) -> bytes:
     writer = PdfWriter()
-    for part in (agreement, certificate):
+    for part in parts:
         writer.append(PdfReader(io.BytesIO(part)))
     writer.add_metadata({"/Title": title, "/Producer": "Fast-track contract tracker"})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def signed_pages(track: Track, fixed, signatures: dict, language: str, *, now: datetime) -> list[bytes]:
+    """The agreement with each signature in its block; when its blocks cannot be found, the agreement as it was
+    fixed followed by a page of the filled blocks."""
+    document = fixed.document
+    filled = None
+    if not document.filename.lower().endswith(".pdf"):
+        filled = blocks.fill_docx(document.content, track, signatures, language)
+    if filled is not None:
+        return [to_pdf(filled)]
+    return [document_pdf(document, now=now), blocks.signatures_page(track, signatures, language)]
 
 
 def build(track: Track, *, actor: audit.Actor, now: datetime) -> ExecutedAgreement:
@@ -55,10 +68,13 @@ def build(track: Track, *, actor: audit.Actor, now: datetime) -> ExecutedAgreeme
         raise Conflict(str(_l("The executed agreement of %(site)s already exists.", site=track.site.name)))
     contract = track.contract
     signatures = evidence.standing(track)
+    language = contract_language(contract)
     certificate = certificate_pdf({"contract": contract, "track": track, "fixed": fixed, "signatures": signatures,
-                                   "issued_at": now, "verify": base_url() + "/verify"}, contract_language(contract))
-    data = join(document_pdf(fixed.document, now=now), certificate,
-                f"{contract.reference} — {track.site.name} — executed agreement")
+                                   "issued_at": now, "verify": base_url() + "/verify"}, language)
+    unsealed = join([*signed_pages(track, fixed, signatures, language, now=now), certificate],
+                    f"{contract.reference} — {track.site.name} — executed agreement")
+    data = seal.seal(unsealed, reason=f"{contract.reference} — {track.site.name}: executed agreement",
+                     location=track.site.name)
     document = evidence.new_version(track, "executed", data, "executed.pdf", actor=actor, now=now)
     agreement = ExecutedAgreement(track_id=track.id, document_id=document.id, fixed_version_id=fixed.id,
                                   sha256=document.sha256, created_at=now)
@@ -72,11 +88,15 @@ def build(track: Track, *, actor: audit.Actor, now: datetime) -> ExecutedAgreeme
 
 
 def _send_copies(track: Track, agreement: ExecutedAgreement, *, actor, now: datetime) -> None:
+    """Each signatory's download link, then one mail per person with the executed PDF attached."""
     from tracker.signing.signatories import named
 
+    copy_links = {}
     for signatory in named(track).values():
-        links.issue(signatory, agreement.fixed_version, actor=actor, now=now, purpose="copy",
-                    values={"executed_sha256": agreement.sha256})
+        if signatory.email not in copy_links:
+            token = links.issue(signatory, agreement.fixed_version, actor=actor, now=now, purpose="copy", mail=False)
+            copy_links[signatory.email] = (base_url() + links.PATHS["copy"] + token, now + links.LIFETIME["copy"])
+    notices.executed(track, agreement, copy_links, now=now)
 
 
 def build_quietly(track: Track, *, actor: audit.Actor, now: datetime) -> ExecutedAgreement | None:

@@ -61,6 +61,9 @@ def fix(track: Track, document: Document, *, actor: audit.Actor, now: datetime,
     audit.record(actor, "fixed_version", fixed.id,
                  {"track": (None, track.site.code), "document": (None, f"v{document.version}"),
                   "sha256": (None, document.sha256)}, now=now, contract_id=track.contract_id)
+    from tracker.signing.pdf import pdf_sha256
+
+    pdf_sha256(document, now=now)  # rendered once now and kept: the PDF the signatories read is this one
     return fixed
 
 

@@ -32,6 +32,10 @@ def _subject(v: dict) -> str:
         words = _("Please sign the agreement for %(site)s", site=v["site"])
     elif v["what"] == "code":
         words = _("Your code to confirm your signature for %(site)s", site=v["site"])
+    elif v["what"] == "declined":
+        words = _("%(name)s declined to sign the agreement for %(site)s", name=v["signatory"], site=v["site"])
+    elif v["what"] == "reminder":
+        words = _("Reminder: the agreement for %(site)s awaits your signature", site=v["site"])
     else:
         words = _("The agreement for %(site)s is signed by every party", site=v["site"])
     return f"[{v['reference']}] {words} — {v['short']}"
@@ -44,15 +48,18 @@ def track_values(track: Track, party: str | None = None, **extra) -> dict:
             "audience": "signatory", **extra}
 
 
-def queue(what: str, key: str, recipient: Recipient, track: Track, values: dict, *, now: datetime) -> int:
-    """Render ``emails/signing_<what>`` for one signatory and put it in the outbox."""
+def queue(what: str, key: str, recipient: Recipient, track: Track, values: dict, *, now: datetime,
+          attachment_document_id: int | None = None) -> int:
+    """Render ``emails/signing_<what>`` for one recipient and put it in the outbox (with the document to attach,
+    by id: the sender reads it when it sends)."""
     with mails.rendering():
         language = mails.language_of(recipient.language)
         rendered = mailing.render(f"signing_{what}", language, {**values, "what": what, "name": recipient.name},
                                   _subject)
         row = outbox_row(key=key, kind=f"signing_{what}", person=recipient, subject_text_html=rendered,
                          language=language, now=now, not_before=now, site_id=None,
-                         contract_id=track.contract_id, track_id=track.id)
+                         contract_id=track.contract_id, track_id=track.id,
+                         attachment_document_id=attachment_document_id)
     return insert_new([row])
 
 

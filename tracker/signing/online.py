@@ -56,6 +56,12 @@ def words_of(name: str) -> list[str]:
     return sorted(p for p in parts if p not in HONORIFICS)
 
 
+def consent_text(party: str) -> str:
+    """The consent the signatory ticks, in the page's language; kept word for word with the evidence."""
+    return str(_l("I have read this agreement and I sign it electronically for %(party)s. I understand that this "
+                  "electronic signature binds me as a handwritten one would.", party=rules.PARTY_LABELS[party]))
+
+
 def check_signable(link: SigningLink):
     """The fixed version this link may still sign, or SigningRefused saying why not."""
     signatory = link.signatory
@@ -106,6 +112,7 @@ def start(token, typed_name, consent, *, now: datetime) -> SigningCode:
     _void_codes(link, now)
     code = f"{secrets.randbelow(10 ** 6):06d}"
     row = SigningCode(link_id=link.id, code_hash="", typed_name=typed, consent_at=now, created_at=now,
+                      consent_text=consent_text(signatory.party),
                       expires_at=now + CODE_LIFETIME, attempts=0)
     db.session.add(row)
     db.session.flush()
@@ -113,13 +120,45 @@ def start(token, typed_name, consent, *, now: datetime) -> SigningCode:
     actor = evidence.signatory_actor(signatory)
     audit.record(actor, "signing_code", row.id, {"typed_name": (None, typed), "consent_at": (None, now)}, now=now,
                  contract_id=signatory.track.contract_id)
-    mails.queue("code", f"signing_code:{row.id}", mails.Recipient(signatory.email, signatory.name,
+    mails.queue("code", code_mail_key(row), mails.Recipient(signatory.email, signatory.name,
                                                                   signatory.language, signatory.user_id),
                 signatory.track, mails.track_values(signatory.track, signatory.party, code=code,
                                                     minutes=int(CODE_LIFETIME.total_seconds() // 60),
                                                     document={"version": fixed.document.version,
                                                               "sha256": fixed.sha256}), now=now)
     return row
+
+
+def code_mail_key(row: SigningCode) -> str:
+    return f"signing_code:{row.id}"
+
+
+MAX_REASON = 2000
+
+
+def decline(token, reason, *, now: datetime) -> SigningLink:
+    """The signatory refuses to sign, saying why: the link dies, the owner and the site's legal staff hear the
+    reason, and the track stays in signature (staff name someone else or send a new link)."""
+    link = links.find(token, now)
+    check_signable(link)
+    text = reason.strip() if isinstance(reason, str) else ""
+    if not text:
+        raise InvalidInput({"reason": str(_l("Say why you decline to sign: the site reads it."))})
+    if len(text) > MAX_REASON:
+        raise InvalidInput({"reason": str(_l("At most %(n)d characters.", n=MAX_REASON))})
+    signatory = link.signatory
+    session = group(link)
+    link.declined_at, link.decline_reason, link.voided_at = now, text, now
+    _void_codes(link, now)
+    mails.forget(links.mail_key(link))
+    audit.record(evidence.signatory_actor(signatory), "signing_link", link.id,
+                 {"declined_at": (None, now), "decline_reason": (None, text)}, now=now,
+                 contract_id=signatory.track.contract_id)
+    from tracker.signing import notices
+
+    for declined_for, _fixed in session:
+        notices.declined(link, text, now=now, signatory=declined_for)
+    return link
 
 
 def _void_codes(link: SigningLink, now: datetime) -> None:
@@ -135,6 +174,31 @@ def latest_code(link: SigningLink) -> SigningCode | None:
                               .order_by(SigningCode.id.desc()).limit(1)).scalar_one_or_none()
 
 
+def group(link: SigningLink) -> list[tuple]:
+    """What one session signs: the link's own agreement, then the same person's agreements for the same party
+    at the contract's other sites that can be signed now (in signature, fixed, intact, not yet signed)."""
+    found = [(link.signatory, link.fixed_version)]
+    for other in links.siblings(link.signatory):
+        track = other.track
+        fixed = current_fixed(track)
+        if (track.stage == rules.SIGNATURE and getattr(track, f"{other.party}_signed_at") is None
+                and fixed is not None and intact(fixed) and track.contract.status != "cancelled"):
+            found.append((other, fixed))
+    return found
+
+
+def _take_try(row: SigningCode) -> bool:
+    """Count one try before the code is compared, in one conditional UPDATE: concurrent requests queue on
+    the row (PostgreSQL's row lock, SQLite's write lock), so no more than MAX_ATTEMPTS codes are ever
+    compared, however many arrive at once. False when the tries are spent."""
+    taken = db.session.execute(
+        db.update(SigningCode).where(SigningCode.id == row.id, SigningCode.attempts < MAX_ATTEMPTS,
+                                     SigningCode.used_at.is_(None), SigningCode.voided_at.is_(None))
+        .values(attempts=SigningCode.attempts + 1), execution_options={"synchronize_session": False}).rowcount
+    db.session.refresh(row)
+    return taken == 1
+
+
 def confirm(token, code, *, now: datetime, ip_address: str | None, user_agent: str | None) -> Outcome:
     """Sign with the code: the signature and its evidence, or a counted wrong try (the caller commits it)."""
     link = links.find(token, now)
@@ -144,14 +208,19 @@ def confirm(token, code, *, now: datetime, ip_address: str | None, user_agent: s
         raise SigningRefused(str(_l("Too many wrong codes; ask for a new one.")), "attempts")
     if row is None or row.used_at is not None or row.voided_at is not None or now >= row.expires_at:
         raise SigningRefused(str(_l("The code has expired or was never asked for; ask for a new one.")), "expired")
+    if not _take_try(row):
+        raise SigningRefused(str(_l("Too many wrong codes; ask for a new one.")), "attempts")
     typed = code.strip() if isinstance(code, str) else ""
     if not (typed.isdigit() and len(typed) == 6 and hmac.compare_digest(row.code_hash, _code_hash(row.id, typed))):
-        row.attempts += 1
         if row.attempts >= MAX_ATTEMPTS:
             row.voided_at = now
             mails.forget(f"signing_code:{row.id}")
         return Outcome(False, MAX_ATTEMPTS - row.attempts)
     row.used_at = now
     mails.forget(f"signing_code:{row.id}")
+    others = group(link)[1:]
     signature = evidence.sign_online(link, row, now=now, ip_address=ip_address, user_agent=user_agent)
+    for signatory, fixed in others:  # the same person's other agreements, each with its own evidence
+        evidence.sign_online(link, row, now=now, ip_address=ip_address, user_agent=user_agent,
+                             signatory=signatory, fixed=fixed)
     return Outcome(True, signature=signature)

@@ -7,6 +7,7 @@ before anything is stored when it is too large, is not a PDF, or cannot be read.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from collections import OrderedDict
@@ -50,6 +51,26 @@ def document_pdf(document: Document, *, now: datetime) -> bytes:
         kept.source_sha256, kept.content, kept.created_at = document.sha256, data, now
     db.session.flush()
     return data
+
+
+def pdf_sha256(document: Document, *, now: datetime) -> str | None:
+    """The SHA-256 of the version's PDF, the one the signing page shows; None when LibreOffice cannot make it."""
+    from tracker.errors import DomainError
+
+    try:
+        with db.session.begin_nested():
+            return hashlib.sha256(document_pdf(document, now=now)).hexdigest()
+    except DomainError as exc:
+        log.warning("PDF of document %s unavailable: %s", document.id, exc.message)
+        return None
+
+
+def kept_sha256(document: Document) -> str | None:
+    """The SHA-256 of the PDF already kept for this version (no conversion), else None."""
+    kept = db.session.get(DocumentPdf, document.id)
+    if kept is None or kept.source_sha256 != document.sha256:
+        return None
+    return hashlib.sha256(kept.content).hexdigest()
 
 
 def check_upload(data: bytes) -> int:

@@ -25,7 +25,7 @@ from tracker.pipeline import rules
 from tracker.signing import links
 from tracker.signing.fixing import current_fixed
 
-FIELDS = {"site", "party", "name", "email", "language", "user_id"}
+FIELDS = {"site", "party", "name", "email", "language", "user_id", "capacity"}
 MAX_NAME = 200
 
 
@@ -107,11 +107,27 @@ def parse(track: Track, data: dict, *, from_form: bool = False) -> dict:
     language = data.get("language") or None
     if language not in (None, "fr", "en"):
         errors["language"] = str(_l("Choose fr or en."))
+    capacity = data.get("capacity")
+    if capacity is not None and not isinstance(capacity, str):
+        errors["capacity"] = str(_l("Expected text."))
+    capacity = " ".join((capacity if isinstance(capacity, str) else "").split())
+    if len(capacity) > MAX_NAME:
+        errors["capacity"] = str(_l("At most %(n)d characters.", n=MAX_NAME))
     if errors:
         raise InvalidInput(errors)
     if language is None:
         language = defaults(track)[party]["language"]
-    return {"party": party, "name": name, "email": email, "language": language, "user_id": user.id if user else None}
+    return {"party": party, "name": name, "email": email, "language": language, "user_id": user.id if user else None,
+            "capacity": capacity or default_capacity(track, party)}
+
+
+def default_capacity(track: Track, party: str) -> str | None:
+    """The capacity in which the party's signatory signs, when staff give none: the representative's title."""
+    if party == "institution":
+        return track.site.representative_title
+    if party == "sponsor":
+        return track.contract.sponsor.representative_title
+    return None
 
 
 def _check(track: Track, party: str, actor) -> None:
@@ -135,6 +151,7 @@ def name(track: Track, wanted: dict, *, actor: audit.Actor, now: datetime) -> Si
         previous.ended_at = now
     signatory = Signatory(track_id=track.id, party=party, name=wanted["name"], email=wanted["email"],
                           language=wanted["language"], user_id=wanted["user_id"], named_at=now,
+                          capacity=wanted.get("capacity"),
                           named_by_id=actor.user_id)
     db.session.add(signatory)
     db.session.flush()
@@ -145,7 +162,21 @@ def name(track: Track, wanted: dict, *, actor: audit.Actor, now: datetime) -> Si
     fixed = current_fixed(track)
     if fixed is not None:
         links.issue(signatory, fixed, actor=actor, now=now)
+    if previous is not None:
+        _relink_siblings(previous, actor=actor, now=now)
     return signatory
+
+
+def _relink_siblings(previous: Signatory, *, actor: audit.Actor, now: datetime) -> None:
+    """The person replaced here may have held the one link for their other sites' agreements too: those
+    signatories, left without a link, get one of their own."""
+    for other in links.siblings(previous):
+        track = other.track
+        fixed = current_fixed(track)
+        if (fixed is not None and track.stage == rules.SIGNATURE and links.open_link(other) is None
+                and getattr(track, f"{other.party}_signed_at") is None):
+            links.issue(other, fixed, actor=actor, now=now)
+            return  # that link covers the rest of them
 
 
 def resend(track: Track, party, *, actor: audit.Actor, now: datetime) -> Signatory:

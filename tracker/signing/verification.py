@@ -17,6 +17,7 @@ from tracker.extensions import db
 from tracker.models.signing import ExecutedAgreement
 from tracker.signing import evidence
 from tracker.signing.pdf import MAX_UPLOAD
+from tracker.signing.seal import SealCheck, check
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
@@ -26,6 +27,7 @@ class Verdict:
     sha256: str
     agreement: ExecutedAgreement | None = None
     signatures: list = field(default_factory=list)
+    seal: SealCheck | None = None  # the file's own seal, when a file was given
 
     @property
     def valid(self) -> bool:
@@ -51,10 +53,12 @@ def digest_of(data: bytes | None, typed) -> str:
 
 
 def verify(data: bytes | None, typed=None) -> Verdict:
+    """The executed agreement with this SHA-256, if any, and the verdict of the file's own seal."""
     sha256 = digest_of(data, typed)
+    sealed = check(data) if data is not None else None
     agreement = db.session.execute(db.select(ExecutedAgreement).where(
         ExecutedAgreement.sha256 == sha256)).scalar_one_or_none()
     if agreement is None or agreement.document.withdrawn_at is not None:
-        return Verdict(sha256)
+        return Verdict(sha256, seal=sealed)
     signed = evidence.standing(agreement.track)
-    return Verdict(sha256, agreement, sorted(signed.values(), key=lambda s: s.signed_at))
+    return Verdict(sha256, agreement, sorted(signed.values(), key=lambda s: s.signed_at), seal=sealed)

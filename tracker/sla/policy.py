@@ -22,6 +22,8 @@ DEFAULTS: dict = {
     # Working days the sponsor may hold a track before it is reminded, then between reminders.
     "sponsor_reminder": 5,
     "sponsor_reminder_every": 5,
+    # Working days after a signing link before its signatory is reminded, then between reminders.
+    "signatory_reminder_every": 3,
     # Warning this many working days before the due day; escalation this many after it.
     "warning_before": 1,
     "escalation_after": 2,
@@ -39,7 +41,8 @@ DEFAULTS: dict = {
 }
 BOUNDS = {
     "completeness": (1, 60), "review_first_round": (1, 60), "review_later_rounds": (1, 60), "conformity": (1, 60),
-    "signature": (1, 60), "sponsor_reminder": (1, 60), "sponsor_reminder_every": (1, 60), "warning_before": (0, 10), "escalation_after": (1, 30),
+    "signature": (1, 60), "sponsor_reminder": (1, 60), "sponsor_reminder_every": (1, 60),
+    "signatory_reminder_every": (1, 60), "warning_before": (0, 10), "escalation_after": (1, 30),
     "round_limit": (1, 20), "coordinating_ceiling": (1, 365), "associated_ceiling": (1, 365),
     "ceiling_warning_before": (0, 60), "site_target_working_days": (1, 365),
 }
@@ -51,6 +54,7 @@ LABELS = {
     "signature": _l("Site-side signatures (working days)"),
     "sponsor_reminder": _l("Remind the sponsor after (working days)"),
     "sponsor_reminder_every": _l("Remind the sponsor again every (working days)"),
+    "signatory_reminder_every": _l("Remind a signatory who has not signed every (working days)"),
     "warning_before": _l("Warn this many working days before the due day"),
     "escalation_after": _l("Escalate this many working days after the due day"),
     "round_limit": _l("Escalate when a negotiation round beyond this number starts"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from tracker.access import role_required
@@ -29,7 +30,8 @@ def index():
         return redirect(url_for("portal.index"))
     view = queue.parse_view(request.args, page_number())
     result = queue.queue_page(current_user, view, utcnow(), current_app.config["PAGE_SIZE"])
-    moves = {item.row.id: move_words(item) for item in result["items"]}
+    out = _links_out(result["items"])
+    moves = {item.row.id: move_words(item, out) for item in result["items"]}
     sponsors = db.session.execute(db.select(Sponsor.id, Sponsor.name).order_by(Sponsor.name)).all()
     sites = db.session.execute(db.select(Site.id, Site.code, Site.name).order_by(Site.code)).all()
     pager = Pager(view.page, result["pages"], lambda number: url_for("queue.index", **view.args(page=number)))
@@ -47,22 +49,33 @@ STATUS_WORDS = {"paused": _l("Paused: with the sponsor"), "breached": _l("Overdu
                 "on_track": _l("On track"), "none": _l("No deadline running")}
 
 
-def move_words(item) -> str:
-    """The next move in words: the action expected, the signatures missing, or whom the site waits for."""
+def _links_out(items) -> dict[int, set[str]]:
+    """For the tracks in signature among these, the parties whose signing link is out (one query)."""
+    from tracker.signing.links import parties_with_open_links
+
+    return parties_with_open_links([i.row.id for i in items if i.row.stage == rules.SIGNATURE], utcnow())
+
+
+def move_words(item, out: dict[int, set[str]] | None = None) -> str:
+    """The next move in words: the action expected, the signing links to send or the signatures awaited, or
+    whom the site waits for."""
     move, missing = queue.next_move(item.row, item.state)
     if move == "sign" and missing:
-        return _("Record the signature of %(parties)s", parties=", ".join(str(rules.PARTY_LABELS[p]) for p in missing))
+        if all(p in (out or {}).get(item.row.id, ()) for p in missing):
+            return ngettext("Waiting for %(num)d signature", "Waiting for %(num)d signatures", len(missing))
+        return _("Send the signing links")
     if move in rules.ACTIONS:
         return str(rules.ACTIONS[move].label)
     return {"sponsor": _("Waiting for the sponsor"), "coordinator": _("Waiting for the coordinating site")}.get(move, "")
 
 
 def _csv_rows(items, codes: dict[int, str]):
+    out = _links_out(items)
     for item in items:
         row, state = item.row, item.state
         yield [row.reference, codes.get(row.site_id, ""), row.sponsor,
                " — ".join(x for x in (row.acronym, row.title) if x), row.phase,
-               str(rules.STAGE_LABELS.get(row.stage, row.stage)), row.round, move_words(item),
+               str(rules.STAGE_LABELS.get(row.stage, row.stage)), row.round, move_words(item, out),
                str(STATUS_WORDS.get(state.status, state.status)), state.due_on, state.working_days_left,
                state.regulatory_due_on, row.owner_name]
 

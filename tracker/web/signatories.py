@@ -35,6 +35,7 @@ def _back(contract: Contract, track: Track):
 def _party_state(track: Track, party: str, signatory, fixed) -> dict:
     link = links.open_link(signatory) if signatory is not None else None
     return {"party": party, "signatory": signatory, "link": link,
+            "declined": links.declined_link(signatory) if signatory is not None and link is None else None,
             "signed_at": getattr(track, f"{party}_signed_at"), "expired": bool(link and link.expires_at <= utcnow())}
 
 

@@ -12,6 +12,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from tracker.alerts.smtp import send_now
 from tracker.database import utcnow
 from tracker.documents.preview import PreviewUnavailable
 from tracker.errors import DomainError, InvalidInput
@@ -40,12 +41,27 @@ def _refused(exc: DomainError, link, status: int = 409):
                            message=exc.explain()), status
 
 
-def _page(link, token: str, errors: dict | None = None, typed: str = "", status: int = 200):
+def _agreements(link) -> list[dict]:
+    """Each agreement this session signs: its site, fixed version and the SHA-256 of its PDF."""
+    return [{"site": signatory.track.site, "fixed": fixed, "document": fixed.document, "pdf": _kept_pdf(fixed)}
+            for signatory, fixed in online.group(link)]
+
+
+def _page(link, token: str, errors: dict | None = None, typed: str = "", status: int = 200, reason: str = ""):
     signatory = link.signatory
     fixed = link.fixed_version
     return render_template("signing/sign.html", token=token, link=link, signatory=signatory,
+                           agreements=_agreements(link),
                            track=signatory.track, contract=signatory.track.contract, fixed=fixed,
-                           document=fixed.document, errors=errors or {}, typed=typed), status
+                           document=fixed.document, errors=errors or {}, typed=typed,
+                           consent=online.consent_text(signatory.party), pdf=_kept_pdf(fixed),
+                           reason=reason), status
+
+
+def _kept_pdf(fixed) -> str | None:
+    from tracker.signing.pdf import kept_sha256
+
+    return kept_sha256(fixed.document)
 
 
 @bp.get("/sign/<token>")
@@ -71,12 +87,33 @@ def start(token: str):
     typed = request.form.get("name", "")
     try:
         with atomic():
-            online.start(token, typed, request.form.get("consent"), now=utcnow())
+            row = online.start(token, typed, request.form.get("consent"), now=utcnow())
+            key = online.code_mail_key(row)
     except InvalidInput as exc:
         return _page(link, token, exc.errors, typed[:200], 422)
     except DomainError as exc:
         return _refused(exc, link)
+    send_now([key], utcnow())  # the code goes now; only a failure waits for the outbox's retry
     return redirect(url_for("signing.code", token=token), 303)
+
+
+@bp.post("/sign/<token>/decline")
+@limiter.limit("20 per minute")
+def decline(token: str):
+    """The signatory declines, with a reason: the link dies and the site is told why."""
+    link, refusal = _link(token)
+    if refusal:
+        return refusal
+    reason = request.form.get("reason", "")
+    try:
+        with atomic():
+            online.decline(token, reason, now=utcnow())
+    except InvalidInput as exc:
+        return _page(link, token, exc.errors, status=422, reason=reason[:online.MAX_REASON])
+    except DomainError as exc:
+        return _refused(exc, link)
+    return render_template("signing/declined.html", signatory=link.signatory, track=link.signatory.track,
+                           contract=link.signatory.track.contract)
 
 
 @bp.route("/sign/<token>/code", methods=["GET", "POST"])
@@ -110,7 +147,8 @@ def code(token: str):
 
 
 def _signable_document(token: str):
-    """The fixed version a usable link signs, or the page that says why there is none."""
+    """The fixed version a usable link signs (``?site=CODE`` for another site's agreement of the same session),
+    or the page that says why there is none."""
     link, refusal = _link(token)
     if refusal:
         return None, refusal
@@ -118,7 +156,13 @@ def _signable_document(token: str):
         online.check_signable(link)
     except online.SigningRefused as exc:
         return None, _refused(exc, link)
-    return link.fixed_version.document, None
+    site = request.args.get("site")
+    if not site:
+        return link.fixed_version.document, None
+    for signatory, fixed in online.group(link):
+        if signatory.track.site.code == site:
+            return fixed.document, None
+    abort(404)
 
 
 @bp.get("/sign/<token>/agreement.pdf")
