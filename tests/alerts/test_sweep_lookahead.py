@@ -53,10 +53,10 @@ def test_daily_sweeps_queue_every_alert_on_its_day(app, demo):
             assert not missing, f"day {day}: {sorted(missing)[:5]}"
         open_tracks = db.session.execute(db.select(db.func.count(Track.id)).where(
             Track.next_alert_on.is_not(None))).scalar()
-        # The first sweep reads every open track; later ones only those whose next look has come (each
-        # open track at least once a week).
-        assert looked_at[0] == open_tracks
-        assert sum(looked_at[1:]) / len(looked_at[1:]) < open_tracks / 3
+        # The seed's own sweep (recording the loaded history's alerts as imported) read every loaded track;
+        # each later sweep reads only those whose next look has come (each open track at least once a week).
+        assert looked_at[0] < open_tracks
+        assert sum(looked_at) / len(looked_at) < open_tracks / 3
 
 
 def test_a_repeated_sweep_reads_nothing_and_an_event_brings_the_track_back(app, demo):
