@@ -1,7 +1,9 @@
 """A person's own account: choosing a password from a one-time link, resetting it, and API tokens."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, session, url_for
+import time
+
+from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -123,8 +125,12 @@ def reset_request():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = EmailForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         with atomic():
             invitations.request_reset(form.email.data, now=utcnow())
+        # The same answer at the same time for every address: a link made and a mail queued take longer
+        # than finding no account, so every answer waits until the same moment.
+        time.sleep(max(0.0, started + current_app.config["PASSWORD_RESET_SECONDS"] - time.monotonic()))
         flash(_("If an account uses this address, a link to choose a new password is on its way. It works once, "
                 "for 7 days."), "info")
         return redirect(url_for("auth.login"))
