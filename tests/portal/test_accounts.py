@@ -51,7 +51,8 @@ def test_staff_invite_and_the_contact_chooses_a_password(app, world, client, log
     assert page.status_code == 200 and b"Welcome, Ann Lee" in page.data
     assert page.headers["Referrer-Policy"] == "no-referrer"
     for bad, why in (("short one", b"at least 12"), ("Password2026!", b"too common"),
-                     ("x" * 129, b"at most 128"), ("ann@novacure.test", b"too common")):
+                     ("x" * 129, b"at most 128"), ("ann@novacure.test", b"too common"),
+                     ("fasttrack-demo", b"too common"), ("Fasttrack-Demo2026", b"too common")):  # the README's
         response = _choose(client, path, bad)
         assert response.status_code == 422 and why in response.data, bad
     assert _choose(client, path, GOOD, "something else entirely").status_code == 422
