@@ -208,3 +208,11 @@ def test_a_form_part_without_a_name_answers_400_signed_in_or_not(client, path):
     assert response.status_code == 400, (path, response.status_code)
     if path.startswith("/api/"):
         assert response.json["error"]["message"]
+
+
+@pytest.mark.parametrize("method, path", [("DELETE", "/api/v1/health"), ("PUT", "/login"), ("PATCH", "/api/v1/contracts")])
+def test_a_method_an_address_does_not_accept_answers_405_with_allow(client, method, path):
+    response = client.open(path, method=method)
+    assert response.status_code == 405
+    allowed = {m.strip() for m in response.headers.get("Allow", "").split(",")}
+    assert "GET" in allowed and method not in allowed, response.headers
