@@ -43,6 +43,8 @@ class RenewForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Length(max=tokens.MAX_NAME)],
                        description=_l("What will use it, for example: our CTMS."))
+    days = StringField(_l("Valid for (days)"), validators=[Length(max=10)],
+                       description=_l("Leave empty for a token that lasts until you revoke it."))
 
 
 class RevokeForm(FlaskForm):
@@ -159,7 +161,7 @@ def token_page():
     if request.method == "POST":
         if form.validate_on_submit():
             done, new_token = attempt(lambda: tokens.create_named_token(
-                current_user, form.name.data, actor=Actor.of(current_user), now=utcnow()))
+                current_user, form.name.data, actor=Actor.of(current_user), now=utcnow(), days=form.days.data))
             if not done:
                 new_token = None
         elif not form.errors.get("csrf_token"):
@@ -167,7 +169,7 @@ def token_page():
         else:
             abort(400)
     page = render_template("account/tokens.html", form=TokenForm(formdata=None), rows=tokens.tokens_of(current_user),
-                           new_token=new_token, revoke_form=RevokeForm())
+                           new_token=new_token, revoke_form=RevokeForm(), now=utcnow())
     return _no_referrer(page, 201 if new_token else 200)
 
 
