@@ -44,7 +44,7 @@ def test_no_answer_is_a_server_error_or_differs_from_the_description(server, cal
         @given(case=operation.as_strategy())
         @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
                   phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
-        def send(case):
+        def send(case, operation=operation):
             for role in ("legal", "sponsor"):
                 token = callers[role]
                 try:

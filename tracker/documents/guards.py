@@ -239,7 +239,7 @@ def _whole(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # noqa: A002 (Jinja's names)
+def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # Jinja's names, builtins shadowed
     """Jinja's lipsum() global, refusing before it starts a text longer than the size bound."""
     from jinja2.utils import generate_lorem_ipsum
 

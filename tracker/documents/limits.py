@@ -209,7 +209,7 @@ def json_size(value: Any, indent: int) -> int:
         item, depth = pending.pop()
         total += 4 + indent * depth  # the line the item starts, its quotes or brackets and separator
         if isinstance(item, Mapping):
-            pending.extend((child, depth + 1) for child in item.keys())
+            pending.extend((child, depth + 1) for child in item)  # the keys
             pending.extend((child, depth + 1) for child in item.values())
         elif isinstance(item, (list, tuple)):
             pending.extend((child, depth + 1) for child in item)

@@ -34,8 +34,8 @@ def trial_render(data: bytes, context: Mapping[str, Any], *, seconds: float = SE
     """Fill `data` with `context` in a bounded child process; the problems found (none: it is usable)."""
     request = json.dumps({"context": context, "memory": memory}).encode() + b"\n" + data
     try:
-        done = subprocess.run([sys.executable, "-m", "tracker.documents.trial"], input=request, capture_output=True,
-                              timeout=seconds, cwd=_root())
+        done = subprocess.run([sys.executable, "-m", "tracker.documents.trial"], input=request,
+                              capture_output=True, check=False, timeout=seconds, cwd=_root())
     except subprocess.TimeoutExpired:  # run() has killed it
         return [Problem(N_("filling the template with sample values took longer than %(seconds)s seconds"),
                         seconds=round(seconds))]
