@@ -93,6 +93,9 @@ def load_config(instance_path: str) -> dict:
         "TSA_URL": env.get("TRACKER_TSA_URL") or None,
         # How many reverse proxies stand before the app: their X-Forwarded-For gives the signer's address.
         "PROXY_COUNT": _count(env.get("TRACKER_PROXY_COUNT")),
+        # The password-reset form answers after at least this long, whether or not the address has an
+        # account (the work for a real one - a link, a mail queued - would otherwise show in the time).
+        "PASSWORD_RESET_SECONDS": 0.25,
     }
 
 

@@ -130,6 +130,8 @@ def _withall_text(text: str) -> bytes:
     (_zip({"[Content_Types].xml": b"<x/>", "word/document.xml": b"0" * (80 * 1024 * 1024)}), "MiB"),
     (_withall_text("{{ sponsor.nickname }} and {{ contract.budget_total }}"), "sponsor.nickname"),
     (_withall_text("{% if contract.title %}unclosed"), "is never closed"),
+    # the tags alone look harmless; filling the template with sample values shows the output bound is passed
+    (_withall_text("{% for i in range(10000) %}{{ sponsor.name * 200 }}{% endfor %}"), "would exceed 20,000,000"),
 ])
 def test_template_upload_refusals_name_the_problem(app, api, make_user, builtin_templates, payload, expected):
     admin = api(make_user("admin", None))

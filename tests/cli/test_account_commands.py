@@ -112,3 +112,24 @@ def test_bad_arguments_fail_with_one_error_line_and_change_nothing(app, make_use
 def test_a_failing_command_as_a_process_says_error_and_exits_one(app):
     done = _flask(app, "tokens", "revoke", "--email", "ghost@nowhere.example", "--all")
     assert done.returncode == 1 and done.stderr.strip() == "Error: No user with the e-mail ghost@nowhere.example."
+
+
+def test_a_token_made_on_the_command_line_can_have_a_lifetime(app, make_user, cli, api):
+    from datetime import timedelta
+
+    from tracker.database import utcnow
+
+    email = make_user("legal", "GR")
+    made = cli("tokens", "create", "--email", email, "--days", "7")
+    assert made.exit_code == 0 and made.output.startswith("ftk_")
+    with app.app_context():
+        expires_at = db.session.execute(db.select(ApiToken.expires_at)).scalar_one()
+        assert timedelta(days=6, hours=23) < expires_at - utcnow() <= timedelta(days=7)
+    for bad in ("0", "seven", "100000"):
+        refused = cli("tokens", "create", "--email", email, "--days", bad)
+        assert refused.exit_code == 2 and "Invalid value for '--days'" in refused.output, bad
+    assert _count(app, ApiToken) == 1
+    unlimited = cli("tokens", "create", "--email", email)
+    assert unlimited.exit_code == 0
+    with app.app_context():
+        assert db.session.execute(db.select(ApiToken.expires_at).order_by(ApiToken.id.desc())).scalar() is None

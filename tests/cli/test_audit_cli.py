@@ -30,6 +30,7 @@ def trail(app, make_sponsor, make_contract):
         for action in ("mark_complete", "send_to_sponsor", "sponsor_replied", "agree"):
             apply_action(contract.coordinating_track, action, actor=audit.SYSTEM, now=datetime.now(timezone.utc))
         db.session.commit()
+        audit.anchor(datetime.now(timezone.utc))  # as the scheduler does every few minutes
         return db.session.execute(db.select(AuditEntry.id).order_by(AuditEntry.id)).scalars().all()
 
 
@@ -46,6 +47,15 @@ def test_an_intact_trail_verifies(cli, trail):
     result = cli("audit", "verify")
     assert result.exit_code == 0, result.output
     assert f"intact: {len(trail)} entries" in result.output
+
+
+def test_a_missing_anchor_log_fails_the_check_when_the_trail_has_entries(app, cli, trail):
+    """Deleting the log must not make verify pass: with no log, deleting the trail's last rows goes unseen."""
+    audit.log_path(app.config["AUDIT_ANCHOR_DIR"]).unlink()
+    result = cli("audit", "verify")
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"Anchor log missing: {audit.log_path(app.config['AUDIT_ANCHOR_DIR'])} does not exist, yet the trail " \
+           f"holds {len(trail)} entries" in result.output
 
 
 def test_an_altered_value_is_named(app, cli, trail):

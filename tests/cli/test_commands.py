@@ -61,6 +61,10 @@ def test_sponsors_users_and_tokens(cli, app, api):
      "at least 10 characters"),
     (["users", "create", "--email", "a@b.example", "--name", "A", "--role", "legal",
       "--password", "a-long-password"], "need a site"),
+    (["users", "create", "--email", "a@b.example", "--name", "Ann\x1b[2JLee", "--role", "admin",
+      "--password", "a-long-password"], "Contains a control or invalid character"),
+    (["users", "create", "--email", "a@b.example", "--name", "Ann\x07", "--role", "admin",
+      "--password", "a-long-password"], "Contains a control or invalid character"),
     (["tokens", "create", "--email", "ghost@nowhere.example"], "No user with the e-mail ghost@nowhere.example"),
     (["sponsors", "create", "--name", "X", "--country", "France"], "two-letter ISO country code"),
     (["seed-demo", "--contracts", "-3"], "Invalid value"),
@@ -99,6 +103,7 @@ def test_seed_demo_builds_every_stage_and_prints_logins(cli, app):
     assert again.exit_code == 0
     with app.app_context():  # running it twice adds nothing
         assert db.session.execute(db.select(db.func.count(Contract.id))).scalar() == 12
+    assert cli("audit", "anchor").exit_code == 0  # as the scheduler does every few minutes
     assert cli("audit", "verify").exit_code == 0
 
 

@@ -51,7 +51,8 @@ def test_a_zip_that_is_not_a_word_document_is_refused(build):
 
 
 def test_too_many_entries_is_refused(build):
-    members = {"[Content_Types].xml": WORD_TYPES, "word/document.xml": b"<w/>"}
+    body = b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body/></w:document>'
+    members = {"[Content_Types].xml": WORD_TYPES, "word/document.xml": body}
     members.update({f"word/media/image{n}.png": b"x" for n in range(301)})
     assert "holds 303 files, more than the 300" in refusal(build.zip(members))
     assert check_docx(build.zip(members), max_entries=400) is None

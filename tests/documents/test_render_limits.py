@@ -127,3 +127,45 @@ def test_ordinary_templates_are_untouched_by_the_bounds(build, context):
     assert "SOCIÉTÉ GÉNÉRALE D'ÉTUDES & CIE <R&D> - GR-2026-0042 / GR" in text
     assert "2. Cycle 1 J1 <PK & PD> 2 100,00 €" in text
     assert "Phase I of XR-17 <first-in-human> and expansion (XR17 \"FIH\")     GR" in text
+
+
+@pytest.mark.parametrize("tags, reason", [
+    # a width given as a nested field of str.format: '{:{}}'.format('a', 10 ** 8)
+    ("{{ ('{:{' ~ '}' ~ '}').format('a', 10 ** 8) }}", "builds a value of about"),
+    ("{{ ('{:>{w}' ~ '}').format(contract.title, w=10 ** 8) }}", "builds a value of about"),
+    ("{{ ('{0:.{1}' ~ 'f}').format(1.5, 10 ** 8) }}", "builds a value of about"),
+    ("{{ {'a': {'b': [1, 2, 3]} }|tojson(indent=10 ** 7) }}", "builds a value of about"),
+    ("{{ [contract.title]|tojson(indent=' ' * 900000) }}", "builds a value of about"),
+    ("{{ contract.title|wordwrap(1, wrapstring='x' * 900000) }}", "builds a value of about"),
+    ("{{ lipsum(n=20000) }}", "builds a value of about"),
+    ("{{ lipsum(1, min=10 ** 8, max=10 ** 8 + 1) }}", "builds a value of about"),
+    ("{{ 9 ** 99 ** 99 ** 99 }}", "more than 1000 digits"),  # Jinja's ** is left-associative
+    ("{% set n = contract.patients ** 99 %}{{ n ** 99 }}", "more than 1000 digits"),
+    ("{{ 'abcd'.translate({97: 'x' * 900000}) }}", "builds a value of about"),
+])
+def test_arguments_are_bounded_before_the_work_is_done(build, context, tags, reason):
+    """Before, each of these built its whole value (up to 1 GB, or a worker killed) and only then was refused."""
+    import tracemalloc
+
+    prepared = prepare(build.paragraphs("Article 1", tags))
+    tracemalloc.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(RenderTooCostly) as stopped:
+            prepared.render(context(contract__patients=1000))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert time.monotonic() - started < UPLOAD_SECONDS
+    assert reason in stopped.value.problems[0], stopped.value.problems[0]
+    assert peak < 8 * 1024 * 1024, f"{peak // 1024} kB were allocated before the refusal"
+
+
+def test_the_bounded_filters_still_work_with_ordinary_arguments(build, context):
+    prepared = check_template(build.paragraphs(
+        "{{ ('{:>{' ~ '}' ~ '}').format(site.code, 6) }}|{{ {'code': site.code}|tojson(indent=2) }}",
+        "{{ 'un deux trois quatre'|wordwrap(11, wrapstring='/') }}|{{ 3 ** 4 }}|{{ lipsum(1, html=False)|length > 0 }}",
+    ))
+    text = all_text(prepared.render(context()))
+    assert '    GR|{\n  "code": "GR"\n}' in text or '    GR|{  "code": "GR"}' in text, text
+    assert "un deux/trois/quatre|81|True" in text

@@ -98,3 +98,29 @@ def test_renewing_needs_the_form_token(ctx, login, make_user):
     assert client.post("/profile/calendar/renew").status_code == 400
     assert db.session.execute(db.select(db.func.count(CalendarFeed.id))).scalar() == 0
     db.session.rollback()
+
+
+def test_a_feed_address_stays_dead_after_disabling_and_enabling_or_a_role_change_and_back(app, server, make_user):
+    from tests.conftest import PASSWORD
+    from tracker import audit
+    from tracker.database import utcnow
+    from tracker.people import accounts, users
+    from tracker.people.operations import find_user_by_email
+
+    admin_email, emails = make_user("admin", None), {change: make_user("manager", "IB") for change in ("disable", "role")}
+    for change, email in emails.items():
+        client = app.test_client()
+        client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": csrf_token(client, "/login")})
+        with app.app_context():
+            url = _make_feed(client)
+        assert requests.get(server + url, timeout=30).status_code == 200
+        with app.app_context():
+            person, actor = find_user_by_email(email), audit.Actor.of(find_user_by_email(admin_email))
+            if change == "disable":
+                accounts.disable_user(person, actor=actor, now=utcnow())
+                accounts.enable_user(person, actor=actor, now=utcnow())
+            else:
+                users.change_role(person, {"role": "legal", "site": "GR"}, actor=actor, now=utcnow())
+                users.change_role(person, {"role": "manager", "site": "IB"}, actor=actor, now=utcnow())
+            db.session.commit()
+        assert requests.get(server + url, timeout=30).status_code == 404, change

@@ -51,7 +51,8 @@ def test_staff_invite_and_the_contact_chooses_a_password(app, world, client, log
     assert page.status_code == 200 and b"Welcome, Ann Lee" in page.data
     assert page.headers["Referrer-Policy"] == "no-referrer"
     for bad, why in (("short one", b"at least 12"), ("Password2026!", b"too common"),
-                     ("x" * 129, b"at most 128"), ("ann@novacure.test", b"too common")):
+                     ("x" * 129, b"at most 128"), ("ann@novacure.test", b"too common"),
+                     ("fasttrack-demo", b"too common"), ("Fasttrack-Demo2026", b"too common")):  # the README's
         response = _choose(client, path, bad)
         assert response.status_code == 422 and why in response.data, bad
     assert _choose(client, path, GOOD, "something else entirely").status_code == 422
@@ -189,3 +190,23 @@ def test_staff_resend_a_link_and_the_old_one_stops_working(app, world, client, l
     assert b"Send a password link" in staff.get(page, headers=EN).data  # accepted: a reset link from now on
     staff.post(f"/sponsor-contacts/{user_id}/resend", data={"csrf_token": csrf_token(staff, page)})
     assert "/account/reset/" in outbox(app, kind="password_reset")[-1].body_text
+
+
+def test_reset_answers_take_the_same_time_whether_or_not_the_address_exists(app, client, make_user):
+    """A real address costs a link and a queued mail; the answer's time must not tell it from an unknown one."""
+    import statistics
+    import time
+
+    known = [make_user("legal", "GR") for _ in range(5)]  # each gets a real link (no quiet period)
+    times: dict[str, list[float]] = {"known": [], "unknown": []}
+    for n, email in enumerate(known):
+        for kind, address in (("known", email), ("unknown", f"nobody{n}@nowhere.test")):
+            token = csrf_token(client, "/account/reset")
+            started = time.monotonic()
+            response = client.post("/account/reset", data={"csrf_token": token, "email": address}, headers=EN)
+            times[kind].append(time.monotonic() - started)
+            assert response.status_code == 302
+    assert len(outbox(app, kind="password_reset")) == 5
+    floor = app.config["PASSWORD_RESET_SECONDS"]
+    assert min(times["known"] + times["unknown"]) >= floor * 0.98, times
+    assert abs(statistics.median(times["known"]) - statistics.median(times["unknown"])) < 0.02, times

@@ -47,3 +47,30 @@ def test_staff_have_the_same_page(world, client, login):
     token = csrf_token(client, "/account/tokens")
     created = client.post("/account/tokens", headers=EN, data={"csrf_token": token, "name": "Reporting"})
     assert b"ftk_" in created.data and b"Reporting" in created.data
+
+
+def test_a_token_with_a_lifetime_expires_and_says_so(app, world, client, login, server):
+    from datetime import timedelta
+
+    from tracker.database import utcnow
+
+    login(world.sponsor_a)
+    token = csrf_token(client, "/account/tokens")
+    for bad in ("ten", "0", "-3", "99999"):
+        refused = client.post("/account/tokens", headers=EN, data={"csrf_token": token, "name": "Tmp", "days": bad})
+        assert b"Give a whole number of days" in refused.data and b"ftk_" not in refused.data, bad
+    created = client.post("/account/tokens", headers=EN, data={"csrf_token": token, "name": "Audit", "days": "30"})
+    secret = re.search(rb'<code id="new-token" class="secret">(ftk_[^<]+)</code>', created.data).group(1).decode()
+    with app.app_context():
+        row = db.session.execute(db.select(ApiToken).where(ApiToken.name == "Audit")).scalar_one()
+        assert timedelta(days=29, hours=23) < row.expires_at - utcnow() <= timedelta(days=30)
+        assert db.session.execute(db.select(db.func.count(ApiToken.id))).scalar() == 1  # the refusals made none
+    program = Api(server, secret)
+    assert program.get("/contracts").status_code == 200
+    with app.app_context():
+        row = db.session.execute(db.select(ApiToken).where(ApiToken.name == "Audit")).scalar_one()
+        row.expires_at = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    answer = program.get("/contracts")
+    assert answer.status_code == 401 and "The API token expired on" in answer.json()["error"]["message"]
+    assert "expired" in client.get("/account/tokens", headers=EN).get_data(as_text=True)

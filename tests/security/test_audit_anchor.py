@@ -142,6 +142,7 @@ def test_an_altered_or_forged_anchor_line_is_named(app, cli, trail):
 def test_a_trail_from_before_the_key_still_verifies_and_cannot_be_extended_unkeyed(app, cli, trail, make_sponsor):
     """Rows hashed with plain SHA-256 (before this version) verify as a prefix, sealed by the first keyed row."""
     _forge_from_plain(app)  # the same rows, as the previous version of the application wrote them
+    assert cli("audit", "anchor").exit_code == 0
     result = cli("audit", "verify")
     assert result.exit_code == 0, result.output
     assert f"({len(trail)} from before the chain was keyed)" in result.output

@@ -49,7 +49,7 @@ def test_deeply_nested_json_is_refused(app, staff, depth):
     assert _count(app, Contract) == 0
 
 
-@pytest.mark.parametrize("value", [10**30, -1, 2**31, "1" + "0" * 30, 1e30, True])
+@pytest.mark.parametrize("value", [10**30, -1, 2**31, -2**31 - 1, -2**63 - 1, "1" + "0" * 30, 1e30, True])
 def test_an_impossible_sponsor_id_is_refused(app, staff, value):
     client, sponsor_id = staff
     _refused(client.post("/contracts", json={**_contract_body(sponsor_id), "sponsor_id": value}), "sponsor_id")
@@ -185,3 +185,34 @@ def test_users_create_refuses_a_name_with_control_characters_or_too_long(app, cl
         result = cli("users", "create", "--email", "claire@gr.test", "--name", name, "--role", "legal", "--site",
                      "GR", "--password", "correct horse battery")
         assert result.exit_code == 1 and result.output.startswith("Error:"), result.output
+
+
+@pytest.mark.parametrize("value", [-1, -2**31 - 1, -2**63 - 1, 2**31])
+def test_an_impossible_document_id_in_an_action_is_refused(app, api, make_user, make_sponsor, make_contract, value):
+    """Below the integer range PostgreSQL refused the query (500); SQLite overflowed past 64 bits."""
+    client = api(make_user("legal", "GR"))
+    reference = make_contract(make_sponsor())
+    before = _count(app, Event)
+    response = client.post(f"/contracts/{reference}/events", json={"site": "GR", "action": "send_draft",
+                                                                  "document_id": value})
+    _refused(response, "document_id")
+    assert _count(app, Event) == before
+
+
+NAMELESS = b"--XX\r\nContent-Disposition: form-data\r\n\r\nvalue\r\n--XX--\r\n"
+
+
+@pytest.mark.parametrize("path", ["/login", "/api/v1/health", "/api/v1/contracts", "/contracts/new", "/password-reset"])
+def test_a_form_part_without_a_name_answers_400_signed_in_or_not(client, path):
+    response = client.post(path, data=NAMELESS, content_type="multipart/form-data; boundary=XX")
+    assert response.status_code == 400, (path, response.status_code)
+    if path.startswith("/api/"):
+        assert response.json["error"]["message"]
+
+
+@pytest.mark.parametrize("method, path", [("DELETE", "/api/v1/health"), ("PUT", "/login"), ("PATCH", "/api/v1/contracts")])
+def test_a_method_an_address_does_not_accept_answers_405_with_allow(client, method, path):
+    response = client.open(path, method=method)
+    assert response.status_code == 405
+    allowed = {m.strip() for m in response.headers.get("Allow", "").split(",")}
+    assert "GET" in allowed and method not in allowed, response.headers

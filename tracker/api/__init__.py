@@ -29,6 +29,9 @@ def authenticate():
     if row is None:
         return error_response(401, "unauthorized", "The API token is unknown or revoked.")
     at = utcnow()
+    if row.expired(at):
+        return error_response(401, "unauthorized", f"The API token expired on {row.expires_at:%Y-%m-%d %H:%M} UTC; "
+                                                   "create a new one.")
     if tokens.use_is_stale(row, at):
         with atomic():  # the token's "last used" time, kept apart from the request's own work
             tokens.note_use(row, at)

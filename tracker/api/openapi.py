@@ -46,8 +46,14 @@ SCHEMAS = {
         "type": "object", "required": ["code", "message"], "properties": {
             "code": {"type": "string"}, "message": {"type": "string"},
             "fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}},
+    "BudgetRowIn": {"type": "object", "required": ["item", "amount"], "properties": {
+        "item": {"type": "string"}, "unit": {"type": "string"},
+        "amount": {"description": "A number, or its text (\"1250.50\", \"1 250,50\"); at most two decimals",
+                   "oneOf": [{"type": "number"}, {"type": "string"}]}}},
     "BudgetRow": {"type": "object", "required": ["item", "amount"], "properties": {
-        "item": {"type": "string"}, "amount": {"type": "number"}, "unit": {"type": "string"}}},
+        "item": {"type": "string"}, "unit": {"type": "string"},
+        "amount": {"type": "string", "pattern": "^\\d+\\.\\d{2}$", "example": "1250.50",
+                   "description": "Exact, with two decimals, as text so that no cent is lost to floating point"}}},
     "ContractIn": {"type": "object", "additionalProperties": False,
                    "required": ["sponsor_id", "title", "protocol_number", "phase", "coordinating_site", "sites",
                                 "received_on"],
@@ -63,7 +69,7 @@ SCHEMAS = {
                        "investigator": {"type": "string"},
                        "investigators": {"type": "object", "additionalProperties": {"type": "string"},
                                          "example": {"GR": "Dr Claire Martin", "IB": "Dr Paul Garnier"}},
-                       "budget": {"type": "array", "items": _ref("BudgetRow")}}},
+                       "budget": {"type": "array", "items": _ref("BudgetRowIn")}}},
     "Track": {"type": "object", "properties": {
         "site": {"type": "string"}, "role": {"type": "string", "enum": ["coordinating", "associated"]},
         "stage": {"type": "string", "enum": list(ALL_STAGES)},

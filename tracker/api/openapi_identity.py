@@ -28,16 +28,31 @@ SITE_FIELDS = {
     "subdivision": {"type": "string", "nullable": True},
     "works_whit_monday": {"type": "boolean"},
 }
+
+
+def _answered(fields: dict, always: tuple[str, ...]) -> dict:
+    """The fields as answers give them: a field not set yet comes back as null."""
+    answered = {}
+    for name, schema in fields.items():
+        if name not in always and schema.get("type") == "string":
+            schema = {**schema, "nullable": True}
+            if "enum" in schema:
+                schema["enum"] = [*schema["enum"], None]
+        answered[name] = schema
+    return answered
+
+
 SCHEMAS = {
     "SponsorIn": {"type": "object", "additionalProperties": False, "required": ["name"],
                   "properties": SPONSOR_FIELDS},
     "SponsorPatch": {"type": "object", "additionalProperties": False, "properties": SPONSOR_FIELDS},
-    "Sponsor": {"type": "object", "properties": {"id": {"type": "integer"}, **SPONSOR_FIELDS}},
+    "Sponsor": {"type": "object", "properties": {"id": {"type": "integer"},
+                                                 **_answered(SPONSOR_FIELDS, ("name",))}},
     "SiteIn": {"type": "object", "additionalProperties": False, "required": ["code", "name"],
                "properties": SITE_FIELDS},
     "SitePatch": {"type": "object", "additionalProperties": False,
                   "properties": {k: v for k, v in SITE_FIELDS.items() if k != "code"}},
-    "Site": {"type": "object", "properties": SITE_FIELDS},
+    "Site": {"type": "object", "properties": _answered(SITE_FIELDS, ("code", "name", "timezone"))},
 }
 
 
@@ -45,7 +60,7 @@ def paths(ref, json, errors) -> dict:
     def body(name):
         return {"required": True, "content": {"application/json": {"schema": ref(name)}}}
 
-    sponsor_id = {"name": "sponsor_id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    sponsor_id = {"name": "sponsor_id", "in": "path", "required": True, "schema": {"type": "integer"}, "example": 1}
     code = {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}, "example": "GR"}
     return {
         "/sponsors": {

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tracker.audit.anchors import Anchor, AnchorLogError, append_anchor, read_anchors
+from tracker.audit.anchors import Anchor, AnchorLogError, append_anchor, log_path, read_anchors
 from tracker.audit.chain import GENESIS, Finding, keyed_digest, walk
 from tracker.extensions import db
 from tracker.models import AuditEntry
@@ -176,10 +176,18 @@ def verify(session: Session, batch: int = 5000) -> Finding | None:
     return finding
 
 
-def verify_all(session: Session, batch: int = 5000) -> tuple[Finding | None, Verification | None]:
+def verify_all(session: Session, batch: int = 5000, *,
+               require_log: bool = False) -> tuple[Finding | None, Verification | None]:
+    """verify(), with a summary; `require_log`: a trail with entries and no anchor log at all is a finding
+    (the log was deleted - or nothing was ever anchored, which the scheduler does every few minutes)."""
     try:
         anchors = read_anchors(anchor_directory(), _key())
     except AnchorLogError as exc:
         return Finding(str(exc)), None
     finding, state = walk(session, _key(), anchors, batch)
+    path = log_path(anchor_directory())
+    if finding is None and require_log and state.count and not path.exists():
+        finding = Finding(f"Anchor log missing: {path} does not exist, yet the trail holds {state.count} entries "
+                          f"(the log was deleted, or the trail was never anchored: on a new installation, run "
+                          f"`audit anchor` once)")
     return finding, Verification(state.count, state.plain_count, anchors)

@@ -13,8 +13,9 @@ audit_cli = AppGroup("audit", help="Check the audit trail and anchor it outside 
 
 @audit_cli.command("verify")
 def audit_verify():
-    """Check the keyed hash chain and the anchors; exit 1 naming the first altered or missing entry."""
-    finding, summary = audit.verify_all(db.session)
+    """Check the keyed hash chain and the anchors; exit 1 naming the first altered or missing entry,
+    or when the trail has entries and the anchor log is missing."""
+    finding, summary = audit.verify_all(db.session, require_log=True)
     if finding is not None:
         click.echo(finding.message if finding.message.endswith(".") else finding.message + ".", err=True)
         raise SystemExit(1)

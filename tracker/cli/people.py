@@ -74,12 +74,14 @@ def sponsors_create(**options):
 
 @tokens.command("create")
 @click.option("--email", required=True)
-def tokens_create(email):
+@click.option("--days", type=click.IntRange(1, 3660), default=None,
+              help="Days the token stays valid (by default, until it is revoked)")
+def tokens_create(email, days):
     """Print a new API token for a user, alone on its line (it is not shown again)."""
     from tracker.people.operations import find_user_by_email
     from tracker.people.tokens import create_token
 
-    click.echo(run(lambda: create_token(find_user_by_email(email), actor=audit.SYSTEM, now=utcnow())))
+    click.echo(run(lambda: create_token(find_user_by_email(email), actor=audit.SYSTEM, now=utcnow(), days=days)))
 
 
 @tokens.command("revoke")

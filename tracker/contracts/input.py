@@ -86,7 +86,7 @@ def _sponsor(data: dict, errors: dict) -> Sponsor | None:
         errors["sponsor_id"] = _l("This field is required.")
         return None
     sponsor_id = _integer(raw)
-    if sponsor_id is None or sponsor_id > MAX_ID:
+    if sponsor_id is None or not 1 <= sponsor_id <= MAX_ID:  # what an id column holds on every engine
         errors["sponsor_id"] = _l("Expected the numeric id of a sponsor.")
         return None
     sponsor = db.session.get(Sponsor, sponsor_id)

@@ -7,7 +7,8 @@ inflates a member past its declared size (a lying entry fails its CRC instead).
 
 Then every entry name must be a normal part name, and every XML part must parse - without
 a DOCTYPE or entities - so that nothing stored can later break a list, a comparison or an
-agreement generated from it.
+agreement generated from it.  Last, what the package declares (relations.py): no macros, no
+link that Word would follow by itself when the document is opened, and a real Word body.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from lxml import etree
 
 from tracker.documents.package import is_folder, name_problem
 from tracker.documents.problems import N_, Joined, Problem, shown
+from tracker.documents.relations import package_problems
 from tracker.documents.render import TEMPLATED_PART, PreparedTemplate, TemplateError, prepare
 from tracker.documents.wordxml import ForbiddenXML, parse_xml
 
@@ -92,6 +94,8 @@ def check_docx(
         problems = _content_problems(archive, infos)
         if not problems:
             problems = _xml_problems(archive, [info for info in infos if xml_parts(info.filename)])
+        if not problems:
+            problems = package_problems(archive, [info.filename for info in infos])
     if problems:
         raise DocumentRejected(problems)
 

@@ -15,8 +15,8 @@ from jinja2.visitor import NodeTransformer
 from markupsafe import soft_str
 
 from tracker.documents.limits import (
-    LimitExceeded, check_size, check_value, current, format_widths, in_force, printf_widths, rendered_size,
-    replaced_size, tick,
+    LimitExceeded, check_size, check_value, current, format_widths, in_force, json_size, printf_widths,
+    rendered_size, replaced_size, tick, wrapped_size,
 )
 from tracker.documents.problems import N_, Problem
 
@@ -134,6 +134,14 @@ def _filter_precheck(name: str, value: Any, args: tuple, kwargs: dict) -> None:
         old, new = _argument(args, kwargs, 0, "old"), _argument(args, kwargs, 1, "new")
         if old is not None and new is not None:
             check_size(replaced_size(soft_str(value), soft_str(old), soft_str(new)))
+    elif name == "tojson":
+        indent = _argument(args, kwargs, 0, "indent")
+        if isinstance(indent, (int, str)) and not isinstance(indent, bool):
+            check_size(json_size(value, indent if isinstance(indent, int) else len(indent)))
+    elif name == "wordwrap":
+        wrapstring = _argument(args, kwargs, 2, "wrapstring")
+        if wrapstring is not None:
+            check_size(wrapped_size(soft_str(value), _argument(args, kwargs, 0, "width", 79), soft_str(wrapstring)))
     elif name in ("batch", "slice"):
         count = _argument(args, kwargs, 0, "linecount" if name == "batch" else "slices")
         if isinstance(count, int):
@@ -192,7 +200,9 @@ def check_call(obj: Any, args: tuple, kwargs: dict) -> tuple:
     elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
         check_size(replaced_size(owner, args[0], args[1]))
     elif name in ("format", "format_map"):
-        check_size(len(owner) + format_widths(owner) + rendered_size(args) + rendered_size(kwargs))
+        check_size(len(owner) + format_widths(owner, args, kwargs) + rendered_size(args) + rendered_size(kwargs))
+    elif name == "translate" and args and isinstance(args[0], Mapping):
+        check_size(len(owner) * max((rendered_size(v) for v in args[0].values()), default=1))
     elif name == "join" and args and not isinstance(args[0], (str, Mapping)):
         pieces = list(args[0])
         check_size(rendered_size(pieces) + len(owner) * len(pieces))
@@ -205,6 +215,10 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
     limits = in_force()
     if operator == "**" and isinstance(right, (int, float)) and abs(right) > 100:
         raise LimitExceeded(Problem(N_("the template raises a number to a power above 100")))
+    if operator == "**" and _whole(left) and _whole(right) and right > 0 and \
+            abs(left).bit_length() * right * 0.30103 > limits.int_digits:  # 9 ** 99 ** 99 ** 99 is left-assoc.
+        raise LimitExceeded(Problem(N_("the template computes a number of more than %(limit)s digits"),
+                                    limit=limits.int_digits))
     if operator == "*":
         for seq, count in ((left, right), (right, left)):
             if isinstance(seq, (str, list, tuple)) and isinstance(count, int) and count > 0:
@@ -219,3 +233,18 @@ def check_binop(operator: str, left: Any, right: Any) -> None:
     elif operator == "%" and isinstance(left, str):
         values = right if isinstance(right, tuple) else (right,)
         check_size(len(left) + printf_widths(left, values) + rendered_size(right))
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str:  # Jinja's names, builtins shadowed
+    """Jinja's lipsum() global, refusing before it starts a text longer than the size bound."""
+    from jinja2.utils import generate_lorem_ipsum
+
+    for number in (n, min, max):
+        if not _whole(number):
+            raise LimitExceeded(Problem(N_("lipsum() takes whole numbers")))
+    check_size(n * max * 15)  # words of at most 14 letters and a space
+    return generate_lorem_ipsum(n=n, html=html, min=min, max=max)

@@ -11,9 +11,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
-from tracker.documents.catalogue import ALL_FIELDS
+from tracker.documents.catalogue import ALL_FIELDS, sample_context
 from tracker.documents.checks import DocumentRejected, check_template
 from tracker.documents.render import PreparedTemplate, prepare
+from tracker.documents.trial import trial_render
 from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, InvalidInput
 from tracker.extensions import db
@@ -119,16 +120,23 @@ def template_names() -> list[str]:
 
 
 def store_template(name: str, data: bytes, filename: str | None, *, actor: audit.Actor,
-                   now: datetime) -> ContractTemplate:
-    """Check an uploaded template and keep it as the next version of its name."""
+                   now: datetime, trial: bool = True) -> ContractTemplate:
+    """Check an uploaded template and keep it as the next version of its name.
+
+    `trial`: also fill it once with sample values in a bounded child process (trial.py); only
+    the shipped agreements, which the test suite fills, are stored without.
+    """
     name = (name or "").strip().lower()
     if not NAME_RE.match(name):
         raise InvalidInput({"name": str(_l("Use 2 to 64 lower-case letters, digits, '-' or '_', "
                                             "such as coordinating_fr."))})
     try:
         prepared = check_template(data, ALL_FIELDS)
+        problems = trial_render(data, sample_context()) if trial else []
     except DocumentRejected as exc:
         raise DocumentProblems(words(exc.problems))
+    if problems:
+        raise DocumentProblems(words(problems))
     previous = latest_template(name, offered_only=False)
     if previous is not None and previous.sha256 == hashlib.sha256(data).hexdigest():
         raise Conflict(str(_l("This file is identical to version %(n)d of %(name)s: nothing was stored.",
@@ -150,7 +158,7 @@ def ensure_builtin_templates(*, now: datetime) -> int:
     added = 0
     for path in sorted(BUILTIN_DIR.glob("*.docx")):
         if latest_template(path.stem, offered_only=False) is None:
-            store_template(path.stem, path.read_bytes(), path.name, actor=audit.SYSTEM, now=now)
+            store_template(path.stem, path.read_bytes(), path.name, actor=audit.SYSTEM, now=now, trial=False)
             added += 1
     return added
 

@@ -175,16 +175,56 @@ def printf_widths(pattern: str, args: Iterable[Any] = ()) -> int:
     return total
 
 
-def format_widths(pattern: str) -> int:
-    """The padding a str.format pattern asks for: '{:>100000000}'."""
+def format_widths(pattern: str, args: Iterable[Any] = (), kwargs: Mapping[str, Any] | None = None) -> int:
+    """The padding a str.format pattern asks for: '{:>100000000}', or '{:{}}' with 10^8 given as an argument.
+
+    A width or precision written as a nested field ('{:{}}', '{:{w}}', '{:.{1}f}') takes its value
+    from the arguments; each nested field is counted as the largest whole number among them.
+    """
+    given = [*args, *(kwargs or {}).values()]
+    given += [value for arg in given if isinstance(arg, Mapping) for value in arg.values()]  # format_map
+    largest = max((abs(a) for a in given if isinstance(a, int) and not isinstance(a, bool)), default=0)
+    return _format_widths(pattern, largest)
+
+
+def _format_widths(pattern: str, largest: int) -> int:
     total = 0
     try:
         for _text, _name, spec, _conversion in Formatter().parse(pattern):
             if spec:
-                total += sum(int(n[:12]) for n in re.findall(r"\d+", spec)) + format_widths(spec)
+                total += sum(int(n[:12]) for n in re.findall(r"\d+", re.sub(r"\{[^{}]*\}", "", spec)))
+                total += spec.count("{") * largest
     except ValueError:
         return 0  # a malformed pattern fails when formatted, without building anything
     return total
+
+
+def json_size(value: Any, indent: int) -> int:
+    """About how many characters json.dumps(value, indent=indent) writes: each item on a line of its own,
+    indented once per level of nesting.  Stops counting past the size bound."""
+    stop = in_force().string
+    total = 0
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        total += 4 + indent * depth  # the line the item starts, its quotes or brackets and separator
+        if isinstance(item, Mapping):
+            pending.extend((child, depth + 1) for child in item)  # the keys
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, (list, tuple)):
+            pending.extend((child, depth + 1) for child in item)
+        else:
+            total += rendered_size(item, stop)
+        if total > stop:
+            return total
+    return total
+
+
+def wrapped_size(text: str, width: Any, wrapstring: str) -> int:
+    """At most how many characters wrapping `text` at `width` writes, with `wrapstring` between lines."""
+    spaces = sum(1 for character in text if character.isspace())
+    lines = min(len(text), len(text) // max(width, 1) + spaces) + 1 if isinstance(width, int) else len(text) + 1
+    return len(text) + lines * len(wrapstring)
 
 
 def replaced_size(text: str, old: str, new: str) -> int:

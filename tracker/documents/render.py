@@ -136,6 +136,7 @@ def _environment() -> ImmutableSandboxedEnvironment:
         env.filters.pop(name, None)
     env.filters = {name: guards.guard_filter(name, func) for name, func in env.filters.items()}
     env.globals["range"] = _short_range
+    env.globals["lipsum"] = guards.lipsum
     return env
 
 

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from tracker import audit
 from tracker.errors import Conflict, InvalidInput
 from tracker.extensions import db
-from tracker.models import AccountLink, ApiToken, SessionGeneration, User
+from tracker.models import AccountLink, ApiToken, CalendarFeed, SessionGeneration, User
 from tracker.people import sessions
 from tracker.people.passwords import hash_password, password_problem
 
@@ -76,6 +76,17 @@ def revoke_tokens(user: User, *, actor: audit.Actor, now: datetime) -> int:
     return len(tokens)
 
 
+def revoke_feeds(user: User, *, actor: audit.Actor, now: datetime) -> int:
+    """End the user's calendar feed addresses for good: disabling someone, or changing their role, must not
+    leave a link that works again once they are enabled or given their old role back."""
+    feeds = db.session.execute(db.select(CalendarFeed).where(
+        CalendarFeed.user_id == user.id, CalendarFeed.revoked_at.is_(None)).order_by(CalendarFeed.id)).scalars().all()
+    for feed in feeds:
+        feed.revoked_at = now
+        audit.record(actor, "calendar_feed", feed.id, {"revoked_at": (None, now)}, now=now)
+    return len(feeds)
+
+
 def void_links(user: User, *, now: datetime, purpose: str | None = None) -> int:
     """Void the user's unused one-time links (of one purpose, or all)."""
     stmt = db.select(AccountLink).where(AccountLink.user_id == user.id, AccountLink.used_at.is_(None),
@@ -97,6 +108,7 @@ def disable_user(user: User, *, actor: audit.Actor, now: datetime) -> None:
     user.active = False
     end_sessions(user, now=now)
     revoke_tokens(user, actor=actor, now=now)
+    revoke_feeds(user, actor=actor, now=now)
     void_links(user, now=now)
     audit.record(actor, "user", user.id, {"active": (True, False)}, now=now)
 

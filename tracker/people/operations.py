@@ -12,6 +12,7 @@ from tracker.models import User
 from tracker.people.input import check_affiliation, check_email, check_password, clean, find_sponsor
 from tracker.people.passwords import hash_password
 from tracker.people.sponsors import create_sponsor
+from tracker.text_rules import bad_character, refusal
 
 __all__ = ["create_sponsor", "create_user", "find_sponsor", "find_user_by_email"]
 
@@ -29,6 +30,8 @@ def create_user(data: dict, *, actor: audit.Actor, now: datetime) -> User:
         errors["name"] = _l("A name is required.")
     elif len(name) > 200:
         errors["name"] = _l("At most %(n)d characters.", n=200)
+    elif bad_character(name):  # a tab or an escape sequence would show in every list and mail
+        errors["name"] = refusal(bad_character(name))
     role = clean(data.get("role"))
     password = check_password(data.get("password"), errors)
     site, sponsor = check_affiliation(role, clean(data.get("site")).upper(), clean(data.get("sponsor")), errors)

@@ -1,7 +1,8 @@
 """API tokens for programs: only a token's SHA-256 is kept; the token itself is shown once.
 
 Each person manages their own tokens on a page (create with a name, see when each was
-last used, revoke); ``tokens create`` on the command line stays for scripts.
+last used, revoke); ``tokens create`` on the command line stays for scripts.  A token may be
+given a lifetime in days: past it the API answers 401 saying it expired.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from tracker.models import ApiToken, User
 
 TOKEN_PREFIX = "ftk_"
 MAX_NAME = 100
+MAX_DAYS = 3660  # about ten years: a lifetime is for tokens that should not outlive a project
 # "Last used" is written at most this often per token, so reading the API does not write on every call.
 LAST_USED_STEP = timedelta(minutes=1)
 
@@ -27,29 +29,47 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(user: User, *, actor: audit.Actor, now: datetime, name: str | None = None) -> str:
-    """Issue an API token; only its hash is stored, so this is the one time it is seen."""
+def lifetime(days) -> timedelta | None:
+    """A token's lifetime from a number of days (None or "": no expiry); InvalidInput names the field."""
+    if days is None or days == "":
+        return None
+    if isinstance(days, str) and days.strip().isdigit():
+        days = int(days.strip())
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_DAYS:
+        raise InvalidInput({"days": str(_l("Give a whole number of days from 1 to %(n)d, or nothing for a token "
+                                           "that lasts until it is revoked.", n=MAX_DAYS))})
+    return timedelta(days=days)
+
+
+def create_token(user: User, *, actor: audit.Actor, now: datetime, name: str | None = None,
+                 days: int | str | None = None) -> str:
+    """Issue an API token, valid for `days` days if given; only its hash is stored, so this is the one time
+    it is seen."""
+    valid_for = lifetime(days)
     if name is not None:
         name = " ".join(str(name).split())
         if len(name) > MAX_NAME:
             raise InvalidInput({"name": str(_l("At most %(n)d characters.", n=MAX_NAME))})
         name = name or None
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user=user, token_hash=token_hash(token), prefix=token[:12], created_at=now, name=name)
+    row = ApiToken(user=user, token_hash=token_hash(token), prefix=token[:12], created_at=now, name=name,
+                   expires_at=now + valid_for if valid_for else None)
     db.session.add(row)
     db.session.flush()
     changes = {"user": (None, user.email), "prefix": (None, row.prefix)}
     if name:
         changes["name"] = (None, name)
+    if row.expires_at:
+        changes["expires_at"] = (None, row.expires_at)
     audit.record(actor, "api_token", row.id, changes, now=now)
     return token
 
 
-def create_named_token(user: User, name, *, actor: audit.Actor, now: datetime) -> str:
+def create_named_token(user: User, name, *, actor: audit.Actor, now: datetime, days=None) -> str:
     """A token made on the tokens page: it needs a name, so its owner knows later what uses it."""
     if not isinstance(name, str) or not name.strip():
         raise InvalidInput({"name": str(_l("Give the token a name, such as the program that will use it."))})
-    return create_token(user, actor=actor, now=now, name=name)
+    return create_token(user, actor=actor, now=now, name=name, days=days)
 
 
 def tokens_of(user: User) -> list[ApiToken]:
@@ -70,7 +90,9 @@ def revoke_token(user: User, token_id, *, actor: audit.Actor, now: datetime) -> 
 
 
 def token_for(token: str) -> ApiToken | None:
-    """The live token row behind a token of an active user, or None for an unknown or revoked token."""
+    """The live token row behind a token of an active user, or None for an unknown or revoked token.
+
+    An expired token is returned too (its row says so): the caller answers that it expired."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     row = db.session.execute(

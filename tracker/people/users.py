@@ -20,7 +20,7 @@ from tracker.errors import Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Site, Sponsor, User
 from tracker.models.people import ROLES
-from tracker.people import invitations
+from tracker.people import accounts, invitations
 from tracker.people.input import check_email, clean, find_sponsor
 from tracker.people.passwords import hash_password
 from tracker.people.roles import SITE_ROLES, is_admin
@@ -185,6 +185,7 @@ def change_role(user: User, data: dict, *, actor: audit.Actor, now: datetime) ->
     if not changes:
         return {}
     user.role, user.site, user.sponsor = role, site, sponsor
+    accounts.revoke_feeds(user, actor=actor, now=now)  # a feed shows a site's dates: issued for the old role
     db.session.flush()
     audit.record(actor, "user", user.id, changes, now=now)
     return changes

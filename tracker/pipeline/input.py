@@ -69,7 +69,7 @@ def _optional_int(data: dict, name: str, errors: dict) -> int | None:
         errors[name] = str(_l("Expected a whole number."))
         return None
     number = int(value)
-    if number > MAX_ID:  # what an id column holds on every engine
+    if not 0 <= number <= MAX_ID:  # what an id column holds on every engine
         errors[name] = str(_l("Expected a whole number."))
         return None
     return number

@@ -80,7 +80,16 @@ def init_app(app: Flask) -> None:
         (405, _l("Not allowed"), _l("This address does not accept that method.")),
         (413, _l("Too large"), _l("The upload is larger than allowed.")),
     ):
-        app.register_error_handler(status, lambda _e, s=status, t=title, m=message: _page(s, t, m))
+        app.register_error_handler(status, lambda e, s=status, t=title, m=message: _allowing(e, _page(s, t, m)))
+
+    def _allowing(error, answer):
+        """A 405 says which methods the address accepts (RFC 9110: Allow is required)."""
+        methods = getattr(error, "valid_methods", None)
+        if not methods:
+            return answer
+        response = app.make_response(answer)
+        response.headers["Allow"] = ", ".join(sorted(methods))
+        return response
 
     @app.errorhandler(429)
     def too_many_requests(_e):

@@ -1,7 +1,9 @@
 """A person's own account: choosing a password from a one-time link, resetting it, and API tokens."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, session, url_for
+import time
+
+from flask import Blueprint, abort, current_app, flash, g, make_response, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user
@@ -41,6 +43,8 @@ class RenewForm(FlaskForm):
 class TokenForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Length(max=tokens.MAX_NAME)],
                        description=_l("What will use it, for example: our CTMS."))
+    days = StringField(_l("Valid for (days)"), validators=[Length(max=10)],
+                       description=_l("Leave empty for a token that lasts until you revoke it."))
 
 
 class RevokeForm(FlaskForm):
@@ -123,8 +127,12 @@ def reset_request():
     """Ask for a reset link; the answer is the same whether or not the address has an account."""
     form = EmailForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         with atomic():
             invitations.request_reset(form.email.data, now=utcnow())
+        # The same answer at the same time for every address: a link made and a mail queued take longer
+        # than finding no account, so every answer waits until the same moment.
+        time.sleep(max(0.0, started + current_app.config["PASSWORD_RESET_SECONDS"] - time.monotonic()))
         flash(_("If an account uses this address, a link to choose a new password is on its way. It works once, "
                 "for 7 days."), "info")
         return redirect(url_for("auth.login"))
@@ -153,7 +161,7 @@ def token_page():
     if request.method == "POST":
         if form.validate_on_submit():
             done, new_token = attempt(lambda: tokens.create_named_token(
-                current_user, form.name.data, actor=Actor.of(current_user), now=utcnow()))
+                current_user, form.name.data, actor=Actor.of(current_user), now=utcnow(), days=form.days.data))
             if not done:
                 new_token = None
         elif not form.errors.get("csrf_token"):
@@ -161,7 +169,7 @@ def token_page():
         else:
             abort(400)
     page = render_template("account/tokens.html", form=TokenForm(formdata=None), rows=tokens.tokens_of(current_user),
-                           new_token=new_token, revoke_form=RevokeForm())
+                           new_token=new_token, revoke_form=RevokeForm(), now=utcnow())
     return _no_referrer(page, 201 if new_token else 200)
 
 

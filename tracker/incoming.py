@@ -1,0 +1,19 @@
+"""The application's request class: refuses form data that Werkzeug parses but nothing downstream expects.
+
+A multipart part without a name comes out of Werkzeug's parser under the key None, and every
+reader of request.form (the CSRF check first, before any view) expects text keys: such a
+request answered 500 on every route, signed in or not.  It is refused here with a 400.
+"""
+from __future__ import annotations
+
+from flask import Request
+from werkzeug.exceptions import BadRequest
+
+
+class Incoming(Request):
+    def _load_form_data(self) -> None:
+        super()._load_form_data()
+        if None in self.__dict__.get("form", ()) or None in self.__dict__.get("files", ()):
+            self.__dict__["form"] = self.parameter_storage_class()  # nothing of it is used
+            self.__dict__["files"] = self.parameter_storage_class()
+            raise BadRequest("A part of the form has no name.")
