@@ -42,7 +42,7 @@ def context():
                 "legal_name": "Institut Gustave Roussy",
                 "address": "114 rue Édouard-Vaillant, 94805 Villejuif",
                 "finess": "940000664",
-                "siret": "77567160500016",
+                "siret": "77567160500019",
                 "representative": "Pr Jean Martin",
                 "role": "coordinating",
             },

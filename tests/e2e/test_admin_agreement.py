@@ -158,7 +158,7 @@ def test_an_admin_adds_a_third_centre_in_the_browser(page_for, make_user):
     page.get_by_label("Représentant", exact=True).fill("Pr Marie Lenoir")
     page.get_by_role("button", name="Ajouter le centre").click()
     assert "clé de contrôle" in page.locator("#siret-error").inner_text()
-    page.get_by_label("Numéro SIRET").fill("779 781 865 00018")
+    page.get_by_label("Numéro SIRET").fill("779 781 863 00013")
     page.get_by_role("button", name="Ajouter le centre").click()
     assert page.locator("h1").inner_text() == "Centre Léon Bérard (CLB)"
     page.get_by_role("link", name="Nouvelle convention").click()

@@ -52,7 +52,7 @@ FIELDS: dict[str, FieldInfo] = {
     "site.address": _f(_l("the site's address"), _l("The institution's registered office."), "site",
                        "114 rue Édouard-Vaillant, 94805 Villejuif Cedex"),
     "site.finess": _f(_l("the site's FINESS number"), _l("9 digits."), "site", "940000664"),
-    "site.siret": _f(_l("the site's SIRET number"), _l("14 digits."), "site", "77573104200013"),
+    "site.siret": _f(_l("the site's SIRET number"), _l("14 digits."), "site", "77573104500016"),
     "site.representative": _f(_l("the name of the site's representative"),
                               _l("The person who signs for the institution."), "site", "Pr Élise Moreau"),
     "site.representative_title": _f(_l("the title of the site's representative"), _l("Such as Director General."),
