@@ -76,7 +76,7 @@ def test_patch_changes_the_identity_and_audits_each_field(app, api, make_user):
     with app.app_context():
         rows = {(e.field, e.old_value, e.new_value) for e in db.session.execute(
             db.select(AuditEntry).where(AuditEntry.entity == "site")).scalars()}
-    assert ("representative", "Directeur général", "Pr Élise Moreau") in rows
+    assert ("representative", "Pr Fabrice Barlesi", "Pr Élise Moreau") in rows
     assert not any(field == "siret" for field, _old, _new in rows)  # the same number, typed with spaces
 
 
