@@ -27,8 +27,8 @@ from tracker.people.sponsors import check_sponsor, create_sponsor
 from tracker.timeutil import local_date
 from tracker.transaction import atomic
 from tracker.web.contracts import bp
-from tracker.web.forms import BLANK_BUDGET_ROWS, ContractDetailsForm, ContractForm, SelectChoice, country_choices, \
-    place_errors
+from tracker.web.forms import BLANK_BUDGET_ROWS, ContractDetailsForm, ContractForm, InvestigatorForm, SelectChoice, \
+    country_choices, place_errors
 from tracker.web.helpers import attempt
 
 NEW_SPONSOR = object()  # stands for the sponsor the form creates, while the contract is checked
@@ -42,10 +42,13 @@ def _sites() -> list[Site]:
 def _prepare(form: ContractDetailsForm, sites: list[Site]) -> None:
     """One investigator line per site, and a few empty budget rows to type into."""
     typed = form.investigator_names() if request.method == "POST" else {}
+    details = {e.form.site.data: {name: e.form[name].data for name in InvestigatorForm.DETAILS}
+               for e in form.investigators.entries} if request.method == "POST" else {}
     while form.investigators.entries:
         form.investigators.pop_entry()
     for site in sites:
-        entry = form.investigators.append_entry({"site": site.code, "name": typed.get(site.code, "")})
+        entry = form.investigators.append_entry({"site": site.code, "name": typed.get(site.code, ""),
+                                                 **details.get(site.code, {})})
         entry.label.text = _("Principal investigator at %(site)s", site=site.name)
     if "remove_row" in request.form:
         raw = request.form["remove_row"]
