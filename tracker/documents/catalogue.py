@@ -122,15 +122,17 @@ FIELDS: dict[str, FieldInfo] = {
                 "auto", "2026-11-20"),
     "today_text": _f(_l("the date of generation in words"), _l("Such as 20 novembre 2026."), "auto",
                      "20 novembre 2026"),
-    **{f"coordinating_site.{name}": _f(_l("the coordinating site's %(field)s", field=name.replace("_", " ")),
-                                       _l("The same field for the contract's coordinating site."), "site", sample)
-       for name, sample in (("code", "GR"), ("name", "Gustave Roussy"), ("legal_name", "Institut Gustave Roussy"),
-                            ("designation", "Institut Gustave Roussy"),
-                            ("address", "114 rue Édouard-Vaillant, 94805 Villejuif Cedex"), ("finess", "940000664"),
-                            ("siret", "77573104500016"), ("representative", "Pr Élise Moreau"),
-                            ("representative_title", "Directrice générale"), ("role", "coordinating"),
-                            ("patients", 24), ("investigator", "Dr Claire Martin"))},
 }
+# The coordinating site's fields, for an associated site's agreement: the same as the site's, so named.
+for _name, _same in (("code", "site.code"), ("name", "site.name"), ("legal_name", "site.legal_name"),
+                     ("designation", "site.designation"), ("address", "site.address"), ("finess", "site.finess"),
+                     ("siret", "site.siret"), ("representative", "site.representative"),
+                     ("representative_title", "site.representative_title"), ("role", "site.role"),
+                     ("patients", "site.patients"), ("investigator", "investigator.name")):
+    _info = FIELDS[_same]
+    FIELDS[f"coordinating_site.{_name}"] = _f(_l("%(label)s (coordinating site)", label=_info.label),
+                                              _l("The same field for the contract's coordinating site."),
+                                              "site" if _info.source == "site" else _info.source, _info.sample)
 ALL_FIELDS: frozenset[str] = frozenset(FIELDS) | TEMPLATE_FIELDS
 
 
