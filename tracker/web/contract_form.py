@@ -50,6 +50,9 @@ def _prepare(form: ContractDetailsForm, sites: list[Site]) -> None:
         entry = form.investigators.append_entry({"site": site.code, "name": typed.get(site.code, ""),
                                                  **details.get(site.code, {})})
         entry.label.text = _("Principal investigator at %(site)s", site=site.name)
+        for name in InvestigatorForm.DETAILS:  # one line per site: each label names its site
+            field = entry.form[name]
+            field.label.text = f"{field.label.text}, {site.name}"
     if "remove_row" in request.form:
         raw = request.form["remove_row"]
         kept = [e for i, e in enumerate(form.budget.entries) if str(i) != raw]

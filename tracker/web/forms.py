@@ -86,7 +86,7 @@ class InvestigatorForm(Form):
     investigator_title = StringField(_l("Investigator's title"), description=_l("Such as Dr or Pr."))
     investigator_department = StringField(_l("Department"))
     investigator_rpps = StringField(_l("RPPS number"), description=_l("11 digits."))
-    patients = StringField(_l("Patients planned at this site"),
+    patients = StringField(_l("This site's patients"),
                            description=_l("Leave empty to use the contract's number."))
     budget = TextAreaField(_l("This site's own budget"), description=_l(
         "One row per line: item; amount; unit (such as Screening visit; 450; EUR per patient). Leave empty to "
