@@ -35,8 +35,8 @@ SPONSORS = (
 # Full legal identities, so that demo agreements have no blanks (fictitious companies and numbers).
 IDENTITIES = {
     "Novacure Oncology SA": {
-        "legal_name": "Novacure Oncology SA", "legal_form": "société anonyme",
-        "registration_number": "832147565", "vat_number": "FR73832147565",
+        "legal_name": "Novacure Oncology SA", "legal_form": "société anonyme", "share_capital": "2 500 000 €",
+        "rcs_city": "Paris", "registration_number": "832147565", "vat_number": "FR73832147565",
         "address": "18 rue de la Pépinière, 75008 Paris, France", "representative": "Laura Novak",
         "representative_title": "Présidente directrice générale", "language": "fr",
         "contacts": [{"name": "Laura Novak", "email": "sponsor@novacure.example", "role": "Clinical operations",
@@ -59,7 +59,18 @@ SITE_IDENTITIES = {
     "IB": {"representative": "M. Laurent Vidal", "representative_title": "Directeur général",
            "signatory_name": "M. Laurent Vidal", "signatory_email": "direction@ib.tracker.example"},
 }
-INVESTIGATORS = {"GR": "Dr Claire Martin", "IB": "Dr Paul Garnier"}
+INVESTIGATORS = {"GR": "Claire Martin", "IB": "Paul Garnier"}
+# How the agreements name each site's investigator (fictitious RPPS numbers that pass the checksum).
+INVESTIGATOR_DETAILS = {
+    "GR": {"investigator_title": "Dr", "investigator_rpps": "10000000009",
+           "investigator_department": "Département d'innovation thérapeutique et d'essais précoces"},
+    "IB": {"investigator_title": "Dr", "investigator_rpps": "12345678903",
+           "investigator_department": "Unité de recherche clinique"},
+}
+# An associated site's own figures: fewer patients, its own grid.
+ASSOCIATED_BUDGET = [{"item": "Screening visit", "amount": 420, "unit": "EUR per patient"},
+                     {"item": "Treatment visit (cycle)", "amount": 780, "unit": "EUR per visit"},
+                     {"item": "Archiving", "amount": 1200, "unit": "EUR flat"}]
 PEOPLE = (
     ("admin@tracker.example", "Camille Admin", "admin", None, None),
     ("manager.gr@tracker.example", "Hélène Marchand", "manager", "GR", None),
@@ -151,9 +162,11 @@ def _demo_contract(index: int, now: datetime, sponsors: list[Sponsor], staff: di
         "coordinating_site": coordinating, "sites": taking_part,
         "received_on": start.isoformat(), "indication": indication, "patients": rnd.choice([12, 24, 36, 60]),
         "investigators": {code: INVESTIGATORS[code] for code in taking_part},
-        "budget": [{"item": "Screening visit", "amount": 450, "unit": "EUR per patient"},
-                   {"item": "Treatment visit (cycle)", "amount": 820, "unit": "EUR per patient"},
-                   {"item": "Archiving", "amount": 1500, "unit": "EUR flat"}],
+        "budget": BUDGET,
+        "site_details": {code: {**INVESTIGATOR_DETAILS[code],
+                                **({} if code == coordinating else {"patients": rnd.choice([4, 6, 8]),
+                                                                   "budget": ASSOCIATED_BUDGET})}
+                         for code in taking_part},
     }, today=local_date(now))
     contract = create_contract(draft, actor=staff[coordinating], now=now)
     day = start
@@ -203,7 +216,7 @@ def _bulk_plan(sponsors: list[Sponsor], today):
 
 
 BUDGET = [{"item": "Screening visit", "amount": 450, "unit": "EUR per patient"},
-          {"item": "Treatment visit (cycle)", "amount": 820, "unit": "EUR per patient"},
+          {"item": "Treatment visit (cycle)", "amount": 820, "unit": "EUR per visit"},
           {"item": "Archiving", "amount": 1500, "unit": "EUR flat"}]
 
 

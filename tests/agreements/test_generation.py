@@ -39,11 +39,18 @@ def test_generation_names_every_empty_field_and_stores_nothing(app, api, bare, m
     assert error["fields"] == {
         "sponsor.registration_number": "The sponsor's registration number is missing.",
         "sponsor.address": "The sponsor's registered address is missing.",
+        "sponsor.legal_name": "The sponsor's legal name is missing.",
+        "sponsor.legal_form": "The sponsor's legal form is missing.",
         "sponsor.representative": "The name of the sponsor's representative is missing.",
+        "sponsor.representative_title": "The title of the sponsor's representative is missing.",
+        "site.patients": "The number of patients planned at the site is missing.",
+        "site.budget": "The site's budget is missing.",
         "investigator.name": "The principal investigator at the site is missing.",
+        "investigator.title": "The investigator's title is missing.",
+        "investigator.department": "The investigator's department is missing.",
+        "investigator.rpps": "The investigator's RPPS number is missing.",
         "contract.indication": "The indication is missing.",
         "contract.patients": "The number of patients planned is missing.",
-        "budget": "The per-visit budget is missing.",
     }
     assert "the sponsor's registration number" in error["message"]
     assert "contract.eu_ct_number" not in error["fields"]  # only tested by {% if %}: optional
@@ -82,8 +89,12 @@ def test_once_filled_the_agreement_has_no_blank_and_can_be_signed(app, api, buil
         text = all_text(client.get(f"/documents/{made.json()['id']}/content").content)
         assert "{{" not in text and "{%" not in text
         for value in ("832147565", "18 rue de la Pépinière, 75008 Paris", "Laura Novak", "Advanced solid tumours",
-                      "Screening visit", "450.00", "Dr Claire Martin" if site == "GR" else "Dr Paul Garnier"):
+                      "Screening visit", "Dr Claire Martin" if site == "GR" else "Dr Paul Garnier",
+                      "Novacure Oncology SA, société anonyme", "Présidente"):
             assert value in text
+        # each site's own figures, written for the template's language
+        assert ("450,00\xa0€" in text and "24" in text) if site == "GR" else (
+            "€1,200.00" in text and "€850.50" in text and "€2,050.50" in text and "Gustave Roussy" in text)
         assert "DRAFT" not in text
     with app.app_context():
         track = db.session.execute(db.select(Track).where(Track.role == "coordinating")).scalar_one()
@@ -97,7 +108,7 @@ def test_the_contract_page_lists_the_blanks_with_links_and_asks_to_confirm_a_dra
     html = client.get(page_url, headers=EN).get_data(as_text=True)
     section = html[html.find('id="generate-GR"'):]
     section = section[:section.find("</form>")]
-    assert "7 fields the agreement uses are empty:" in section
+    assert "14 fields the agreement uses are empty:" in section
     assert "The sponsor&#39;s registration number is missing." in section
     assert re.search(r'href="/sponsors/\d+#registration_number">Enter it<', section)
     assert f'href="/contracts/{bare}/edit#indication">Enter it<' in section
@@ -106,7 +117,7 @@ def test_the_contract_page_lists_the_blanks_with_links_and_asks_to_confirm_a_dra
     prefix = re.search(r'name="(gen\d+)-site"', section).group(1)
     data = {f"{prefix}-site": "GR", f"{prefix}-template": "coordinating_en", "csrf_token": token}
     refused = client.post(f"{page_url}/documents/generate", data=data, headers=EN, follow_redirects=True)
-    assert "Not done: The sponsor&#39;s registration number is missing." in refused.get_data(as_text=True)
+    assert "Not done: The sponsor&#39;s legal name is missing." in refused.get_data(as_text=True)
     assert _count(app, Document) == 0
     drafted = client.post(f"{page_url}/documents/generate", data={**data, f"{prefix}-draft": "y"}, headers=EN,
                           follow_redirects=True).get_data(as_text=True)

@@ -36,7 +36,8 @@ def test_field_list_explains_each_field_with_an_example_from_a_real_contract(
     assert row.groups() == ("The sponsor&#39;s registration number. SIREN or SIRET for a French company; the "
                             "register&#39;s number elsewhere.", "required", "832147565")
     assert re.search(r"<code>contract.eu_ct_number</code></td>\s*<td>[^<]*</td>\s*<td>optional</td>", html)
-    assert re.search(r"<code>budget</code></td>\s*<td>[^<]*</td>\s*<td>required</td>\s*<td>1 row</td>", html)
+    assert re.search(r"<code>site.budget</code></td>\s*<td>[^<]*</td>\s*<td>required</td>\s*<td>1 row</td>", html)
+    assert re.search(r"<code>contract.cro</code></td>\s*<td>[^<]*</td>\s*<td>optional</td>", html)
     assert "Examples from contract FT-" in html
 
 

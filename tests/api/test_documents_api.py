@@ -19,7 +19,8 @@ ROOT_TEMPLATE = "contract_templates/coordinating_fr.docx"
 
 @pytest.fixture
 def contract(builtin_templates, make_sponsor, make_contract):
-    sponsor_id = make_sponsor("Société Générale d'Études & Cie <R&D>", **SPONSOR_IDENTITY)
+    awkward = "Société Générale d'Études & Cie <R&D>"
+    sponsor_id = make_sponsor(awkward, **{**SPONSOR_IDENTITY, "legal_name": awkward})  # the agreement prints it
     return make_contract(sponsor_id, title="Phase I of NVC-114 & <friends>", received_on=date.today() - timedelta(days=3),
                          **{**CONTRACT_DETAILS, "budget": [{"item": "Screening visit", "amount": 450, "unit": "EUR"}]})
 

@@ -85,7 +85,7 @@ def test_duplicate_user_is_refused(cli, app, make_user):
     assert result.exit_code == 1 and "already exists" in result.output
 
 
-def test_seed_demo_builds_every_stage_and_prints_logins(cli, app):
+def test_seed_demo_builds_every_stage_and_prints_logins(cli, app, builtin_templates):
     result = cli("seed-demo")
     assert result.exit_code == 0, result.output
     for email in ("admin@tracker.example", "manager.gr@tracker.example", "legal.ib@tracker.example",
@@ -99,6 +99,18 @@ def test_seed_demo_builds_every_stage_and_prints_logins(cli, app):
         assert {"completeness", "awaiting_documents", "review", "with_sponsor", "signature", "executed",
                 "cancelled", "waiting_coordinator", "conformity"} <= stages
         assert db.session.execute(db.select(db.func.count(Contract.id))).scalar() == 12
+        # the demo agreements are filled whole: generated for signing, never drafts with blanks
+        from tests.docx_text import all_text
+        from tracker.models import Document
+
+        documents = db.session.execute(db.select(Document).where(Document.kind == "generated")).scalars().all()
+        assert documents and not any(document.draft for document in documents)
+        agreed = db.session.execute(db.select(db.func.count(Track.id)).where(
+            Track.stage.in_(("signature", "executed")))).scalar()
+        assert len(documents) >= agreed
+        for document in documents:
+            text = all_text(document.content)
+            assert "None" not in text and "R. 1121-3-1" in text and "{{" not in text
     again = cli("seed-demo")
     assert again.exit_code == 0
     with app.app_context():  # running it twice adds nothing

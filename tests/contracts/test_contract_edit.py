@@ -100,3 +100,27 @@ def test_staff_of_other_sites_cannot_open_the_edit_page(client, make_user, make_
     reference = make_contract(make_sponsor(), coordinating="IB", sites=("IB",))
     login(make_user("legal", "GR"))
     assert client.get(f"/contracts/{reference}/edit").status_code == 404
+
+
+def test_an_associated_site_edits_its_own_figures_and_investigator(client, app, make_user, make_sponsor,
+                                                                   make_contract, login):
+    reference = make_contract(make_sponsor(), acronym="ESCALADE", indication="Sarcoma", patients=24,
+                              investigators={"GR": "Dr Claire Martin"},
+                              budget=[{"item": "Screening visit", "amount": 450, "unit": "EUR per patient"}])
+    login(make_user("legal", "IB"))
+    url = f"/contracts/{reference}/edit"
+    page = client.get(url, headers=EN).get_data(as_text=True)
+    assert 'name="investigators-1-investigator_rpps"' in page
+    response = client.post(url, headers=EN, follow_redirects=True, data=_edit_form(client, url, **{
+        "investigators-1-name": "Dr Paul Garnier", "investigators-1-investigator_rpps": "12345678903",
+        "investigators-1-patients": "6", "investigators-1-budget": "Screening visit; 1100; EUR per patient"}))
+    assert f"{reference} saved: 4 changes." in response.get_data(as_text=True)
+    changes = _audit(app, reference)
+    assert ("track", "investigator_rpps", None, "12345678903") in changes
+    assert ("track", "patients", None, "6") in changes
+    again = client.get(url, headers=EN).get_data(as_text=True)
+    assert 'value="12345678903"' in again and "Screening visit; 1100.00; EUR per patient" in again
+    refused = client.post(url, headers=EN, data=_edit_form(client, url, **{
+        "investigators-1-name": "Dr Paul Garnier", "investigators-1-investigator_rpps": "12345678900"}))
+    assert refused.status_code == 422
+    assert 'id="investigators-1-investigator_rpps-error"' in refused.get_data(as_text=True)

@@ -133,3 +133,37 @@ def test_the_api_takes_investigators_per_site(api, app, make_user, make_sponsor)
     assert one_site.status_code == 422
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Track.id))).scalar() == 2
+
+
+def test_each_site_gets_its_own_figures_and_investigator_identity(client, app, make_user, make_sponsor, login):
+    make_sponsor("Novacure Oncology SA")
+    login(make_user("legal", "GR"))
+    response = client.post("/contracts/new", headers=EN, data=_form(client, **{
+        "investigators-0-investigator_title": "Dr", "investigators-0-investigator_rpps": "100 0000 0009",
+        "investigators-0-investigator_department": "DITEP",
+        "investigators-1-investigator_title": "Pr", "investigators-1-investigator_rpps": "12345678903",
+        "investigators-1-patients": "6", "cro": "Clinexa France SAS, 5 rue de Lyon, 75012 Paris",
+        "investigators-1-budget": "Screening visit; 1100; EUR per patient\nTreatment visit; 800,50; EUR per visit\n"}))
+    assert response.status_code == 302, response.get_data(as_text=True)[:3000]
+    with app.app_context():
+        contract = db.session.execute(db.select(Contract)).scalar_one()
+        assert contract.cro == "Clinexa France SAS, 5 rue de Lyon, 75012 Paris"
+        tracks = {t.site.code: t for t in contract.tracks}
+        assert (tracks["GR"].investigator_title, tracks["GR"].investigator_rpps, tracks["GR"].patients,
+                tracks["GR"].budget) == ("Dr", "10000000009", None, None)
+        assert (tracks["IB"].investigator_title, tracks["IB"].patients) == ("Pr", 6)
+        assert tracks["IB"].budget == [{"item": "Screening visit", "amount": "1100.00", "unit": "EUR per patient"},
+                                       {"item": "Treatment visit", "amount": "800.50", "unit": "EUR per visit"}]
+
+
+def test_a_bad_rpps_or_site_budget_is_named_beside_the_site_field(client, app, make_user, make_sponsor, login):
+    make_sponsor("Novacure Oncology SA")
+    login(make_user("legal", "GR"))
+    response = client.post("/contracts/new", headers=EN, data=_form(client, **{
+        "investigators-1-investigator_rpps": "12345678900", "investigators-1-budget": "Screening visit; lots"}))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="investigators-1-investigator_rpps-error">12345678900 fails the RPPS checksum', html)
+    assert re.search(r'id="investigators-1-budget-error">Budget row 1: the amount must be a number', html)
+    assert "<details class=\"site-details\" open>" in html  # the site's figures are shown opened, with the error
+    assert _count(app, Contract) == 0

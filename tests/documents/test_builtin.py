@@ -11,6 +11,7 @@ import pytest
 from lxml import etree
 
 from tests.docx_text import all_text
+from tracker.documents.catalogue import ALL_FIELDS
 from tracker.documents.checks import TEMPLATE_FIELDS, check_template
 
 BUILTIN = ("coordinating_fr", "coordinating_en", "associated_fr", "associated_en")
@@ -19,10 +20,13 @@ AWKWARD_SPONSOR = "Société Générale d'Études & Cie <R&D>"
 
 @pytest.mark.parametrize("name", BUILTIN)
 def test_builtin_template_passes_upload_checks_with_known_fields(builtin, name):
-    prepared = check_template(builtin(name))
-    assert prepared.fields <= TEMPLATE_FIELDS
-    # every SPEC field but the site's role (implied by the file chosen) is used
-    assert TEMPLATE_FIELDS - prepared.fields == {"site.role"}
+    prepared = check_template(builtin(name), ALL_FIELDS)
+    assert prepared.fields <= ALL_FIELDS
+    # the SPEC's first fields are used but the contract-wide budget (each site prints its own, site.budget)
+    assert prepared.fields <= TEMPLATE_FIELDS  # the SPEC's fields only: no upload of them is refused
+    assert {"site.budget[].amount_text", "site.budget[].unit_text", "budget_total_text", "today_text",
+            "sponsor.legal_name", "sponsor.legal_form", "sponsor.representative_title", "site.representative_title",
+            "investigator.title", "investigator.department", "investigator.rpps", "site.patients"} <= prepared.fields
     assert {"word/document.xml", "word/header1.xml", "word/footer1.xml"} <= set(prepared.templated_parts)
 
 
@@ -30,7 +34,7 @@ def test_builtin_template_passes_upload_checks_with_known_fields(builtin, name):
 def test_builtin_template_renders_awkward_values_exactly(builtin, context, name):
     ctx = context()
     assert ctx["sponsor"]["name"] == AWKWARD_SPONSOR
-    out = check_template(builtin(name)).render(ctx)
+    out = check_template(builtin(name), ALL_FIELDS).render(ctx)
     with zipfile.ZipFile(io.BytesIO(out)) as archive:
         for member in archive.namelist():
             if member.endswith(".xml"):
@@ -50,22 +54,25 @@ def test_builtin_template_renders_awkward_values_exactly(builtin, context, name)
 
 @pytest.mark.parametrize("name", BUILTIN)
 def test_budget_table_has_one_row_per_budget_line(builtin, context, name):
-    budget = [{"item": f"Visite {n}", "amount": f"{n * 100},00 €", "unit": "par patient"} for n in range(1, 31)]
-    document = docx.Document(io.BytesIO(check_template(builtin(name)).render(context(budget=budget))))
+    budget = [{"item": f"Visite {n}", "amount_text": f"{n * 100},00 €", "unit_text": "par patient"}
+              for n in range(1, 31)]
+    document = docx.Document(io.BytesIO(check_template(builtin(name), ALL_FIELDS).render(
+        context(site__budget=budget, budget_total_text="46 500,00 €"))))
     table = next(t for t in document.tables if t.rows[0].cells[-1].text in ("Unité", "Unit"))
-    assert [row.cells[0].text for row in table.rows[1:]] == [f"Visite {n}" for n in range(1, 31)]
+    assert [row.cells[0].text for row in table.rows[1:31]] == [f"Visite {n}" for n in range(1, 31)]
     assert table.rows[30].cells[1].text == "3000,00 €"
+    assert table.rows[31].cells[1].text == "46 500,00 €"  # the total follows the rows
 
 
 @pytest.mark.parametrize("name", BUILTIN)
 def test_eu_ct_number_row_and_clause_appear_only_when_known(builtin, context, name):
-    template = check_template(builtin(name))
+    template = check_template(builtin(name), ALL_FIELDS)
     without = all_text(template.render(context()))
-    assert "EU CT" not in without and "CTIS" not in without
+    assert "EU CT" not in without and "registered in" not in without and "enregistrée dans" not in without
     number = "2025-512345-12-00"
     with_number = all_text(template.render(context(contract__eu_ct_number=number)))
-    assert with_number.count(number) == 2  # identification table row and article 2 clause
-    assert "CTIS" in with_number
+    assert with_number.count(number) == 2  # article 4 table row and article 3.3 clause
+    assert "EU CT" in with_number
 
 
 @pytest.mark.parametrize(
@@ -78,7 +85,7 @@ def test_eu_ct_number_row_and_clause_appear_only_when_known(builtin, context, na
     ],
 )
 def test_role_specific_preamble(builtin, context, name, carries_terms):
-    text = all_text(check_template(builtin(name)).render(context()))
+    text = all_text(check_template(builtin(name), ALL_FIELDS).render(context()))
     assert carries_terms in text
     other = "associated" if name.startswith("coordinating") else "coordinating"
     assert ("Établissement associé" in text or "Associated institution" in text) == (other == "coordinating")
@@ -87,14 +94,19 @@ def test_role_specific_preamble(builtin, context, name, carries_terms):
 @pytest.mark.parametrize(
     ("name", "clauses"),
     [
-        ("coordinating_fr", ["Assurance", "L. 1121-10", "article 28 du RGPD", "et publication", "Confidentialité",
+        ("coordinating_fr", ["Assurance", "L. 1121-10", "article 28 du RGPD", "Publication", "Confidentialité",
+                             "R. 1121-3-1", "L. 1121-16-1", "arrêté du 29 juillet 2024", "Prévention de la corruption",
+                             "ordre des médecins", "L. 1453-1", "supprime les Données de la Recherche",
+                             "Annexe 1 — Grille des coûts et surcoûts", "Annexe 4",
                              "Pour l'Établissement", "L'Investigateur principal", "Pour le Promoteur"]),
         ("coordinating_en", ["Insurance", "L. 1121-10", "Article 28 GDPR", "publication", "Confidentiality",
+                             "R. 1121-3-1", "L. 1121-16-1", "order of 29 July 2024", "Anti-corruption",
+                             "Ordre des médecins", "L. 1453-1", "deletes the Study Data",
                              "For the Institution", "The Principal Investigator", "For the Sponsor"]),
     ],
 )
 def test_agreement_has_the_standard_sections(builtin, context, name, clauses):
-    text = all_text(check_template(builtin(name)).render(context()))
+    text = all_text(check_template(builtin(name), ALL_FIELDS).render(context()))
     for clause in clauses:
         assert clause in text
 
@@ -106,7 +118,7 @@ def soffice() -> str | None:
 @pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
 def test_rendered_agreement_converts_to_pdf(builtin, context, tmp_path):
     source = tmp_path / "agreement.docx"
-    source.write_bytes(check_template(builtin("coordinating_fr")).render(context()))
+    source.write_bytes(check_template(builtin("coordinating_fr"), ALL_FIELDS).render(context()))
     profile = (tmp_path / "profile").as_uri()  # a private profile: parallel runs do not collide
     subprocess.run(
         [soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",

@@ -25,15 +25,15 @@ def sent(builtin, context) -> bytes:
 def redline(sent: bytes) -> bytes:
     """What a sponsor sends back: one clause reworded, one deleted, one added, one amount changed."""
     document = docx.Document(io.BytesIO(sent))
-    confidentiality = paragraph_starting(document, "Chaque Partie et l'Investigateur")
-    confidentiality.runs[0].text = confidentiality.runs[0].text.replace("dix (10) ans", "cinq (5) ans")
-    removed = paragraph_starting(document, "5.4.")._p
+    termination = paragraph_starting(document, "16.2.")
+    termination.runs[-1].text = termination.runs[-1].text.replace("trente (30) jours", "quinze (15) jours")
+    removed = paragraph_starting(document, "7.3.")._p
     removed.getparent().remove(removed)
-    publication = paragraph_starting(document, "9.3.")._p
+    publication = paragraph_starting(document, "11.2.")._p
     added = copy.deepcopy(publication)
     publication.addnext(added)
     docx.text.paragraph.Paragraph(added, None).text = (
-        "9.4. Le Promoteur peut utiliser les données anonymisées à des fins de recherche ultérieure."
+        "11.3. Le Promoteur peut utiliser les données anonymisées à des fins de recherche ultérieure."
     )
     amount = next(cell for table in document.tables for row in table.rows for cell in row.cells
                   if cell.text == "2 100,00 €")
@@ -49,20 +49,20 @@ def test_counts_on_a_real_redlined_copy(sent):
     assert {key: counts[key] for key in ("changed", "added", "removed")} == {"changed": 2, "added": 1, "removed": 1}
     assert counts["same"] == len(clauses_of(sent)) - 3
     by_status = {status: [c for c in comparison.clauses if c.status == status] for status in counts}
-    assert [(c.old, c.new) for c in by_status["changed"]][0] == ("2 100,00 €", "1 900,00 €")
-    reworded = by_status["changed"][1]
-    assert "dix (10) ans" in reworded.old and "cinq (5) ans" in reworded.new
+    assert [(c.old, c.new) for c in by_status["changed"]][1] == ("2 100,00 €", "1 900,00 €")
+    reworded = by_status["changed"][0]
+    assert "trente (30) jours" in reworded.old and "quinze (15) jours" in reworded.new
     assert reworded.fragments()[1:6] == [
-        ("delete", "dix"), ("insert", "cinq"), ("equal", " ("), ("delete", "10"), ("insert", "5"),
+        ("delete", "trente"), ("insert", "quinze"), ("equal", " ("), ("delete", "30"), ("insert", "15"),
     ]
-    assert by_status["removed"][0].old.startswith("5.4. Les sommes dues") and by_status["removed"][0].new is None
-    assert by_status["added"][0].new.startswith("9.4. Le Promoteur peut utiliser") and by_status["added"][0].old is None
+    assert by_status["removed"][0].old.startswith("7.3. Les sommes dues") and by_status["removed"][0].new is None
+    assert by_status["added"][0].new.startswith("11.3. Le Promoteur peut utiliser") and by_status["added"][0].old is None
 
 
 def test_clauses_keep_document_order(sent):
     comparison = compare_documents(sent, redline(sent))
     order = [c.status for c in comparison.clauses if c.status != "same"]
-    assert order == ["changed", "removed", "changed", "added"]  # amount, 5.4, article 8, 9.4
+    assert order == ["removed", "added", "changed", "changed"]  # 7.3, 11.3, 16.2, the amount in annex 1
 
 
 def test_identical_documents_have_only_same_clauses(sent):

@@ -26,7 +26,10 @@ WORDS = {
               "Patients planned": "Nombre de patients prévus", "PI at": "Investigateur principal à ",
               "Item": "Poste, ligne ", "Amount": "Montant (EUR HT), ligne ", "Unit": "Unité, ligne ",
               "Add a row": "Ajouter une ligne", "Remove": "Supprimer", "Create contract": "Créer la convention",
-              "Generate": "Générer", "generated": "Version 1 générée"},
+              "Generate": "Générer", "generated": "Version 1 générée",
+              "Site details": "Identité de l'investigateur et chiffres propres au centre",
+              "Investigator's title": "Titre de l'investigateur, ", "Department": "Service, ",
+              "RPPS number": "Numéro RPPS, "},
     "en-GB": {"Sponsors": "Sponsors", "New sponsor": "New sponsor", "Name": "Name", "Legal name": "Legal name",
               "Legal form": "Legal form", "Country": "Country", "Registration number": "Registration number",
               "VAT number": "VAT number", "Registered address": "Registered address", "Representative": "Representative",
@@ -36,7 +39,10 @@ WORDS = {
               "Protocol number": "Protocol number", "Indication": "Indication", "Patients planned": "Patients planned",
               "PI at": "Principal investigator at ", "Item": "Item, row ", "Amount": "Amount (EUR, excl. VAT), row ",
               "Unit": "Unit, row ", "Add a row": "Add a row", "Remove": "Remove", "Create contract": "Create the contract",
-              "Generate": "Generate", "generated": "Version 1 generated"},
+              "Generate": "Generate", "generated": "Version 1 generated",
+              "Site details": "Investigator's identity and this site's own figures",
+              "Investigator's title": "Investigator's title, ", "Department": "Department, ",
+              "RPPS number": "RPPS number, "},
 }
 BUDGET = (("Screening visit", "450", "EUR per patient"), ("Treatment visit (cycle)", "820", "EUR per patient"),
           ("Archiving", "1500", "EUR flat"))
@@ -86,8 +92,12 @@ def _legal_creates_the_contract(page, w) -> str:
     assert page.get_by_label("Gustave Roussy", exact=True).is_disabled()  # the coordinating site
     assert page.get_by_label(w["PI at"] + "Institut Bergonié").is_hidden()  # not taking part yet
     page.get_by_label("Institut Bergonié", exact=True).check()
-    page.get_by_label(w["PI at"] + "Gustave Roussy").fill("Dr Claire Martin")
-    page.get_by_label(w["PI at"] + "Institut Bergonié").fill("Dr Paul Garnier")
+    page.get_by_label(w["PI at"] + "Gustave Roussy").fill("Claire Martin")
+    page.get_by_label(w["PI at"] + "Institut Bergonié").fill("Paul Garnier")
+    page.locator("[data-site=GR] summary").click()  # the investigator's identity, folded until asked for
+    page.get_by_label(w["Investigator's title"] + "Gustave Roussy").fill("Dr")
+    page.get_by_label(w["Department"] + "Gustave Roussy").fill("DITEP")
+    page.get_by_label(w["RPPS number"] + "Gustave Roussy").fill("100 0000 0009")
     assert page.locator("tr.budget-row").count() == 3
     page.get_by_role("button", name=w["Add a row"]).click()  # in place: no round trip
     assert page.locator("tr.budget-row").count() == 4
@@ -132,7 +142,7 @@ def test_the_agreement_has_every_placeholder_filled(app, page_for, make_user, bu
         contract = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
         track = contract.coordinating_track
         template = library.latest_template("coordinating_fr")
-        context = ops.template_context(contract, track, date.today())
+        context = ops.template_context(contract, track, date.today(), "fr")
         required = required_fields(template)
         assert len(required) > 20
         for field in sorted(required - {"today"}):
@@ -142,7 +152,8 @@ def test_the_agreement_has_every_placeholder_filled(app, page_for, make_user, bu
                     continue  # the budget's rows: their columns are checked one by one
                 assert one not in (None, "") and str(one) in text.replace("\n", " ").replace("\t", " ") or \
                     str(one) in text, field
-    assert "832147565" in text and "Dr Claire Martin" in text and "1500.00" in text
+    assert "832147565" in text and "Dr Claire Martin" in text and "10000000009" in text
+    assert "1\u202f500,00\u00a0€" in text and "1500.00" not in text  # amounts written the French way
 
 
 def test_an_admin_adds_a_third_centre_in_the_browser(page_for, make_user):
@@ -158,7 +169,7 @@ def test_an_admin_adds_a_third_centre_in_the_browser(page_for, make_user):
     page.get_by_label("Représentant", exact=True).fill("Pr Marie Lenoir")
     page.get_by_role("button", name="Ajouter le centre").click()
     assert "clé de contrôle" in page.locator("#siret-error").inner_text()
-    page.get_by_label("Numéro SIRET").fill("779 781 865 00018")
+    page.get_by_label("Numéro SIRET").fill("779 781 863 00013")
     page.get_by_role("button", name="Ajouter le centre").click()
     assert page.locator("h1").inner_text() == "Centre Léon Bérard (CLB)"
     page.get_by_role("link", name="Nouvelle convention").click()

@@ -13,7 +13,7 @@ def _check(reader, *args):
 @pytest.mark.parametrize("number, expected", [
     ("832 147 565", "832147565"),          # SIREN, typed with spaces
     ("832.147.565", "832147565"),
-    ("77573104200013", "77573104200013"),  # SIRET
+    ("77573104500016", "77573104500016"),  # SIRET
     ("356 000 000 00051", "35600000000051"),  # La Poste: digit sum divisible by 5
 ])
 def test_french_registration_numbers_with_a_valid_checksum_are_kept_as_digits(ctx, number, expected):
@@ -38,7 +38,7 @@ def test_registration_numbers_elsewhere_are_free_text(ctx):
 
 
 def test_siret_and_finess(ctx):
-    assert _check(identity.siret, "775 731 042 00013") == ("77573104200013", {})
+    assert _check(identity.siret, "775 731 045 00016") == ("77573104500016", {})
     assert "checksum" in str(_check(identity.siret, "77573104200011")[1]["siret"])
     assert "14 digits" in str(_check(identity.siret, "775731042")[1]["siret"])
     assert _check(identity.finess, "940000664") == ("940000664", {})
@@ -68,3 +68,33 @@ def test_time_zones_countries_and_subdivisions(ctx):
     assert identity.subdivision("67", "FR", {}) == "67"  # Bas-Rhin, read as Alsace by the calendar
     errors = {}
     assert identity.subdivision("99", "FR", errors) is None and "99" in str(errors["subdivision"])
+
+
+@pytest.mark.parametrize("number, part", [
+    # every 14 digits pass Luhn, but the SIREN does not: the old seeded numbers of both partners
+    ("77573104200013", "its SIREN (the first 9 digits, 775731042) fails the checksum"),
+    ("78186055300010", "its SIREN (the first 9 digits, 781860553) fails the checksum"),
+    # a valid SIREN with a mistyped establishment number
+    ("77573104500017", "its SIREN is valid but the 14 digits fail the SIRET checksum"),
+    # La Poste's establishments: the digit sum must be a multiple of 5
+    ("35600000012345", "its SIREN is valid but the 14 digits fail the SIRET checksum"),
+])
+def test_a_siret_is_refused_naming_the_part_that_fails(ctx, number, part):
+    value, errors = _check(identity.siret, number)
+    assert value is None and part in str(errors["siret"])
+    assert part in str(_check(identity.registration_number, number, "FR")[1]["registration_number"])
+
+
+@pytest.mark.parametrize("number", ["77573104500016", "78186055600013", "35600000000051", "35600000000048"])
+def test_a_siret_whose_siren_and_14_digits_pass_is_kept(ctx, number):
+    assert _check(identity.siret, number) == (number, {})
+
+
+def test_rpps_numbers_have_11_digits_and_a_luhn_key(ctx):
+    assert identity.rpps("100 0000 0009", {}) == "10000000009"
+    errors = {}
+    assert identity.rpps("10000000008", errors) is None
+    assert "10000000008 fails the RPPS checksum" in str(errors["investigator_rpps"])
+    errors = {}
+    assert identity.rpps("1000000000", errors, "rpps") is None and "11 digits" in str(errors["rpps"])
+    assert identity.rpps("", {}) is None

@@ -5,7 +5,7 @@ from tracker.models import AuditEntry, Site
 
 EN = {"Accept-Language": "en"}
 CENTRE = {"code": "clb", "name": "Centre Léon Bérard", "legal_name": "Centre Léon Bérard",
-          "address": "28 rue Laennec\n69008 Lyon", "finess": "690000880", "siret": "779 781 865 00018",
+          "address": "28 rue Laennec\n69008 Lyon", "finess": "690000880", "siret": "779 781 863 00013",
           "representative": "Pr Marie Lenoir", "representative_title": "Directrice générale",
           "signatory_name": "Pr Marie Lenoir", "signatory_email": "direction@clb.example",
           "timezone": "Europe/Paris", "country": "FR", "subdivision": ""}
@@ -30,7 +30,7 @@ def test_a_bad_siret_is_named_beside_its_field(client, app, make_user, login):
         "timezone": "Lyon", "code": "GR"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert 'id="siret-error">77978186500011 fails the SIRET checksum' in html
+    assert 'id="siret-error">77978186500011: its SIREN (the first 9 digits, 779781865) fails the checksum' in html
     assert 'id="timezone-error"' in html and 'id="code-error">A site with the code GR already exists' in html
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Site.id))).scalar() == 2
@@ -39,9 +39,9 @@ def test_a_bad_siret_is_named_beside_its_field(client, app, make_user, login):
 def test_admin_edits_a_site_and_each_change_is_audited(client, app, make_user, login):
     login(make_user("admin", None))
     page = client.get("/admin/sites/GR", headers=EN).get_data(as_text=True)
-    assert 'value="77573104200013"' in page
+    assert 'value="77573104500016"' in page
     data = {"csrf_token": csrf_token(client, "/admin/sites/GR"), **CENTRE, "name": "Gustave Roussy",
-            "legal_name": "Institut Gustave Roussy", "siret": "77573104200013", "finess": "940000664",
+            "legal_name": "Institut Gustave Roussy", "siret": "77573104500016", "finess": "940000664",
             "works_whit_monday": "y"}
     response = client.post("/admin/sites/GR", headers=EN, data=data, follow_redirects=True)
     assert "Site Gustave Roussy saved." in response.get_data(as_text=True)

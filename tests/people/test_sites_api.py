@@ -7,7 +7,7 @@ from tracker.extensions import db
 from tracker.models import AuditEntry, Site, Track
 
 NEW_CENTRE = {"code": "CLB", "name": "Centre Léon Bérard", "legal_name": "Centre Léon Bérard",
-              "address": "28 rue Laennec, 69008 Lyon", "finess": "690000880", "siret": "77978186500018",
+              "address": "28 rue Laennec, 69008 Lyon", "finess": "690000880", "siret": "77978186300013",
               "representative": "Pr Marie Lenoir", "representative_title": "Directeur général",
               "signatory_name": "Pr Marie Lenoir", "signatory_email": "Direction@CLB.example",
               "timezone": "Europe/Paris", "country": "FR"}
@@ -64,19 +64,19 @@ def test_patch_names_each_invalid_field_and_changes_nothing(app, api, make_user,
     assert set(response.json()["error"]["fields"]) == fields
     assert _count(app, AuditEntry) == before
     with app.app_context():
-        assert db.session.execute(db.select(Site).where(Site.code == "GR")).scalar_one().siret == "77573104200013"
+        assert db.session.execute(db.select(Site).where(Site.code == "GR")).scalar_one().siret == "77573104500016"
 
 
 def test_patch_changes_the_identity_and_audits_each_field(app, api, make_user):
     admin = api(make_user("admin", None))
     response = admin.session.patch(admin.base + "/sites/gr", json={
-        "siret": "775 731 042 00013", "representative": "Pr Élise Moreau", "representative_title": "Directrice"})
+        "siret": "775 731 045 00016", "representative": "Pr Élise Moreau", "representative_title": "Directrice"})
     assert response.status_code == 200, response.text
     assert response.json()["representative"] == "Pr Élise Moreau"
     with app.app_context():
         rows = {(e.field, e.old_value, e.new_value) for e in db.session.execute(
             db.select(AuditEntry).where(AuditEntry.entity == "site")).scalars()}
-    assert ("representative", "Directeur général", "Pr Élise Moreau") in rows
+    assert ("representative", "Pr Fabrice Barlesi", "Pr Élise Moreau") in rows
     assert not any(field == "siret" for field, _old, _new in rows)  # the same number, typed with spaces
 
 

@@ -22,7 +22,7 @@ def test_sponsors_create_refuses_a_bad_siren_and_stores_nothing(app):
         "sponsors", "create", "--name", "Novacure Oncology", "--country", "FR", "--registration-number", "832147566",
         "--language", "de"])
     assert result.exit_code == 1
-    assert "registration_number: 832147566 fails the SIREN/SIRET checksum" in result.output
+    assert "registration_number: 832147566 fails the SIREN checksum" in result.output
     assert "language: Choose fr or en." in result.output
     with app.app_context():
         assert db.session.execute(db.select(db.func.count(Sponsor.id))).scalar() == 0

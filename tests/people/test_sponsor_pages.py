@@ -40,7 +40,7 @@ def test_errors_sit_beside_their_fields_and_nothing_is_stored(client, app, make_
         **{"contacts-0-email": "laura@"}))
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert re.search(r'id="registration_number-error">832147566 fails the SIREN/SIRET checksum', html)
+    assert re.search(r'id="registration_number-error">832147566 fails the SIREN checksum', html)
     assert 'id="vat_number-error"' in html and 'id="contacts-0-email-error"' in html
     assert 'aria-invalid="true"' in html and 'value="Laura Novak"' in html  # what was typed stays
     with app.app_context():

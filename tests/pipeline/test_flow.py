@@ -100,7 +100,7 @@ def test_each_send_to_the_sponsor_starts_a_new_round(flow):
 @pytest.fixture
 def third_site(ctx):
     site = Site(code="LY", name="Centre Léon Bérard", legal_name="Centre Léon Bérard", address="28 rue Laennec, Lyon",
-                finess="690000880", siret="77962345600013", representative="Directeur général",
+                finess="690000880", siret="77962345300015", representative="Directeur général",
                 timezone="Europe/Paris", country="FR")
     db.session.add(site)
     db.session.commit()

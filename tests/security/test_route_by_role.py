@@ -45,7 +45,7 @@ ROLES = {
     "documents.upload": {"admin", "manager", "legal"}, "documents.compare": {"admin", "manager", "legal"},
     "documents.templates": {"admin"}, "admin_policy.": {"admin"}, "admin_outbox.": {"admin"},
     "admin_users.": {"admin"},
-    "api.post_sponsor": {"admin"}, "api.post_template": {"admin"},
+    "api.post_sponsor": {"admin"}, "api.post_template": {"admin"}, "api.patch_contract": {"admin", "manager", "legal"},
     "dashboard.": {"admin", "manager"}, "profile.calendar": {"admin", "manager", "legal"},
     "profile.renew": {"admin", "manager", "legal"}, "profile.revoke": {"admin", "manager", "legal"},
     "queue.export": {"admin", "manager", "legal"}, "queue.export_xlsx": {"admin", "manager", "legal"},

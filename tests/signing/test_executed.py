@@ -50,6 +50,10 @@ def test_the_certificate_lists_exactly_the_evidence_recorded(app, agreed, execut
         raw = "\n".join(p.extract_text() for p in reader.pages[fixed_pages:])
         certificate = _flat(raw)
         assert _flat(agreement.fixed_version.sha256) in certificate
+        # the certificate names the parties as the agreement does: legal name and form, the site's legal name
+        agreement_text = _flat("".join(p.extract_text() for p in reader.pages[:fixed_pages]))
+        for party in ("Novacure Oncology SA, société anonyme", "Institut Gustave Roussy"):
+            assert _flat(party) in certificate and _flat(party) in agreement_text, party
         assert len(signatures) == 3
         for signature in signatures:
             for value in (signature.typed_name, signature.email, signature.ip_address, signature.user_agent,

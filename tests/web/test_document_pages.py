@@ -13,8 +13,8 @@ EN = {"Accept-Language": "en"}
 
 def _redline(data: bytes) -> bytes:
     document = docx.Document(io.BytesIO(data))
-    long = [p for p in document.paragraphs if len(p.text) > 60]
-    long[1].runs[0].text = "Le Promoteur prend en charge la totalité des frais d'assurance."
+    insurance = next(p for p in document.paragraphs if p.text.startswith("Conformément à l'article L. 1121-10"))
+    insurance.runs[0].text = insurance.runs[0].text.replace("figure en annexe 2", "est remise avant toute inclusion")
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
@@ -41,7 +41,7 @@ def test_generate_upload_and_compare_from_the_pages(client, builtin_templates, m
     compare_link = re.search(r'href="([^"]+/compare)"', html).group(1)
     compare = client.get(compare_link, headers=EN).get_data(as_text=True)
     assert "1 clause changed" in compare and "0 clauses added" in compare
-    assert "totalité des frais" in compare
+    assert "<ins>toute inclusion</ins>" in compare
 
 
 def test_a_bad_redline_is_refused_with_the_reason(client, builtin_templates, make_user, make_sponsor,

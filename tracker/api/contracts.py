@@ -10,6 +10,7 @@ from tracker.api.errors import json_body
 from tracker.api.serializers import contract_json, summary_json
 from tracker.audit import Actor
 from tracker.errors import InvalidInput
+from tracker.contracts.editing import update_contract
 from tracker.contracts.input import parse_contract
 from tracker.contracts.operations import create_contract
 from tracker.contracts.visibility import visible_contracts
@@ -41,6 +42,18 @@ def post_contract():
         draft = parse_contract(data, today=local_date(at), strict_fields=True)
         contract = create_contract(draft, actor=Actor.of(user), now=at, created_by_id=user.id)
     return jsonify(contract_json(contract, now=at)), 201
+
+
+@bp.patch("/contracts/<reference>")
+@role_required(*STAFF_ROLES)
+@contract_route
+def patch_contract(contract: Contract):
+    """Change a contract's details, investigators or site details until its terms are agreed (staff)."""
+    data = json_body()
+    at = now()
+    with atomic():
+        update_contract(contract, data, actor=Actor.of(caller()), now=at)
+    return jsonify(contract_json(contract, now=at))
 
 
 @bp.get("/contracts")

@@ -69,7 +69,30 @@ SCHEMAS = {
                        "investigator": {"type": "string"},
                        "investigators": {"type": "object", "additionalProperties": {"type": "string"},
                                          "example": {"GR": "Dr Claire Martin", "IB": "Dr Paul Garnier"}},
-                       "budget": {"type": "array", "items": _ref("BudgetRowIn")}}},
+                       "budget": {"type": "array", "items": _ref("BudgetRowIn")},
+                       "cro": {"type": "string", "maxLength": 300,
+                               "description": "The CRO acting for the sponsor, as the agreement names it"},
+                       "site_details": {"type": "object", "additionalProperties": _ref("SiteDetails"),
+                                        "description": "Each site's own figures and investigator identity, by site "
+                                                       "code; a site without its own figures takes the contract's",
+                                        "example": {"IB": {"patients": 6, "investigator_title": "Dr",
+                                                           "investigator_rpps": "10000000009"}}}}},
+    "SiteDetails": {"type": "object", "additionalProperties": False, "properties": {
+        "patients": {"type": "integer", "minimum": 1, "nullable": True},
+        "budget": {"type": "array", "items": _ref("BudgetRowIn"), "nullable": True},
+        "investigator_title": {"type": "string", "maxLength": 100, "nullable": True, "example": "Dr"},
+        "investigator_department": {"type": "string", "maxLength": 200, "nullable": True},
+        "investigator_rpps": {"type": "string", "pattern": "^\\d{11}$", "nullable": True,
+                              "description": "11 digits, Luhn-checked"},
+        "third_party": {"type": "string", "maxLength": 300, "nullable": True,
+                        "description": "The third-party structure (GCS, association) managing part of the sums"}}},
+    "ContractChanges": {"type": "object", "additionalProperties": False, "properties": {
+        **{k: {"type": "string"} for k in ("title", "acronym", "protocol_number", "eu_ct_number", "indication",
+                                           "cro")},
+        "phase": {"type": "string", "enum": list(PHASES)}, "patients": {"type": "integer", "minimum": 1},
+        "budget": {"type": "array", "items": _ref("BudgetRowIn")},
+        "investigators": {"type": "object", "additionalProperties": {"type": "string"}},
+        "site_details": {"type": "object", "additionalProperties": _ref("SiteDetails")}}},
     "Track": {"type": "object", "properties": {
         "site": {"type": "string"}, "role": {"type": "string", "enum": ["coordinating", "associated"]},
         "stage": {"type": "string", "enum": list(ALL_STAGES)},
@@ -78,6 +101,7 @@ SCHEMAS = {
         "signatures": {"type": "object", "properties": {
             p: {"type": "string", "format": "date-time", "nullable": True} for p in PARTIES}},
         "stage_entered_at": {"type": "string", "format": "date-time"}, "version": {"type": "integer"},
+        "site_details": _ref("SiteDetails"),
         "owner": {"type": "string", "format": "email", "nullable": True},
         "fixed_document": {"type": "object", "nullable": True, "description": "The version fixed for signature",
                            "properties": {"id": {"type": "integer"}, "sha256": {"type": "string"}}},
@@ -160,8 +184,15 @@ PATHS = {
                     "limit": {"type": "integer"}, "offset": {"type": "integer"},
                     "next_offset": {"type": "integer", "nullable": True}}}),
                     **ERRORS}}},
-    "/contracts/{reference}": {"get": {"summary": "One contract with its tracks", "parameters": [REF_PARAM],
-                                       "responses": {"200": _json(_ref("Contract")), **ERRORS}}},
+    "/contracts/{reference}": {
+        "get": {"summary": "One contract with its tracks", "parameters": [REF_PARAM],
+                "responses": {"200": _json(_ref("Contract")), **ERRORS}},
+        "patch": {"summary": "Change a contract's details, investigators or site details until its terms are agreed "
+                             "(staff of the coordinating site; an associated site's staff: their own site's)",
+                  "parameters": [REF_PARAM],
+                  "requestBody": {"required": True,
+                                  "content": {"application/json": {"schema": _ref("ContractChanges")}}},
+                  "responses": {"200": _json(_ref("Contract")), **ERRORS}}},
     "/contracts/{reference}/events": {
         "get": {"summary": "The contract's events in order", "parameters": [REF_PARAM],
                 "responses": {"200": _json({"type": "object", "properties": {

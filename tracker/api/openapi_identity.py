@@ -11,6 +11,8 @@ SPONSOR_FIELDS = {
     "name": {"type": "string", "maxLength": 200},
     "country": {"type": "string", "pattern": "^[A-Za-z]{2}$", "example": "FR"},
     **_strings("legal_name", "legal_form", "address", "representative", "representative_title"),
+    "share_capital": {"type": "string", "example": "1 000 000 €", "description": "As the agreements print it"},
+    "rcs_city": {"type": "string", "example": "Paris", "description": "City of the trade register (RCS)"},
     "registration_number": {"type": "string", "description": "France: SIREN (9 digits) or SIRET (14 digits), "
                                                              "checksum verified; elsewhere free text"},
     "vat_number": {"type": "string", "example": "FR40303265045"},

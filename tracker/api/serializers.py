@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from tracker.contracts.site_details import site_details_of
 from tracker.models import Contract, Event, Track
 from tracker.models.contracts import executed_sites
 from tracker.pipeline.rules import holder
@@ -39,6 +40,7 @@ def track_json(track: Track, state: TrackState | None = None, *, for_sponsor: bo
         # Sponsors learn who looks after their file, never a staff e-mail address.
         "owner": (track.owner.name if for_sponsor else track.owner.email) if track.owner else None,
         "investigator": track.investigator_name,
+        "site_details": site_details_of(track),
         "version": track.version,
     }
     body.update(signing if signing is not None else signing_json(track))
@@ -98,6 +100,7 @@ def contract_json(contract: Contract, *, now: datetime, for_sponsor: bool = Fals
         "indication": contract.indication,
         "patients": contract.patients,
         "budget": contract.budget or [],
+        "cro": contract.cro,
         "created_at": contract.created_at.isoformat(),
         "tracks": [track_json(t, states[t.id], for_sponsor=for_sponsor, signing=signing[t.id]) for t in tracks],
     })

@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker import audit
 from tracker.contracts.input import parse_changes
+from tracker.contracts.site_details import apply_site_details
 from tracker.errors import Conflict, Forbidden
 from tracker.extensions import db
 from tracker.models import Contract
@@ -44,25 +45,33 @@ def update_contract(contract: Contract, data: dict, *, actor: audit.Actor, now: 
     if refusal:
         raise Conflict(refusal)
     tracks = contract.ordered_tracks
-    details, investigators = parse_changes(data, [t.site for t in tracks])
+    details, investigators, site_details = parse_changes(data, [t.site for t in tracks])
     changes = audit.diff(contract, details, details)
     track_changes = {}
     for track in tracks:
         if investigators is not None and investigators.get(track.site.code) != track.investigator_name:
             track_changes[track] = {"investigator_name": (track.investigator_name,
                                                           investigators.get(track.site.code))}
+        own = site_details.get(track.site.code, {})
+        for name, value in own.items():
+            if getattr(track, name) != value:
+                track_changes.setdefault(track, {})[name] = (getattr(track, name), value)
     coordinator = contract.coordinating_track.site_id
     if (changes or any(t.site_id != actor.site_id for t in track_changes)) and not is_site_staff(actor, coordinator):
         raise Forbidden(str(_l("Only staff of the coordinating site may change the trial's details; you may "
-                               "change your own site's investigator.")))
+                               "change your own site's investigator and figures.")))
     for field, (_old, new) in changes.items():
         setattr(contract, field, new)
     if changes:
         db.session.flush()
         audit.record(actor, "contract", contract.id, changes, now=now, contract_id=contract.id)
     for track, diff in track_changes.items():
-        track.investigator_name = diff["investigator_name"][1]
+        if "investigator_name" in diff:
+            track.investigator_name = diff["investigator_name"][1]
+            changes[f"investigators.{track.site.code}"] = diff["investigator_name"]
+        for name, change in apply_site_details(track, {k: new for k, (_o, new) in diff.items()
+                                                       if k != "investigator_name"}).items():
+            changes[f"site_details.{track.site.code}.{name}"] = change
         db.session.flush()
         audit.record(actor, "track", track.id, diff, now=now, contract_id=contract.id)
-        changes[f"investigators.{track.site.code}"] = diff["investigator_name"]
     return changes

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 
 from tracker.contracts.budget import parse_budget
+from tracker.contracts.site_details import parse_site_details
 from tracker.database import MAX_ID
 from tracker.errors import InvalidInput
 from tracker.extensions import db
@@ -18,13 +19,14 @@ from tracker.models.contracts import PHASES
 EU_CT_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}$")
 KNOWN_FIELDS = {
     "sponsor_id", "title", "protocol_number", "phase", "coordinating_site", "sites", "received_on",
-    "acronym", "eu_ct_number", "indication", "patients", "budget", "investigator", "investigators",
+    "acronym", "eu_ct_number", "indication", "patients", "budget", "investigator", "investigators", "site_details",
+    "cro",
 }
 # What the edit page may change until the terms are agreed; sites and sponsor stay as created.
 DETAIL_FIELDS = ("title", "acronym", "protocol_number", "eu_ct_number", "phase", "indication", "patients",
-                 "budget")
+                 "budget", "cro")
 LIMITS = {"title": 500, "protocol_number": 100, "acronym": 50, "indication": 300, "investigator": 200,
-          "eu_ct_number": 30}
+          "eu_ct_number": 30, "cro": 300}
 EARLIEST_RECEIVED = date(2000, 1, 1)
 
 
@@ -41,10 +43,13 @@ class ContractDraft:
     eu_ct_number: str | None = None
     indication: str | None = None
     patients: int | None = None
+    cro: str | None = None
     investigator: str | None = None
     budget: list[dict] = field(default_factory=list)
     # The principal investigator of each participating site, by site code.
     investigators: dict[str, str] = field(default_factory=dict)
+    # Each site's own figures and investigator identity, by site code (SPEC 5b site_details).
+    site_details: dict[str, dict] = field(default_factory=dict)
 
 
 def _text(data: dict, name: str, errors: dict, required: bool = False) -> str | None:
@@ -194,7 +199,7 @@ def _details(data: dict, errors: dict, present) -> dict:
     for name in ("title", "protocol_number"):
         if name in present:
             values[name] = _text(data, name, errors, required=True)
-    for name in ("acronym", "indication"):
+    for name in ("acronym", "indication", "cro"):
         if name in present:
             values[name] = _text(data, name, errors)
     if "phase" in present:
@@ -233,22 +238,27 @@ def parse_contract(data: dict, *, today: date, strict_fields: bool = False, spon
     coordinating, associated = _sites(data, errors, associated_only)
     received_on = _received_on(data, errors, today)
     investigators = _investigators(data, errors, [s for s in (coordinating, *associated) if s is not None])
+    site_details = parse_site_details(data.get("site_details"), [s for s in (coordinating, *associated)
+                                                                 if s is not None], errors)
     if errors:
         raise InvalidInput({k: str(v) for k, v in errors.items()})
     return ContractDraft(
         sponsor=sponsor, coordinating_site=coordinating, associated_sites=associated, received_on=received_on,
-        investigator=investigators.get(coordinating.code), investigators=investigators, **details,
+        investigator=investigators.get(coordinating.code), investigators=investigators, site_details=site_details,
+        **details,
     )
 
 
-def parse_changes(data: dict, taking_part: list[Site]) -> tuple[dict, dict[str, str] | None]:
-    """The details and investigators an edit changes (only the fields given); InvalidInput otherwise."""
+def parse_changes(data: dict, taking_part: list[Site]) -> tuple[dict, dict[str, str] | None, dict[str, dict]]:
+    """The details, investigators and site details an edit changes (only the fields given); InvalidInput
+    otherwise."""
     errors: dict[str, Any] = {}
-    unknown = sorted(set(data) - set(DETAIL_FIELDS) - {"investigators"})
+    unknown = sorted(set(data) - set(DETAIL_FIELDS) - {"investigators", "site_details"})
     for name in unknown:
         errors[name] = _l("Unknown field.")
     details = _details(data, errors, set(data) & set(DETAIL_FIELDS))
     investigators = _investigators(data, errors, taking_part) if "investigators" in data else None
+    site_details = parse_site_details(data.get("site_details"), taking_part, errors)
     if errors:
         raise InvalidInput({k: str(v) for k, v in errors.items()})
-    return details, investigators
+    return details, investigators, site_details

@@ -10,6 +10,7 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.models import Contract, ReferenceCounter
 from tracker.contracts.input import ContractDraft
+from tracker.contracts.site_details import apply_site_details
 from tracker.errors import Forbidden
 from tracker.people.roles import SITE_ROLES, is_site_staff
 from tracker.pipeline.operations import open_track
@@ -48,7 +49,7 @@ def creation_changes(contract, investigators: dict) -> dict:
 
 
 CREATION_FIELDS = ("reference", "sponsor_id", "title", "acronym", "protocol_number", "eu_ct_number", "phase",
-                   "indication", "patients", "budget", "received_on", "status")
+                   "indication", "patients", "budget", "cro", "received_on", "status")
 
 
 def received_at_of(received_on, timezone: str, now: datetime) -> datetime:
@@ -85,6 +86,7 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
         indication=draft.indication,
         patients=draft.patients,
         budget=draft.budget,
+        cro=draft.cro,
         received_on=draft.received_on,
         status="open",
         created_at=now,
@@ -96,9 +98,14 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
                  now=now, contract_id=contract.id)
     received_at = received_at_of(draft.received_on, coordinating.timezone, now)
     owner = first_owner(actor, coordinating.id)
-    open_track(contract, coordinating, "coordinating", received_at=received_at, actor=actor, now=now,
-               owner_id=owner, investigator=draft.investigators.get(coordinating.code) or draft.investigator)
+    tracks = [open_track(contract, coordinating, "coordinating", received_at=received_at, actor=actor, now=now,
+                         owner_id=owner, investigator=draft.investigators.get(coordinating.code) or draft.investigator)]
     for site in draft.associated_sites:
-        open_track(contract, site, "associated", received_at=received_at, actor=actor, now=now,
-                   investigator=draft.investigators.get(site.code))
+        tracks.append(open_track(contract, site, "associated", received_at=received_at, actor=actor, now=now,
+                                 investigator=draft.investigators.get(site.code)))
+    for track in tracks:
+        changes = apply_site_details(track, draft.site_details.get(track.site.code, {}))
+        if changes:
+            db.session.flush()
+            audit.record(actor, "track", track.id, changes, now=now, contract_id=contract.id)
     return contract

@@ -165,7 +165,9 @@ def find_blanks(template, context: dict) -> list[Blank]:
     for field in sorted(required, key=lambda f: (order.get(f, len(order)), f)):
         value = value_at(context, field)
         empty = any(_empty(v) for v in value) if "[]." in field else _empty(value)
-        if empty:
-            info = FIELDS.get(field)
+        info = FIELDS.get(field)
+        if empty and not (info and info.source == "auto"):
+            # a value the app computes (a total, a date in words) is empty only when what it is computed
+            # from is: that field is the one to name
             blanks.append(Blank(field, label(field), info.source if info else "contract"))
     return blanks

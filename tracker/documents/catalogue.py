@@ -32,6 +32,13 @@ FIELDS: dict[str, FieldInfo] = {
                              "sponsor", "Novacure Oncology SA"),
     "sponsor.legal_form": _f(_l("the sponsor's legal form"), _l("SA, SAS, GmbH, Inc. and so on."), "sponsor",
                              "société anonyme"),
+    "sponsor.share_capital": _f(_l("the sponsor's share capital"), _l("As printed, such as 1 000 000 €."),
+                                "sponsor", "1 000 000 €"),
+    "sponsor.rcs_city": _f(_l("the city of the sponsor's trade register (RCS)"),
+                           _l("The RCS the company is entered at, such as Paris."), "sponsor", "Paris"),
+    "sponsor.designation": _f(_l("the sponsor's legal name and form"),
+                              _l("Legal name and legal form, as the agreement and the signature certificate print "
+                                 "them."), "sponsor", "Novacure Oncology SA, société anonyme"),
     "sponsor.registration_number": _f(_l("the sponsor's registration number"),
                                       _l("SIREN or SIRET for a French company; the register's number elsewhere."),
                                       "sponsor", "552100554"),
@@ -52,14 +59,36 @@ FIELDS: dict[str, FieldInfo] = {
     "site.address": _f(_l("the site's address"), _l("The institution's registered office."), "site",
                        "114 rue Édouard-Vaillant, 94805 Villejuif Cedex"),
     "site.finess": _f(_l("the site's FINESS number"), _l("9 digits."), "site", "940000664"),
-    "site.siret": _f(_l("the site's SIRET number"), _l("14 digits."), "site", "77573104200013"),
+    "site.siret": _f(_l("the site's SIRET number"), _l("14 digits."), "site", "77573104500016"),
     "site.representative": _f(_l("the name of the site's representative"),
                               _l("The person who signs for the institution."), "site", "Pr Élise Moreau"),
     "site.representative_title": _f(_l("the title of the site's representative"), _l("Such as Director General."),
                                     "site", "Directrice générale"),
     "site.role": _f(_l("the site's role"), _l("coordinating or associated."), "auto", "coordinating"),
+    "site.designation": _f(_l("the site's legal name"), _l("The institution as the agreement names it."), "site",
+                           "Institut Gustave Roussy"),
+    "site.third_party": _f(_l("the site's third-party structure"),
+                           _l("The GCS or association that manages part of the sums for the site, if any."),
+                           "contract", "GCS Recherche Clinique Sud-Ouest, 229 cours de l'Argonne, 33000 Bordeaux"),
+    "site.patients": _f(_l("the number of patients planned at the site"),
+                        _l("The site's own figure, else the contract's."), "contract", 12),
+    "site.budget": _f(_l("the site's budget"), _l("The site's own rows, else the contract's."), "contract", None),
+    "site.budget[].item": _f(_l("a budget row's item"), _l("A visit or service."), "contract", "Screening visit"),
+    "site.budget[].amount": _f(_l("a budget row's amount"), _l("Amount excluding VAT, such as 450.00."),
+                               "contract", "450.00"),
+    "site.budget[].amount_text": _f(_l("a budget row's amount in words of the template's language"),
+                                    _l("Such as 1 200,00 € or €1,200.00."), "auto", "450,00 €"),
+    "site.budget[].unit": _f(_l("a budget row's unit"), _l("Such as EUR per patient."), "contract",
+                             "EUR per patient"),
+    "site.budget[].unit_text": _f(_l("a budget row's unit in the template's language"), _l("Such as par patient."),
+                                  "auto", "par patient"),
     "investigator.name": _f(_l("the principal investigator at the site"),
                             _l("Entered per site on the contract."), "contract", "Dr Claire Martin"),
+    "investigator.title": _f(_l("the investigator's title"), _l("Such as Dr or Pr, and their function."),
+                             "contract", "Dr"),
+    "investigator.department": _f(_l("the investigator's department"), _l("The department at the site."),
+                                  "contract", "Département d'innovation thérapeutique"),
+    "investigator.rpps": _f(_l("the investigator's RPPS number"), _l("11 digits."), "contract", "10000000009"),
     "contract.reference": _f(_l("the contract's reference"), _l("Given by the tracker."), "auto", "FT-2026-0001"),
     "contract.title": _f(_l("the trial's title"), _l("Full title of the trial."), "contract",
                          "Phase I dose-escalation of NVC-114 in advanced solid tumours"),
@@ -71,6 +100,9 @@ FIELDS: dict[str, FieldInfo] = {
     "contract.phase": _f(_l("the trial's phase"), _l("I, I/II, II, III or IV."), "contract", "I"),
     "contract.indication": _f(_l("the indication"), _l("The disease the trial treats."), "contract",
                               "Advanced solid tumours"),
+    "contract.cro": _f(_l("the contract research organisation"),
+                       _l("The CRO acting for the sponsor, with its legal identity, if any."), "contract",
+                       "Clinexa France SAS, 5 rue de Lyon, 75012 Paris"),
     "contract.patients": _f(_l("the number of patients planned"), _l("Patients expected at the site."),
                             "contract", 24),
     "budget": _f(_l("the per-visit budget"), _l("Rows of item, amount and unit."), "contract", None),
@@ -78,9 +110,29 @@ FIELDS: dict[str, FieldInfo] = {
     "budget[].amount": _f(_l("a budget row's amount"), _l("Amount excluding VAT, such as 450.00."), "contract",
                           "450.00"),
     "budget[].unit": _f(_l("a budget row's unit"), _l("Such as EUR per patient."), "contract", "EUR per patient"),
+    "budget[].amount_text": _f(_l("a budget row's amount in words of the template's language"),
+                               _l("Such as 1 200,00 € or €1,200.00."), "auto", "450,00 €"),
+    "budget[].unit_text": _f(_l("a budget row's unit in the template's language"), _l("Such as par patient."),
+                             "auto", "par patient"),
+    "budget_total": _f(_l("the total of the site's budget"), _l("The sum of its rows, such as 2770.00."), "auto",
+                       "2770.00"),
+    "budget_total_text": _f(_l("the total of the site's budget in words of the template's language"),
+                            _l("Such as 2 770,00 €."), "auto", "2 770,00 €"),
     "today": _f(_l("the date of generation"), _l("The day the agreement is filled, in the site's time zone."),
                 "auto", "2026-11-20"),
+    "today_text": _f(_l("the date of generation in words"), _l("Such as 20 novembre 2026."), "auto",
+                     "20 novembre 2026"),
 }
+# The coordinating site's fields, for an associated site's agreement: the same as the site's, so named.
+for _name, _same in (("code", "site.code"), ("name", "site.name"), ("legal_name", "site.legal_name"),
+                     ("designation", "site.designation"), ("address", "site.address"), ("finess", "site.finess"),
+                     ("siret", "site.siret"), ("representative", "site.representative"),
+                     ("representative_title", "site.representative_title"), ("role", "site.role"),
+                     ("patients", "site.patients"), ("investigator", "investigator.name")):
+    _info = FIELDS[_same]
+    FIELDS[f"coordinating_site.{_name}"] = _f(_l("%(label)s (coordinating site)", label=_info.label),
+                                              _l("The same field for the contract's coordinating site."),
+                                              "site" if _info.source == "site" else _info.source, _info.sample)
 ALL_FIELDS: frozenset[str] = frozenset(FIELDS) | TEMPLATE_FIELDS
 
 
@@ -93,7 +145,7 @@ def sample_context() -> dict:
     """A complete context of sample values, for previews of a template."""
     context: dict = {}
     for path, info in FIELDS.items():
-        if "[]" in path or path == "budget":
+        if "[]" in path or path.endswith("budget"):
             continue
         section, _, name = path.partition(".")
         if name:
@@ -101,10 +153,14 @@ def sample_context() -> dict:
         else:
             context[section] = info.sample
     context["budget"] = [
-        {"item": "Screening visit", "amount": "450.00", "unit": "EUR per patient"},
-        {"item": "Treatment visit (cycle)", "amount": "820.00", "unit": "EUR per patient"},
-        {"item": "Archiving", "amount": "1500.00", "unit": "EUR flat"},
+        {"item": "Screening visit", "amount": "450.00", "amount_text": "450,00 €", "unit": "EUR per patient",
+         "unit_text": "par patient"},
+        {"item": "Treatment visit (cycle)", "amount": "820.00", "amount_text": "820,00 €", "unit": "EUR per visit",
+         "unit_text": "par visite"},
+        {"item": "Archiving", "amount": "1500.00", "amount_text": "1 500,00 €", "unit": "EUR flat",
+         "unit_text": "forfait"},
     ]
+    context["site"]["budget"] = [dict(row) for row in context["budget"]]
     return context
 
 

@@ -42,6 +42,17 @@ TEMPLATE_FIELDS: frozenset[str] = frozenset({
     "contract.eu_ct_number", "contract.phase", "contract.indication", "contract.patients",
     "budget", "budget[].item", "budget[].amount", "budget[].unit",
     "today",
+    # the legal identity, each site's own figures and the values written for the template's language
+    "sponsor.legal_name", "sponsor.legal_form", "sponsor.share_capital", "sponsor.rcs_city", "sponsor.vat_number",
+    "sponsor.representative_title", "sponsor.designation",
+    "site.representative_title", "site.designation", "site.patients", "site.third_party",
+    "site.budget", "site.budget[].item", "site.budget[].amount", "site.budget[].unit", "site.budget[].amount_text",
+    "site.budget[].unit_text", "budget[].amount_text", "budget[].unit_text",
+    *(f"coordinating_site.{name}" for name in (
+        "code", "name", "legal_name", "designation", "address", "finess", "siret", "representative",
+        "representative_title", "role", "patients", "investigator")),
+    "investigator.title", "investigator.department", "investigator.rpps",
+    "contract.cro", "budget_total", "budget_total_text", "today_text",
 })
 
 

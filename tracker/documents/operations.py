@@ -14,6 +14,7 @@ from tracker.documents.blanks import BlankFields, find_blanks
 from tracker.documents.checks import DocumentRejected
 from tracker.documents import comparisons
 from tracker.documents.compare import clauses_of
+from tracker.documents.context import template_context, template_language  # noqa: F401 (callers import it here)
 from tracker.documents.library import (
     flush_or_conflict, latest_template, prepared, safe_filename, template_names, template_role, template_title,
 )
@@ -50,27 +51,6 @@ def contract_language(contract: Contract) -> str:
     if sponsor.language in ("fr", "en"):
         return sponsor.language
     return "fr" if (sponsor.country or "FR") == "FR" else "en"
-
-
-def template_context(contract: Contract, track: Track, today: date) -> dict:
-    """The fields of SPEC 5 for one contract and site."""
-    site, sponsor = track.site, contract.sponsor
-    coordinating = contract.coordinating_track
-    return {
-        "sponsor": {field: getattr(sponsor, field) for field in (
-            "name", "legal_name", "legal_form", "address", "country", "registration_number", "vat_number",
-            "representative", "representative_title")},
-        "site": {**{field: getattr(site, field) for field in (
-            "code", "name", "legal_name", "address", "finess", "siret", "representative", "representative_title")},
-                 "role": track.role},
-        "investigator": {"name": track.investigator_name or (coordinating.investigator_name
-                                                             if coordinating is track else None)},
-        "contract": {"reference": contract.reference, "title": contract.title, "acronym": contract.acronym,
-                     "protocol_number": contract.protocol_number, "eu_ct_number": contract.eu_ct_number,
-                     "phase": contract.phase, "indication": contract.indication, "patients": contract.patients},
-        "budget": [dict(row) for row in (contract.budget or [])],
-        "today": today.isoformat(),
-    }
 
 
 def _next_version(contract: Contract, track: Track) -> int:
@@ -117,7 +97,8 @@ def blanks_for(contract: Contract, site_code, template_name, *, today: date):
     """The fields the template would print empty for this contract and site, by label."""
     track = _track(contract, site_code)
     template = _template_for(track, template_name)
-    return find_blanks(template, template_context(contract, track, today))
+    return find_blanks(template, template_context(contract, track, today,
+                                                  template_language(template.name, contract_language(contract))))
 
 
 def generate(contract: Contract, site_code, template_name, *, actor: audit.Actor, now: datetime,
@@ -133,7 +114,7 @@ def generate(contract: Contract, site_code, template_name, *, actor: audit.Actor
     if contract.status == "cancelled" or track.stage == "cancelled":
         raise Conflict(str(_l("%(ref)s is cancelled: no agreement can be generated for it.", ref=contract.reference)))
     template = _template_for(track, template_name)
-    context = template_context(contract, track, today)
+    context = template_context(contract, track, today, template_language(template.name, contract_language(contract)))
     blanks = find_blanks(template, context)
     if blanks and not draft:
         raise BlankFields(blanks)

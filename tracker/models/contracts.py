@@ -54,6 +54,8 @@ class Contract(db.Model):
     indication: Mapped[str | None] = mapped_column(String(300))
     patients: Mapped[int | None] = mapped_column(Integer)
     budget: Mapped[list] = mapped_column(JSON, default=list)
+    # The contract research organisation acting for the sponsor, as the agreement names it (optional).
+    cro: Mapped[str | None] = mapped_column(String(300))
     received_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -113,6 +115,15 @@ class Track(db.Model):
     stage: Mapped[str] = mapped_column(String(24), index=True)
     round: Mapped[int] = mapped_column(Integer, default=0)
     investigator_name: Mapped[str | None] = mapped_column(String(200))
+    # The investigator as the agreement names them (SPEC 5): title, department, RPPS number.
+    investigator_title: Mapped[str | None] = mapped_column(String(100))
+    investigator_department: Mapped[str | None] = mapped_column(String(200))
+    investigator_rpps: Mapped[str | None] = mapped_column(String(11))
+    # This site's own figures; None: the contract's apply (site.patients, site.budget in templates).
+    patients: Mapped[int | None] = mapped_column(Integer)
+    budget: Mapped[list | None] = mapped_column(JSON)
+    # The third-party structure (a GCS, an association) that manages part of the sums for this site.
+    third_party: Mapped[str | None] = mapped_column(String(300))
     stage_entered_at: Mapped[datetime] = mapped_column(UTCDateTime())
     institution_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     investigator_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -29,6 +29,9 @@ class Sponsor(db.Model):
     # France: the SIREN (9 digits) or SIRET (14 digits), digits only; elsewhere as the register writes it.
     registration_number: Mapped[str | None] = mapped_column(String(64))
     vat_number: Mapped[str | None] = mapped_column(String(20))
+    # As the agreements print them: "1 000 000 €", and the city of the RCS (trade register) it is entered at.
+    share_capital: Mapped[str | None] = mapped_column(String(100))
+    rcs_city: Mapped[str | None] = mapped_column(String(100))
     representative: Mapped[str | None] = mapped_column(String(200))
     representative_title: Mapped[str | None] = mapped_column(String(200))
     # The language its agreements are written in (fr or en); unset: French for a French sponsor.

@@ -38,7 +38,8 @@ class Site(db.Model):
 
 
 # The two partners of the fast-track programme, seeded by init-db. The SIRET numbers are
-# placeholders that pass the checksum; an admin enters the real ones on the Sites page.
+# placeholders whose SIREN and 14 digits both pass the checksum (SPEC 5), and the representatives
+# those of the time of writing: an admin checks both and enters the real ones on the Sites page.
 PARTNER_SITES = (
     {
         "code": "GR",
@@ -46,8 +47,9 @@ PARTNER_SITES = (
         "legal_name": "Institut Gustave Roussy",
         "address": "114 rue Édouard-Vaillant, 94805 Villejuif Cedex, France",
         "finess": "940000664",
-        "siret": "77573104200013",
-        "representative": "Directeur général",
+        "siret": "77573104500016",
+        "representative": "Pr Fabrice Barlesi",
+        "representative_title": "Directeur général",
         "timezone": "Europe/Paris",
         "country": "FR",
         "subdivision": None,
@@ -59,8 +61,9 @@ PARTNER_SITES = (
         "legal_name": "Institut Bergonié, Centre régional de lutte contre le cancer de Bordeaux et du Sud-Ouest",
         "address": "229 cours de l'Argonne, 33076 Bordeaux Cedex, France",
         "finess": "330000662",
-        "siret": "78186055300010",
-        "representative": "Directeur général",
+        "siret": "78186055600013",
+        "representative": "Pr François-Xavier Mahon",
+        "representative_title": "Directeur général",
         "timezone": "Europe/Paris",
         "country": "FR",
         "subdivision": None,

@@ -56,10 +56,44 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+def siret_problem(digits: str) -> str | None:
+    """Which part of a 14-digit SIRET fails its checksum: "siren", "siret" or None when it is valid.
+
+    A SIRET is valid when its first 9 digits (the SIREN) and all 14 pass the Luhn check. La Poste
+    (SIREN 356000000) numbers its many establishments otherwise: the sum of the 14 digits is a
+    multiple of 5 (its head office, 35600000000048, also passes Luhn).
+    """
+    if not luhn_ok(digits[:9]):
+        return "siren"
+    if digits.startswith(LA_POSTE_SIREN):
+        return None if sum(int(c) for c in digits) % 5 == 0 or luhn_ok(digits) else "siret"
+    return None if luhn_ok(digits) else "siret"
+
+
 def siret_ok(digits: str) -> bool:
-    if digits.startswith(LA_POSTE_SIREN) and digits != LA_POSTE_SIREN + "00001":
-        return sum(int(c) for c in digits) % 5 == 0
-    return luhn_ok(digits)
+    return siret_problem(digits) is None
+
+
+def _siret_message(digits: str, problem: str):
+    if problem == "siren":
+        return _l("%(number)s: its SIREN (the first 9 digits, %(siren)s) fails the checksum; check for a "
+                  "mistyped digit.", number=digits, siren=digits[:9])
+    return _l("%(number)s: its SIREN is valid but the 14 digits fail the SIRET checksum; check the last 5 "
+              "digits (the establishment's number).", number=digits)
+
+
+def rpps(value, errors: dict, name: str = "investigator_rpps") -> str | None:
+    """An RPPS number: the 11 digits that identify a health professional, the last one a Luhn key."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    digits = SEPARATORS.sub("", value) if isinstance(value, str) else ""
+    if not DIGITS_RE.match(digits) or len(digits) != 11:
+        errors[name] = _l("An RPPS number has 11 digits.")
+    elif not luhn_ok(digits):
+        errors[name] = _l("%(number)s fails the RPPS checksum; check for a mistyped digit.", number=digits)
+    else:
+        return digits
+    return None
 
 
 def country(value, errors: dict, name: str = "country") -> str | None:
@@ -92,9 +126,13 @@ def registration_number(value, country_code: str | None, errors: dict) -> str | 
         errors["registration_number"] = _l(
             "A French company is registered under a SIREN (9 digits) or a SIRET (14 digits).")
         return None
-    if not (luhn_ok(digits) if len(digits) == 9 else siret_ok(digits)):
+    if len(digits) == 9 and not luhn_ok(digits):
         errors["registration_number"] = _l(
-            "%(number)s fails the SIREN/SIRET checksum; check for a mistyped digit.", number=digits)
+            "%(number)s fails the SIREN checksum; check for a mistyped digit.", number=digits)
+        return None
+    problem = siret_problem(digits) if len(digits) == 14 else None
+    if problem:
+        errors["registration_number"] = _siret_message(digits, problem)
         return None
     return digits
 
@@ -105,8 +143,8 @@ def siret(value, errors: dict, name: str = "siret") -> str | None:
     digits = SEPARATORS.sub("", value) if isinstance(value, str) else ""
     if not DIGITS_RE.match(digits) or len(digits) != 14:
         errors[name] = _l("A SIRET number has 14 digits.")
-    elif not siret_ok(digits):
-        errors[name] = _l("%(number)s fails the SIRET checksum; check for a mistyped digit.", number=digits)
+    elif siret_problem(digits):
+        errors[name] = _siret_message(digits, siret_problem(digits))
     else:
         return digits
     return None

@@ -18,11 +18,11 @@ from tracker.people.input import find_sponsor
 from tracker.people.roles import is_admin
 
 # Every field of a sponsor's legal identity, as the API and the forms name them.
-IDENTITY_FIELDS = ("name", "country", "legal_name", "legal_form", "registration_number", "address", "vat_number",
-                   "representative", "representative_title", "language")
+IDENTITY_FIELDS = ("name", "country", "legal_name", "legal_form", "share_capital", "registration_number", "rcs_city",
+                   "address", "vat_number", "representative", "representative_title", "language")
 FIELDS = frozenset(IDENTITY_FIELDS) | {"contacts"}
 LIMITS = {"name": 200, "legal_name": 300, "legal_form": 100, "address": 500, "representative": 200,
-          "representative_title": 200}
+          "representative_title": 200, "share_capital": 100, "rcs_city": 100}
 MAX_CONTACTS = 50
 
 

@@ -20,6 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from tracker.documents.context import party_name
 from tracker.pipeline import rules
 from tracker.timeutil import zone
 
@@ -93,8 +94,9 @@ def certificate_pdf(values: dict, language: str) -> bytes:
     with force_locale(language):
         story = [Paragraph(escape(_("Signature certificate")), styles["title"]),
                  _table([(_("Contract"), f"{contract.reference} — {contract.title}"),
-                         (_("Sponsor"), contract.sponsor.legal_name or contract.sponsor.name),
-                         (_("Site"), f"{track.site.legal_name or track.site.name} ({track.site.code})"),
+                         # the parties named as the agreement names them (tracker.documents.context)
+                         (_("Sponsor"), party_name(contract.sponsor)),
+                         (_("Site"), f"{party_name(track.site)} ({track.site.code})"),
                          (_("Document signed"), _("%(file)s, version %(n)d", file=fixed.document.filename,
                                                   n=fixed.document.version)),
                          (_("SHA-256 of the document"), fixed.sha256)], styles),

@@ -12,7 +12,9 @@ from tracker.people.sponsors import may_edit_sponsor
 CONTRACT_ANCHORS = {"contract.title": "title", "contract.acronym": "acronym", "contract.protocol_number":
                     "protocol_number", "contract.eu_ct_number": "eu_ct_number", "contract.phase": "phase",
                     "contract.indication": "indication", "contract.patients": "patients",
-                    "investigator.name": "investigators"}
+                    "investigator.name": "investigators", "investigator.title": "investigators",
+                    "investigator.department": "investigators", "investigator.rpps": "investigators",
+                    "site.patients": "patients", "site.budget": "budget", "contract.cro": "cro"}
 
 
 def blank_links(contract: Contract, track: Track, blanks: list[Blank], user) -> list[tuple[Blank, str | None]]:

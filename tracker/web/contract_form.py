@@ -27,8 +27,8 @@ from tracker.people.sponsors import check_sponsor, create_sponsor
 from tracker.timeutil import local_date
 from tracker.transaction import atomic
 from tracker.web.contracts import bp
-from tracker.web.forms import BLANK_BUDGET_ROWS, ContractDetailsForm, ContractForm, SelectChoice, country_choices, \
-    place_errors
+from tracker.web.forms import BLANK_BUDGET_ROWS, ContractDetailsForm, ContractForm, InvestigatorForm, SelectChoice, \
+    country_choices, place_errors
 from tracker.web.helpers import attempt
 
 NEW_SPONSOR = object()  # stands for the sponsor the form creates, while the contract is checked
@@ -42,11 +42,17 @@ def _sites() -> list[Site]:
 def _prepare(form: ContractDetailsForm, sites: list[Site]) -> None:
     """One investigator line per site, and a few empty budget rows to type into."""
     typed = form.investigator_names() if request.method == "POST" else {}
+    details = {e.form.site.data: {name: e.form[name].data for name in InvestigatorForm.DETAILS}
+               for e in form.investigators.entries} if request.method == "POST" else {}
     while form.investigators.entries:
         form.investigators.pop_entry()
     for site in sites:
-        entry = form.investigators.append_entry({"site": site.code, "name": typed.get(site.code, "")})
+        entry = form.investigators.append_entry({"site": site.code, "name": typed.get(site.code, ""),
+                                                 **details.get(site.code, {})})
         entry.label.text = _("Principal investigator at %(site)s", site=site.name)
+        for name in InvestigatorForm.DETAILS:  # one line per site: each label names its site
+            field = entry.form[name]
+            field.label.text = f"{field.label.text}, {site.name}"
     if "remove_row" in request.form:
         raw = request.form["remove_row"]
         kept = [e for i, e in enumerate(form.budget.entries) if str(i) != raw]
@@ -135,13 +141,18 @@ def new():
             "eu_ct_number": form.eu_ct_number.data, "phase": form.phase.data, "indication": form.indication.data,
             "patients": form.patients.data, "coordinating_site": form.coordinating_site.data,
             "sites": form.sites.data or [], "received_on": form.received_on.data, "budget": rows,
-            "investigators": {code: name for code, name in names.items() if code in taking_part}}
+            "cro": form.cro.data,
+            "investigators": {code: name for code, name in names.items() if code in taking_part},
+            "site_details": form.site_details(taking_part)}
     draft = None
     try:
         draft = parse_contract(data, today=local_date(now), sponsor=sponsor or NEW_SPONSOR, associated_only=True)
     except InvalidInput as exc:
         errors.update({k: v for k, v in exc.errors.items() if k != "budget" or rows_ok})
-    if errors or not rows_ok:
+    beside_sites = len(errors)
+    errors = form.place_site_errors(errors)
+    beside_sites -= len(errors)
+    if errors or not rows_ok or beside_sites:
         left = place_errors(form, errors)
         return _page("contracts/new.html", form, 422, problems=left)
 
@@ -164,13 +175,31 @@ def contract_editable(contract: Contract) -> bool:
 
 
 def _fill_from(form: ContractDetailsForm, contract: Contract) -> None:
-    for name in ("title", "acronym", "protocol_number", "eu_ct_number", "phase", "indication"):
+    for name in ("title", "acronym", "protocol_number", "eu_ct_number", "phase", "indication", "cro"):
         getattr(form, name).data = getattr(contract, name) or ""
     form.patients.data = str(contract.patients or "")
     while form.budget.entries:
         form.budget.pop_entry()
     for row in contract.budget or []:
         form.budget.append_entry(row)
+
+
+def _changed_site_details(form: ContractDetailsForm, tracks) -> dict[str, dict]:
+    """The site lines whose figures differ from what is stored, so that an associated site's staff can
+    save their own line without touching (and being refused on) the others'."""
+    typed = form.site_details({t.site.code for t in tracks})
+    changed = {}
+    for track in tracks:
+        stored = {"investigator_title": track.investigator_title or "",
+                  "investigator_department": track.investigator_department or "",
+                  "investigator_rpps": track.investigator_rpps or "", "patients": str(track.patients or ""),
+                  "budget": [{"item": r["item"], "amount": str(r["amount"]), "unit": r["unit"]}
+                             for r in track.budget or []],
+                  "third_party": track.third_party or ""}
+        values = typed.get(track.site.code)
+        if values is not None and values != stored:
+            changed[track.site.code] = {k: v for k, v in values.items() if v != stored[k]}
+    return changed
 
 
 @bp.route("/contracts/<reference>/edit", methods=["GET", "POST"])
@@ -191,6 +220,7 @@ def edit(contract: Contract):
     if request.method == "GET":
         for entry, track in zip(form.investigators.entries, tracks):
             entry.form.name.data = track.investigator_name or ""
+            entry.form.fill(track)
         return _page("contracts/edit.html", form, contract=contract)
     if not form.validate_on_submit():
         abort(400)
@@ -198,14 +228,15 @@ def edit(contract: Contract):
         return _page("contracts/edit.html", form, contract=contract)
     rows, rows_ok = _budget(form)
     data = {name: getattr(form, name).data for name in ("title", "acronym", "protocol_number", "eu_ct_number",
-                                                        "phase", "indication", "patients")}
-    data.update(budget=rows, investigators=form.investigator_names())
+                                                        "phase", "indication", "patients", "cro")}
+    data.update(budget=rows, investigators=form.investigator_names(),
+                site_details=_changed_site_details(form, tracks))
     if rows_ok:
         try:
             with atomic():
                 changes = update_contract(contract, data, actor=Actor.of(current_user), now=utcnow())
         except InvalidInput as exc:
-            left = place_errors(form, exc.errors)
+            left = place_errors(form, form.place_site_errors(exc.errors))
             return _page("contracts/edit.html", form, 422, contract=contract, problems=left)
         except DomainError as exc:  # not allowed, or the terms were agreed meanwhile
             flash(_("Not done: %(why)s", why=exc.explain()), "error")

@@ -52,11 +52,14 @@ class SponsorIdentityForm(Form):
     name = StringField(_l("Name"), description=_l("The name the company is known by."))
     legal_name = StringField(_l("Legal name"), description=_l("As registered, such as Novacure Oncology SA."))
     legal_form = StringField(_l("Legal form"), description=_l("SA, SAS, GmbH, Inc. and so on."))
+    share_capital = StringField(_l("Share capital"), description=_l("As the agreements print it, such as 1 000 000 €."))
     country = SelectField(_l("Country"), validate_choice=False)
     registration_number = StringField(
         _l("Registration number"),
         description=_l("For a French company its SIREN (9 digits) or SIRET (14 digits); elsewhere the register's "
                        "number."))
+    rcs_city = StringField(_l("RCS city"), description=_l("The trade and companies register it is entered at, "
+                                                           "such as Paris."))
     address = TextAreaField(_l("Registered address"))
     vat_number = StringField(_l("VAT number"), description=_l("Such as FR40303265045."))
     representative = StringField(_l("Representative"), description=_l("The person who signs for the sponsor."))
@@ -80,8 +83,37 @@ class BudgetRowForm(Form):
 
 
 class InvestigatorForm(Form):
+    """One participating site's line: its investigator, and its own figures for its agreement (site_details)."""
+
     site = HiddenField()
     name = StringField(_l("Principal investigator"))
+    investigator_title = StringField(_l("Investigator's title"), description=_l("Such as Dr or Pr."))
+    investigator_department = StringField(_l("Department"))
+    investigator_rpps = StringField(_l("RPPS number"), description=_l("11 digits."))
+    patients = StringField(_l("This site's patients"),
+                           description=_l("Leave empty to use the contract's number."))
+    budget = TextAreaField(_l("This site's own budget"), description=_l(
+        "One row per line: item; amount; unit (such as Screening visit; 450; EUR per patient). Leave empty to "
+        "use the contract's budget."))
+    third_party = StringField(_l("Third-party structure"), description=_l(
+        "The GCS or association that manages part of the sums for this site, with its identity; usually empty."))
+
+    DETAILS = ("investigator_title", "investigator_department", "investigator_rpps", "patients", "budget",
+               "third_party")
+
+    def details(self) -> dict:
+        """This line's site_details, budget lines read as rows."""
+        values = {name: (getattr(self, name).data or "").strip() for name in self.DETAILS}
+        lines = [line for line in values["budget"].splitlines() if line.strip()]
+        values["budget"] = [dict(zip(("item", "amount", "unit"), (part.strip() for part in line.split(";"))))
+                            for line in lines]
+        return values
+
+    def fill(self, track) -> None:
+        for name in ("investigator_title", "investigator_department", "investigator_rpps", "third_party"):
+            getattr(self, name).data = getattr(track, name) or ""
+        self.patients.data = str(track.patients or "")
+        self.budget.data = "\n".join(f"{row['item']}; {row['amount']}; {row['unit']}" for row in track.budget or [])
 
 
 class ContractDetailsForm(FlaskForm):
@@ -94,12 +126,33 @@ class ContractDetailsForm(FlaskForm):
     phase = SelectField(_l("Phase"), choices=[SelectChoice("", "—")] + [SelectChoice(p, p) for p in PHASES])
     indication = StringField(_l("Indication"))
     patients = StringField(_l("Patients planned"))
+    cro = StringField(_l("Contract research organisation"), description=_l(
+        "The CRO acting for the sponsor, as the agreement names it (name, form, address); usually empty."))
     investigators = FieldList(FormField(InvestigatorForm), max_entries=500)
     budget = FieldList(FormField(BudgetRowForm), min_entries=1, max_entries=MAX_ROWS + 10)
 
     def budget_rows(self) -> list[tuple[int, BudgetRowForm]]:
         """The rows someone filled, with their position (blank rows are left out)."""
         return [(i, entry.form) for i, entry in enumerate(self.budget.entries) if not entry.form.is_blank()]
+
+    def site_details(self, taking_part) -> dict[str, dict]:
+        return {e.form.site.data: e.form.details() for e in self.investigators.entries
+                if e.form.site.data in taking_part}
+
+    def place_site_errors(self, errors: dict) -> dict:
+        """Put "site_details.GR.investigator_rpps" beside that site's field; returns the other errors."""
+        lines = {e.form.site.data: e.form for e in self.investigators.entries}
+        left = {}
+        for key, message in errors.items():
+            _prefix, _, rest = key.partition("site_details.")
+            code, _, name = rest.partition(".")
+            field = getattr(lines.get(code), name, None) if key.startswith("site_details.") and name in \
+                InvestigatorForm.DETAILS else None
+            if field is None:
+                left[key] = message
+            else:
+                field.errors = list(field.errors) + [str(message)]
+        return left
 
     def investigator_names(self) -> dict[str, str]:
         return {e.form.site.data: e.form.name.data.strip() for e in self.investigators.entries
