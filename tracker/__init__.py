@@ -49,6 +49,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from tracker import api, cli, web
     from tracker.alerts import listeners
+    from tracker.contracts import versioning  # noqa: F401  (its flush listener counts every contract change)
     from tracker.metrics import record
     from tracker.portal import notifications
     from tracker.signing import listeners as signing_listeners
