@@ -51,6 +51,13 @@ def send(now: datetime, batch: int = 100) -> tuple[int, int]:
             return sent, failed
 
 
+def deliver_webhooks(now: datetime, batch: int = 100) -> tuple[int, int]:
+    """Send the webhook deliveries due at ``now``, at any hour; return (delivered, failed attempts)."""
+    from tracker.webhooks.delivery import send_due
+
+    return send_due(now, batch=batch)
+
+
 def anchor(now: datetime) -> str:
     """Copy the audit chain's head to the anchor log outside the database; say what was done."""
     from tracker import audit
