@@ -27,7 +27,7 @@ KIND_LABELS = {"warning": _l("Deadline soon"), "breach": _l("Deadline missed"), 
                "digest": _l("Daily digest"), "invitation": _l("Invitation"), "password_reset": _l("Password link"),
                "message": _l("Message about a contract"), "sponsor_file": _l("File sent to the sponsor"),
                "signing_link": _l("Signing link"), "signing_code": _l("Signing code"),
-               "signing_executed": _l("Executed agreement")}
+               "signing_executed": _l("Executed agreement"), "webhook_failed": _l("Webhook given up")}
 
 
 class RetryForm(FlaskForm):
