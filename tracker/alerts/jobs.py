@@ -29,10 +29,12 @@ def sweep(now: datetime) -> int:
 
 
 def digest(now: datetime, timezone: str | None = None) -> int:
-    """Queue today's digests for the sites (in ``timezone``, if given) whose window is open."""
+    """Queue today's digests for the sites (in ``timezone``, if given) whose window is open, and each
+    person's digest of the notifications they chose to read there."""
     from tracker.alerts.digest import digest as run
+    from tracker.notices.digest import digest as notices
 
-    return _committed(lambda: run(now, timezone))
+    return _committed(lambda: run(now, timezone) + notices(now))
 
 
 def send(now: datetime, batch: int = 100) -> tuple[int, int]:

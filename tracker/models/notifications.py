@@ -11,7 +11,8 @@ from tracker.extensions import db
 from tracker.models.people import User
 
 # superseded: the reason for the alert had gone when its turn to be sent came (SPEC 4).
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "superseded")
+# held: a notification its recipient wants in their daily digest; digested: sent in one.
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "superseded", "held", "digested")
 
 
 class OutboxMessage(db.Model):

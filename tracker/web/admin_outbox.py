@@ -20,14 +20,18 @@ from tracker.web.paging import page_number, pager
 bp = Blueprint("admin_outbox", __name__, url_prefix="/admin/outbox")
 
 STATUS_LABELS = {"queued": _l("Queued"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed"),
-                 "superseded": _l("Superseded: no longer true when its turn came")}
+                 "superseded": _l("Superseded: no longer true when its turn came"),
+                 "held": _l("Held for the person's daily digest"), "digested": _l("Sent in a daily digest")}
 KIND_LABELS = {"warning": _l("Deadline soon"), "breach": _l("Deadline missed"), "escalation": _l("Escalation"),
                "sponsor_reminder": _l("Reminder to the sponsor"), "ceiling_warning": _l("Regulatory deadline soon"),
                "ceiling_breach": _l("Regulatory deadline missed"), "conformity_issue": _l("Conformity issue"),
                "digest": _l("Daily digest"), "invitation": _l("Invitation"), "password_reset": _l("Password link"),
                "message": _l("Message about a contract"), "sponsor_file": _l("File sent to the sponsor"),
                "signing_link": _l("Signing link"), "signing_code": _l("Signing code"),
-               "signing_executed": _l("Executed agreement"), "webhook_failed": _l("Webhook given up")}
+               "signing_executed": _l("Executed agreement"), "webhook_failed": _l("Webhook given up"),
+               "redline_received": _l("Redline received"), "sponsor_replied": _l("Sponsor's reply"),
+               "conformity_started": _l("Conformity check starts"), "signature_recorded": _l("Signature recorded"),
+               "notice_digest": _l("Daily digest of notifications")}
 
 
 class RetryForm(FlaskForm):
