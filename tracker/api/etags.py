@@ -15,22 +15,22 @@ import hashlib
 from datetime import datetime
 
 from flask import Response, request
-from sqlalchemy import func
+from sqlalchemy import text
 
 from tracker.extensions import db
-from tracker.models import Policy, Site, SiteClosure
 from tracker.timeutil import local_date
 from tracker.web.security import REVALIDATE
 
 
+# One fixed statement (plain text: nothing to build or compile per request) over small tables.
+RULES = text(
+    "SELECT (SELECT max(id) FROM policies), (SELECT count(id) FROM site_closures), "
+    "(SELECT max(id) FROM site_closures), (SELECT count(id) FROM sites WHERE works_whit_monday)")
+
+
 def rules_fingerprint() -> tuple:
     """What, outside the contract, moves its deadlines: policy version, closure days, Whit Monday."""
-    return tuple(db.session.execute(db.select(
-        db.select(func.max(Policy.id)).scalar_subquery(),
-        db.select(func.count(SiteClosure.id)).scalar_subquery(),
-        db.select(func.max(SiteClosure.id)).scalar_subquery(),
-        db.select(func.count(Site.id)).where(Site.works_whit_monday.is_(True)).scalar_subquery(),
-    )).one())
+    return tuple(db.session.execute(RULES).one())
 
 
 def make_tag(*parts) -> str:
