@@ -39,8 +39,8 @@ def set_choices(user: User, data: dict, *, actor: audit.Actor, now: datetime) ->
     before = choices_of(user)
     after = {**before, **data}
     changes = {k: (before[k], after[k]) for k in after if before[k] != after[k]}
-    if changes:
-        user.notification_choices = {**(user.notification_choices or {}), **data}
+    if changes:  # only what the person changed is stored; the rest keeps following the defaults
+        user.notification_choices = {**(user.notification_choices or {}), **{k: after[k] for k in changes}}
         audit.record(actor, "user", user.id, {f"notify.{k}": v for k, v in changes.items()}, now=now)
     return changes
 
