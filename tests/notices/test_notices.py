@@ -73,14 +73,15 @@ def test_a_redline_with_its_reply_reaches_the_site_once_with_links(app, world, s
     assert [m for m in smtp.box.to(world.sponsor_a) if "replied" in m.subject or "redline" in m.subject] == []
 
 
-def test_a_redline_alone_is_told_as_a_redline(app, world, smtp):
-    _language(app, world.legal_gr, "en")
+def test_a_redline_alone_is_told_as_a_redline_in_the_readers_language(app, world, smtp):
+    # legal_gr chose no language: the contract's (French) applies.
     _send_redline(world, reply=False)
     _deliver(app)
     mails = smtp.box.to(world.legal_gr)
     assert len(mails) == 1, [m.subject for m in mails]
     mail = mails[0]
-    assert "sent a redline to" in mail.subject and "/compare" in mail.part("plain")
+    assert "a envoyé une version révisée à Gustave Roussy" in mail.subject and "/compare" in mail.part("plain")
+    assert "Bonjour" in mail.part("plain")
 
 
 def test_agreement_starts_the_associated_sites_conformity_and_each_signature_tells_the_owner(app, world, smtp):
