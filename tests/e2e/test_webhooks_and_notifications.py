@@ -12,7 +12,7 @@ pytestmark = pytest.mark.e2e
 WORDS = {
     "fr-FR": {"Webhooks": "Webhooks", "Address": "Adresse (URL)", "Add": "Ajouter le webhook",
               "registered": "Le webhook est enregistré", "Deliveries": "Livraisons",
-              "Notifications": "Notifications", "digest": "Dans mon résumé quotidien", "Save": "Enregistrer",
+              "Notifications": "Notifications", "digest": "Dans ma synthèse quotidienne", "Save": "Enregistrer",
               "saved": "Vos choix de notifications sont enregistrés", "refused": "Seules les adresses"},
     "en-GB": {"Webhooks": "Webhooks", "Address": "Address (URL)", "Add": "Add the webhook",
               "registered": "The webhook is registered", "Deliveries": "Deliveries",
