@@ -52,6 +52,10 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from tracker import api, cli, web
     from tracker.alerts import listeners
+    from tracker.contracts import signals as contract_signals  # noqa: F401  (announces new contracts, documents)
+    from tracker.contracts import versioning  # noqa: F401  (its flush listener counts every contract change)
+    from tracker.notices import listeners as notice_listeners
+    from tracker.webhooks import listeners as webhook_listeners
     from tracker.metrics import record
     from tracker.portal import notifications
     from tracker.signing import listeners as signing_listeners
@@ -61,6 +65,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     listeners.connect()
     notifications.connect()
     signing_listeners.connect()
+    notice_listeners.connect()
+    webhook_listeners.connect()
     security.init_app(app)
     if app.config.get("PROXY_COUNT"):
         from werkzeug.middleware.proxy_fix import ProxyFix

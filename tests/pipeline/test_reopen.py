@@ -151,7 +151,8 @@ def test_a_conformity_issue_tells_the_coordinating_site_without_moving_its_track
     states = contract_states(flow.get(reference), now())
     assert states[tracks["IB"].id].due_on == date(2026, 4, 3)  # the conformity check's clock goes on
 
-    (notice,) = db.session.execute(db.select(OutboxMessage)).scalars().all()
+    (notice,) = db.session.execute(db.select(OutboxMessage).where(
+        OutboxMessage.kind == "conformity_issue")).scalars().all()
     assert (notice.kind, notice.to_address, notice.track_id) == ("conformity_issue", owner, tracks["GR"].id)
     assert issue in notice.body_text and "Institut Bergonié" in notice.subject
     assert "On Thursday, April 2, 2026, Institut Bergonié reported" in notice.body_text
@@ -159,7 +160,8 @@ def test_a_conformity_issue_tells_the_coordinating_site_without_moving_its_track
 
     # Reported again after a fix that still differs: a second notice, not a duplicate key.
     flow.act(reference, "IB", "conformity_issue", flow.actor("manager", "IB"), comment="Still 3 M EUR.")
-    assert db.session.execute(db.select(db.func.count(OutboxMessage.id))).scalar() == 2
+    assert db.session.execute(db.select(db.func.count(OutboxMessage.id)).where(
+        OutboxMessage.kind == "conformity_issue")).scalar() == 2
 
 
 def test_a_conformity_issue_goes_to_all_legal_staff_of_a_coordinator_without_owner(flow, make_user):
@@ -167,7 +169,8 @@ def test_a_conformity_issue_goes_to_all_legal_staff_of_a_coordinator_without_own
     flow.user(make_user, "manager", "GR")
     reference = _in_conformity(flow)
     flow.act(reference, "IB", "conformity_issue", comment="The budget annex differs.")
-    sent_to = sorted(db.session.execute(db.select(OutboxMessage.to_address)).scalars())
+    sent_to = sorted(db.session.execute(db.select(OutboxMessage.to_address).where(
+        OutboxMessage.kind == "conformity_issue")).scalars())
     assert sent_to == legal
 
 

@@ -16,7 +16,9 @@ def assert_secured(response, *, private: bool = True) -> None:
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
     assert headers.get("X-Content-Type-Options") == "nosniff"
     assert headers.get("Referrer-Policy") == "same-origin"
-    if private:
+    if private == "revalidate":  # a tagged answer (ETag): kept for this caller only, asked again before each use
+        assert headers.get("Cache-Control") == "private, no-cache" and headers.get("ETag"), response.url
+    elif private:
         assert headers.get("Cache-Control") == "no-store", (response.url, headers.get("Cache-Control"))
 
 
@@ -44,7 +46,9 @@ def test_pages_json_downloads_errors_and_static_files_all_carry_the_headers(brow
         "page 405": (person.post("/contracts/new/nothing"), True),
         "redirect": (anonymous.get("/"), False),
         "static file": (anonymous.get("/static/app.css"), False),
-        "API JSON": (legal_api.get(f"/contracts/{contract}"), True),
+        "API JSON": (legal_api.get(f"/contracts/{contract}/events"), True),
+        "API tagged JSON": (legal_api.get(f"/contracts/{contract}"), "revalidate"),
+        "API tagged list": (legal_api.get("/contracts"), "revalidate"),
         "API download": (legal_api.get(f"/documents/{made['id']}/content"), True),
         "API 401": (api().get("/contracts"), True),
         "API 404": (legal_api.get("/contracts/FT-1999-9999"), True),

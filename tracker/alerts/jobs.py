@@ -29,10 +29,12 @@ def sweep(now: datetime) -> int:
 
 
 def digest(now: datetime, timezone: str | None = None) -> int:
-    """Queue today's digests for the sites (in ``timezone``, if given) whose window is open."""
+    """Queue today's digests for the sites (in ``timezone``, if given) whose window is open, and each
+    person's digest of the notifications they chose to read there."""
     from tracker.alerts.digest import digest as run
+    from tracker.notices.digest import digest as notices
 
-    return _committed(lambda: run(now, timezone))
+    return _committed(lambda: run(now, timezone) + notices(now))
 
 
 def send(now: datetime, batch: int = 100) -> tuple[int, int]:
@@ -49,6 +51,13 @@ def send(now: datetime, batch: int = 100) -> tuple[int, int]:
         sent, failed = sent + s, failed + f
         if s + f < batch or s == 0:
             return sent, failed
+
+
+def deliver_webhooks(now: datetime, batch: int = 100) -> tuple[int, int]:
+    """Send the webhook deliveries due at ``now``, at any hour; return (delivered, failed attempts)."""
+    from tracker.webhooks.delivery import send_due
+
+    return send_due(now, batch=batch)
 
 
 def anchor(now: datetime) -> str:

@@ -37,7 +37,8 @@ def _sweep(now: datetime) -> str:
 
 def _send(now: datetime) -> str:
     sent, failed = jobs.send(now)
-    return f"sent {sent}, failed {failed}"
+    delivered, undelivered = jobs.deliver_webhooks(now)
+    return f"sent {sent}, failed {failed}; webhooks delivered {delivered}, failed {undelivered}"
 
 
 def _anchor(now: datetime) -> str:

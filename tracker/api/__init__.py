@@ -50,6 +50,7 @@ def init_app(app: Flask) -> None:
     from tracker.api import contracts, documents, events, idempotency, openapi, sites, sponsors, tracks  # noqa: F401  (routes)
     from tracker.api import metrics  # noqa: F401  (routes)
     from tracker.api import signatories  # noqa: F401  (routes)
+    from tracker.api import webhooks  # noqa: F401  (routes)
 
     limits.check_config(app)
     csrf.exempt(bp)  # programs authenticate with a token, not a cookie

@@ -1,11 +1,11 @@
 """Contracts over the API: create, list what the caller may see, read one."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import abort, jsonify, request
 from sqlalchemy.orm import selectinload
 
-from tracker.access import caller, contract_route, role_required
-from tracker.api import bp, now
+from tracker.access import caller, role_required
+from tracker.api import bp, etags, now
 from tracker.api.errors import json_body
 from tracker.api.serializers import contract_json, summary_json
 from tracker.audit import Actor
@@ -13,7 +13,7 @@ from tracker.errors import InvalidInput
 from tracker.contracts.editing import update_contract
 from tracker.contracts.input import parse_contract
 from tracker.contracts.operations import create_contract
-from tracker.contracts.visibility import visible_contracts
+from tracker.contracts.visibility import load_contract, visible_contracts
 from tracker.extensions import db
 from tracker.models import Contract, Site, Sponsor, Track
 from tracker.people.roles import STAFF_ROLES
@@ -65,11 +65,17 @@ def list_contracts():
     """
     limit = _whole(request.args.get("limit", "100"), "limit", 1, MAX_PAGE)
     offset = _whole(request.args.get("offset", "0"), "offset", 0, MAX_OFFSET)
-    ids = db.session.execute(visible_contracts(caller(), db.select(Contract.id)).order_by(Contract.id.desc())
-                             .limit(limit + 1).offset(offset)).scalars().all()
+    user = caller()
+    rows = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version))
+                              .order_by(Contract.id.desc()).limit(limit + 1).offset(offset)).all()
+    ids = [row.id for row in rows]
     more = len(ids) > limit
-    return jsonify({"contracts": contract_summaries(ids[:limit]),
-                    "limit": limit, "offset": offset, "next_offset": offset + limit if more else None})
+    # The page's ids and versions are the tag: an unchanged page is answered before it is built.
+    tag = etags.tag_for(user, now(), "list", limit, offset, [tuple(row) for row in rows])
+    if etags.matches(tag):
+        return etags.not_modified(tag)
+    return etags.tagged(jsonify({"contracts": contract_summaries(ids[:limit]), "limit": limit, "offset": offset,
+                                 "next_offset": offset + limit if more else None}), tag)
 
 
 def contract_summaries(ids: list[int]) -> list[dict]:
@@ -94,7 +100,19 @@ FULL_LOADS = (selectinload(Contract.sponsor), selectinload(Contract.tracks).opti
 
 
 @bp.get("/contracts/<reference>")
-@contract_route(options=FULL_LOADS)
-def get_contract(contract: Contract):
-    """One contract with its tracks."""
-    return jsonify(contract_json(contract, now=now(), for_sponsor=caller().role == "sponsor"))
+def get_contract(reference: str):
+    """One contract with its tracks; 304 when the caller's If-None-Match is still its tag."""
+    user, at = caller(), now()
+    if not isinstance(reference, str) or len(reference) > 20:
+        abort(404)
+    found = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version).where(
+        Contract.reference == reference.upper()))).first()
+    if found is None:
+        abort(404)
+    tag = etags.tag_for(user, at, "contract", found.id, found.version)
+    if etags.matches(tag):
+        return etags.not_modified(tag)
+    contract = load_contract(reference, user, options=FULL_LOADS)
+    if contract is None:
+        abort(404)
+    return etags.tagged(jsonify(contract_json(contract, now=at, for_sponsor=user.role == "sponsor")), tag)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 from sqlalchemy import text
 
-from tracker.api import bp, openapi_identity as identity
+from tracker.api import bp, openapi_identity as identity, openapi_webhooks as hooks
 from tracker.extensions import db
 from tracker.models.contracts import PHASES
 from tracker.pipeline.rules import ACTIONS, ALL_STAGES, PARTIES
@@ -299,11 +299,23 @@ SCHEMAS["SiteMetrics"] = {"type": "object", "properties": {
 
 SCHEMAS.update(identity.SCHEMAS)
 PATHS.update(identity.paths(_ref, _json, ERRORS))
+SCHEMAS.update(hooks.SCHEMAS)
+PATHS.update(hooks.paths(_ref, _json, ERRORS))
+
+# GET /contracts and GET /contracts/{reference} answer with an ETag; If-None-Match gets a 304.
+_CONDITIONAL = {"name": "If-None-Match", "in": "header", "schema": {"type": "string"},
+                "description": "The ETag of an earlier answer: 304 with no body while it is still current"}
+_ETAG = {"ETag": {"schema": {"type": "string"}, "description": "Changes with any change to the contract(s)"}}
+for _path in ("/contracts", "/contracts/{reference}"):
+    _get = PATHS[_path]["get"]
+    _get["parameters"] = [*_get.get("parameters", []), _CONDITIONAL]
+    _get["responses"]["200"] = {**_get["responses"]["200"], "headers": _ETAG}
+    _get["responses"]["304"] = {"description": "Not modified since the tag given", "headers": _ETAG}
 
 
 def document() -> dict:
     return {
-        "openapi": "3.0.3",
+        "openapi": "3.1.0",
         "info": {"title": "Fast-track contract tracker API", "version": "1.0.0",
                  "description": "Clinical trial agreements between sponsors and the partner sites. A request that "
                                 "changes something may carry an Idempotency-Key header: a retry with the same key "
@@ -312,6 +324,7 @@ def document() -> dict:
         "security": [{"bearer": []}],
         "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}, "schemas": SCHEMAS},
         "paths": PATHS,
+        "webhooks": hooks.webhooks(),
     }
 
 

@@ -68,9 +68,14 @@ def digest_command(now: datetime | None):
 @click.option("--batch", type=click.IntRange(1, 10_000), default=100, show_default=True,
               help="Messages claimed at a time.")
 def send_command(now: datetime | None, batch: int):
-    """Deliver queued alerts whose window has come; print how many were sent and failed."""
-    sent, failed = jobs.send(_now(now), batch)
+    """Deliver queued alerts whose window has come, and the webhook deliveries that are due; print how many
+    were sent and failed (a second line for webhooks, when there were any)."""
+    now = _now(now)
+    sent, failed = jobs.send(now, batch)
     click.echo(f"Sent {sent}, failed {failed}.")
+    delivered, undelivered = jobs.deliver_webhooks(now, batch)
+    if delivered or undelivered:
+        click.echo(f"Webhooks delivered {delivered}, failed {undelivered}.")
 
 
 @click.command("scheduler")

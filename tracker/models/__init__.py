@@ -14,6 +14,7 @@ from tracker.models.signing import (
     DocumentPdf, ExecutedAgreement, FixedVersion, Signatory, Signature, SigningCode, SigningLink,
 )
 from tracker.models.sites import Site
+from tracker.models.webhooks import Webhook, WebhookAttempt, WebhookDelivery
 
 __all__ = [
     "AccountLink",
@@ -49,4 +50,7 @@ __all__ = [
     "Track",
     "TrackFigures",
     "User",
+    "Webhook",
+    "WebhookAttempt",
+    "WebhookDelivery",
 ]

@@ -63,6 +63,9 @@ class Contract(db.Model):
     # Reference, protocol number, title and acronym as ``search_key`` writes them; kept by the
     # listener below on every insert and update (the bulk demo loader writes it itself).
     search_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Goes up with every change to the contract or what hangs on it (tracker.contracts.versioning):
+    # the API's ETag is made from it, so a client polling an unchanged contract gets a 304.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     sponsor: Mapped[Sponsor] = relationship()
     created_by: Mapped[User | None] = relationship()

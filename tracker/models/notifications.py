@@ -11,7 +11,9 @@ from tracker.extensions import db
 from tracker.models.people import User
 
 # superseded: the reason for the alert had gone when its turn to be sent came (SPEC 4).
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "superseded", "imported")
+# held: a notification its recipient wants in their daily digest; digested: sent in one.
+# imported: raised by a history loaded in bulk, kept and never sent.
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "superseded", "held", "digested", "imported")
 
 
 class OutboxMessage(db.Model):

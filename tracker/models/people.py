@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.database import UTCDateTime
@@ -75,6 +75,9 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # When the person last signed in through the sign-in page or a one-time link (not API use).
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Per notification kind, what the person chose: "now", "digest" or "off" (tracker.notices.kinds);
+    # a kind missing here takes its default.
+    notification_choices: Mapped[dict | None] = mapped_column(JSON)
 
     site: Mapped[Site | None] = relationship()
     sponsor: Mapped[Sponsor | None] = relationship()

@@ -18,7 +18,8 @@ from tracker.alerts.queue import insert_new, outbox_row
 from tracker.models import User
 
 # The outbox kinds written here; they are mails to people, not deadline alerts.
-PERSONAL_KINDS = ("invitation", "password_reset", "message", "sponsor_file")
+PERSONAL_KINDS = ("invitation", "password_reset", "message", "sponsor_file", "sponsor_replied", "redline_received",
+                  "conformity_started", "signature_recorded", "notice_digest", "webhook_failed")
 
 
 def _tidy(text: str) -> str:

@@ -24,15 +24,15 @@ def retry_minutes() -> int:
 def init_app(app: Flask) -> None:
     from tracker.web import admin_outbox, admin_policy, audit_export, auth, contract_form, contracts, documents, portal
     from tracker.web import account, conversation, invitations, portal_actions, refusals
-    from tracker.web import admin_sites, admin_sponsors, admin_templates, admin_users
-    from tracker.web import dashboard, profile, queue
+    from tracker.web import admin_sites, admin_sponsors, admin_templates, admin_users, admin_webhooks
+    from tracker.web import dashboard, notifications, profile, queue
     from tracker.web import signatories, signing
     from tracker.web import session_guard
 
     del contract_form, portal_actions  # their routes join the contracts and portal blueprints
     for module in (auth, contracts, documents, audit_export, portal, admin_policy, admin_outbox, account,
                    invitations, conversation, admin_sponsors, admin_sites, admin_templates, admin_users, signing,
-                   signatories):
+                   signatories, admin_webhooks, notifications):
         app.register_blueprint(module.bp)
     for module in (queue, dashboard, profile):
         app.register_blueprint(module.bp)

@@ -21,6 +21,7 @@ bp = Blueprint("admin_outbox", __name__, url_prefix="/admin/outbox")
 
 STATUS_LABELS = {"queued": _l("Queued"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed"),
                  "superseded": _l("Superseded: no longer true when its turn came"),
+                 "held": _l("Held for the person's daily digest"), "digested": _l("Sent in a daily digest"),
                  "imported": _l("Imported: raised by a history loaded in bulk, never sent")}
 KIND_LABELS = {"warning": _l("Deadline soon"), "breach": _l("Deadline missed"), "escalation": _l("Escalation"),
                "sponsor_reminder": _l("Reminder to the sponsor"), "ceiling_warning": _l("Regulatory deadline soon"),
@@ -28,7 +29,10 @@ KIND_LABELS = {"warning": _l("Deadline soon"), "breach": _l("Deadline missed"), 
                "digest": _l("Daily digest"), "invitation": _l("Invitation"), "password_reset": _l("Password link"),
                "message": _l("Message about a contract"), "sponsor_file": _l("File sent to the sponsor"),
                "signing_link": _l("Signing link"), "signing_code": _l("Signing code"),
-               "signing_executed": _l("Executed agreement")}
+               "signing_executed": _l("Executed agreement"), "webhook_failed": _l("Webhook given up"),
+               "redline_received": _l("Redline received"), "sponsor_replied": _l("Sponsor's reply"),
+               "conformity_started": _l("Conformity check starts"), "signature_recorded": _l("Signature recorded"),
+               "notice_digest": _l("Daily digest of notifications")}
 
 
 class RetryForm(FlaskForm):

@@ -5,7 +5,8 @@ one after_request hook, so a new page cannot forget them:
 - a Content-Security-Policy that allows no inline script or style and no framing;
 - ``X-Content-Type-Options: nosniff`` and ``Referrer-Policy: same-origin``;
 - HSTS when the public address (TRACKER_BASE_URL) is https;
-- ``Cache-Control: no-store`` on everything but static files (signed-in pages, JSON, downloads).
+- ``Cache-Control: no-store`` on everything but static files (signed-in pages, JSON, downloads) and the
+  tagged contract answers of the API, which a client may keep and revalidate.
 
 The guard refuses, before any view runs, a path, query string or form field holding NUL, other
 control characters (tab and line breaks are fine) or lone surrogates (see tracker.text_rules),
@@ -32,6 +33,9 @@ CSP = "; ".join((
     "frame-ancestors 'none'",
 ))
 HSTS = "max-age=31536000; includeSubDomains"
+# What an answer with an ETag says instead (the API's contracts): keep it for this caller only, and ask
+# again with the tag before each use (tracker.api.etags).
+REVALIDATE = "private, no-cache"
 
 
 def security_headers(response):
@@ -40,7 +44,7 @@ def security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("X-Frame-Options", "DENY")  # for browsers that predate frame-ancestors
-    if request.endpoint != "static":
+    if request.endpoint != "static" and headers.get("Cache-Control") != REVALIDATE:
         headers["Cache-Control"] = "no-store"
         headers.pop("Expires", None)
     if serves_https(current_app):

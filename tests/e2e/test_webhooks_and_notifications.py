@@ -1,0 +1,56 @@
+"""The webhook admin page and the notification settings in Chromium, in French and English, on a phone:
+added and chosen with the keyboard-reachable controls, checked with axe-core, nothing sticking out."""
+import pytest
+
+from tests.e2e.checks import axe_findings, overflow, sign_in
+from tests.e2e.conftest import PHONE
+from tracker.extensions import db
+from tracker.models import User, Webhook
+
+pytestmark = pytest.mark.e2e
+
+WORDS = {
+    "fr-FR": {"Webhooks": "Webhooks", "Address": "Adresse (URL)", "Add": "Ajouter le webhook",
+              "registered": "Le webhook est enregistré", "Deliveries": "Livraisons",
+              "Notifications": "Notifications", "digest": "Dans ma synthèse quotidienne", "Save": "Enregistrer",
+              "saved": "Vos choix de notifications sont enregistrés", "refused": "Seules les adresses"},
+    "en-GB": {"Webhooks": "Webhooks", "Address": "Address (URL)", "Add": "Add the webhook",
+              "registered": "The webhook is registered", "Deliveries": "Deliveries",
+              "Notifications": "Notifications", "digest": "In my daily digest", "Save": "Save",
+              "saved": "Your notification settings are saved", "refused": "Only http:// and https://"},
+}
+
+
+@pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
+def test_admin_adds_a_webhook_and_a_person_chooses_a_digest(app, page_for, axe_source, make_user, locale):
+    w = WORDS[locale]
+    admin, legal = make_user("admin"), make_user("legal", "GR")
+    page = page_for(locale, width=PHONE, axe=axe_source)
+    sign_in(page, admin)
+    page.goto("/admin/webhooks")
+    assert page.locator("h1").inner_text() == w["Webhooks"]
+    page.get_by_role("textbox", name=w["Address"]).fill("ftp://ctms.example.com/in")
+    page.get_by_role("button", name=w["Add"]).click()
+    assert w["refused"] in page.locator("#url-error").inner_text()
+    page.get_by_role("textbox", name=w["Address"]).fill("https://ctms.example.com/in")
+    page.get_by_role("button", name=w["Add"]).click()
+    assert w["registered"] in page.locator(".flash.success").inner_text()
+    assert axe_findings(page) == [] and overflow(page) == []
+    with app.app_context():
+        hook = db.session.execute(db.select(Webhook)).scalar_one()
+        assert hook.url == "https://ctms.example.com/in" and len(hook.events) == 4 and len(hook.secret) >= 16
+    page.get_by_role("link", name=w["Deliveries"]).click()
+    assert axe_findings(page) == [] and overflow(page) == []
+
+    other = page_for(locale, width=PHONE, axe=axe_source)
+    sign_in(other, legal)
+    other.get_by_role("link", name=w["Notifications"], exact=True).click()
+    group = other.locator("#kind-signature_recorded")
+    group.get_by_label(w["digest"]).check()
+    other.get_by_role("button", name=w["Save"]).click()
+    assert w["saved"] in other.locator(".flash.success").inner_text()
+    assert other.locator("#kind-signature_recorded").get_by_label(w["digest"]).is_checked()
+    assert axe_findings(other) == [] and overflow(other) == []
+    with app.app_context():
+        user = db.session.execute(db.select(User).where(User.email == legal)).scalar_one()
+        assert user.notification_choices == {"signature_recorded": "digest"}

@@ -1,0 +1,54 @@
+"""The registry of notification kinds: what each is about, who may receive it, its default choice.
+
+To add a kind (for example the signing mails): ``register(Kind("signature_declined",
+_l("A signatory declined to sign"), roles=("legal",), default=NOW))`` at import time of the
+module that queues it, and queue its mails through the outbox (``tracker.portal.mailing.queue``
+or ``tracker.alerts.queue.insert_new``) with that kind. The person's choice then applies by
+itself: nothing is queued for "off", and a "digest" row is held for their daily digest. The
+kind appears on everyone's notification settings page whose role it lists.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+NOW, DIGEST, OFF = "now", "digest", "off"
+CHOICES = (NOW, DIGEST, OFF)
+CHOICE_LABELS = {NOW: _l("At once"), DIGEST: _l("In my daily digest"), OFF: _l("Not at all")}
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # the outbox kind its mails are queued with
+    label: object  # a lazy string, for the settings page
+    roles: tuple[str, ...]  # the roles that can receive it
+    default: str = NOW
+
+
+KINDS: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    if kind.default not in CHOICES:
+        raise ValueError(f"default of {kind.name} must be one of {CHOICES}")
+    KINDS[kind.name] = kind
+    return kind
+
+
+for _kind in (
+    Kind("redline_received", _l("The sponsor uploaded a redline on a track I look after"), ("legal", "manager")),
+    Kind("sponsor_replied", _l("The sponsor replied on a track I look after"), ("legal", "manager")),
+    Kind("conformity_started", _l("The coordinating site agreed: my site's conformity check starts"),
+         ("legal", "manager")),
+    Kind("conformity_issue", _l("An associated site reported a conformity issue"), ("legal", "manager")),
+    Kind("signature_recorded", _l("A signature was recorded on a track I look after"), ("legal", "manager"),
+         default=NOW),
+    Kind("sponsor_file", _l("A site sent me its draft or asks for documents"), ("sponsor",)),
+):
+    register(_kind)
+
+
+def kinds_for(role: str) -> list[Kind]:
+    """The kinds a person of this role can receive, in registry order."""
+    return [k for k in KINDS.values() if role in k.roles]
