@@ -98,6 +98,7 @@ def contract_json(contract: Contract, *, now: datetime, for_sponsor: bool = Fals
         "indication": contract.indication,
         "patients": contract.patients,
         "budget": contract.budget or [],
+        "language": contract.language,
         "created_at": contract.created_at.isoformat(),
         "tracks": [track_json(t, states[t.id], for_sponsor=for_sponsor, signing=signing[t.id]) for t in tracks],
     })

@@ -18,11 +18,13 @@ from tracker.models.contracts import PHASES
 EU_CT_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}$")
 KNOWN_FIELDS = {
     "sponsor_id", "title", "protocol_number", "phase", "coordinating_site", "sites", "received_on",
-    "acronym", "eu_ct_number", "indication", "patients", "budget", "investigator", "investigators",
+    "acronym", "eu_ct_number", "indication", "patients", "budget", "investigator", "investigators", "language",
 }
 # What the edit page may change until the terms are agreed; sites and sponsor stay as created.
 DETAIL_FIELDS = ("title", "acronym", "protocol_number", "eu_ct_number", "phase", "indication", "patients",
-                 "budget")
+                 "budget", "language")
+# The languages an agreement is written in (SPEC 5d); French unless the contract says otherwise.
+LANGUAGES = ("fr", "en")
 LIMITS = {"title": 500, "protocol_number": 100, "acronym": 50, "indication": 300, "investigator": 200,
           "eu_ct_number": 30}
 EARLIEST_RECEIVED = date(2000, 1, 1)
@@ -43,6 +45,7 @@ class ContractDraft:
     patients: int | None = None
     investigator: str | None = None
     budget: list[dict] = field(default_factory=list)
+    language: str = "fr"
     # The principal investigator of each participating site, by site code.
     investigators: dict[str, str] = field(default_factory=dict)
 
@@ -213,7 +216,18 @@ def _details(data: dict, errors: dict, present) -> dict:
         values["patients"] = _patients(data, errors)
     if "budget" in present:
         values["budget"] = parse_budget(data.get("budget"), errors)
+    if "language" in present:
+        values["language"] = _language(data.get("language"), errors)
     return values
+
+
+def _language(value: Any, errors: dict) -> str:
+    """The language of the agreements to sign: fr or en, French when not given."""
+    if value in (None, ""):
+        return "fr"
+    if value not in LANGUAGES:
+        errors["language"] = _l("Unknown language; choose one of %(languages)s.", languages=", ".join(LANGUAGES))
+    return value
 
 
 def parse_contract(data: dict, *, today: date, strict_fields: bool = False, sponsor: Sponsor | None = None,

@@ -56,6 +56,8 @@ class Contract(db.Model):
     budget: Mapped[list] = mapped_column(JSON, default=list)
     received_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    # The language of the agreements to sign (SPEC 5d): a version in another one is a courtesy copy.
+    language: Mapped[str] = mapped_column(String(2), default="fr", server_default="fr")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Reference, protocol number, title and acronym as ``search_key`` writes them; kept by the

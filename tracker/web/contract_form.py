@@ -133,7 +133,7 @@ def new():
             rows_ok = False
     data = {"title": form.title.data, "acronym": form.acronym.data, "protocol_number": form.protocol_number.data,
             "eu_ct_number": form.eu_ct_number.data, "phase": form.phase.data, "indication": form.indication.data,
-            "patients": form.patients.data, "coordinating_site": form.coordinating_site.data,
+            "patients": form.patients.data, "language": form.language.data, "coordinating_site": form.coordinating_site.data,
             "sites": form.sites.data or [], "received_on": form.received_on.data, "budget": rows,
             "investigators": {code: name for code, name in names.items() if code in taking_part}}
     draft = None
@@ -164,7 +164,7 @@ def contract_editable(contract: Contract) -> bool:
 
 
 def _fill_from(form: ContractDetailsForm, contract: Contract) -> None:
-    for name in ("title", "acronym", "protocol_number", "eu_ct_number", "phase", "indication"):
+    for name in ("title", "acronym", "protocol_number", "eu_ct_number", "phase", "indication", "language"):
         getattr(form, name).data = getattr(contract, name) or ""
     form.patients.data = str(contract.patients or "")
     while form.budget.entries:
@@ -198,7 +198,7 @@ def edit(contract: Contract):
         return _page("contracts/edit.html", form, contract=contract)
     rows, rows_ok = _budget(form)
     data = {name: getattr(form, name).data for name in ("title", "acronym", "protocol_number", "eu_ct_number",
-                                                        "phase", "indication", "patients")}
+                                                        "phase", "indication", "patients", "language")}
     data.update(budget=rows, investigators=form.investigator_names())
     if rows_ok:
         try:

@@ -90,6 +90,10 @@ class ContractDetailsForm(FlaskForm):
     phase = SelectField(_l("Phase"), choices=[SelectChoice("", "—")] + [SelectChoice(p, p) for p in PHASES])
     indication = StringField(_l("Indication"))
     patients = StringField(_l("Patients planned"))
+    language = SelectField(_l("Language of the agreements to sign"),
+                           choices=[SelectChoice("fr", _l("French")), SelectChoice("en", _l("English"))],
+                           description=_l("A version in another language is a courtesy copy: never fixed for "
+                                          "signature unless named."))
     investigators = FieldList(FormField(InvestigatorForm), max_entries=500)
     budget = FieldList(FormField(BudgetRowForm), min_entries=1, max_entries=MAX_ROWS + 10)
 
