@@ -222,7 +222,7 @@ def _details(data: dict, errors: dict, present) -> dict:
 
 
 def _language(value: Any, errors: dict) -> str:
-    """The language of the agreements to sign: fr or en, French when not given."""
+    """The language of the agreements to sign: fr or en; when not given, the sponsor's choice, else French."""
     if value in (None, ""):
         return "fr"
     if value not in LANGUAGES:
@@ -247,6 +247,8 @@ def parse_contract(data: dict, *, today: date, strict_fields: bool = False, spon
     coordinating, associated = _sites(data, errors, associated_only)
     received_on = _received_on(data, errors, today)
     investigators = _investigators(data, errors, [s for s in (coordinating, *associated) if s is not None])
+    if data.get("language") in (None, "") and getattr(sponsor, "language", None) in LANGUAGES:
+        details["language"] = sponsor.language  # the language the sponsor asked its agreements in
     if errors:
         raise InvalidInput({k: str(v) for k, v in errors.items()})
     return ContractDraft(

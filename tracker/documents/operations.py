@@ -45,11 +45,8 @@ def _may_handle(actor: audit.Actor, contract: Contract, track: Track, *, sponsor
 
 
 def contract_language(contract: Contract) -> str:
-    """The language the sponsor's agreements are written in: its setting, else French for a French sponsor."""
-    sponsor = contract.sponsor
-    if sponsor.language in ("fr", "en"):
-        return sponsor.language
-    return "fr" if (sponsor.country or "FR") == "FR" else "en"
+    """The language the contract's agreements are written in (SPEC 5d: set at its creation, French by default)."""
+    return contract.language or "fr"
 
 
 def template_context(contract: Contract, track: Track, today: date) -> dict:
@@ -262,11 +259,12 @@ class ComparisonUnavailable(Exception):
 
 
 def comparison(document: Document) -> Comparison | None:
-    """The clause-by-clause comparison of a redline with the version the site sent; None if it has none.
+    """The clause-by-clause comparison of a redline (or revised version) with the version it is compared with
+    (the one the site sent, or the one it replaces); None if it has none.
 
     Raises ComparisonUnavailable when a stored version cannot be read.
     """
-    if document.kind != "redline" or document.compared_to_id is None:
+    if document.kind not in ("redline", "revised") or document.compared_to_id is None:
         return None
     sent = db.session.get(Document, document.compared_to_id)
     try:
@@ -277,7 +275,7 @@ def comparison(document: Document) -> Comparison | None:
 
 def comparison_counts(document: Document) -> dict | None:
     """The counts kept at upload, else computed now; None when there is nothing to compare or it cannot be."""
-    if document.kind != "redline" or document.compared_to_id is None:
+    if document.kind not in ("redline", "revised") or document.compared_to_id is None:
         return None
     if document.comparison is not None:
         return document.comparison

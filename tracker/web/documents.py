@@ -112,9 +112,12 @@ def compare(contract: Contract, document_id: int):
         result, unavailable = None, exc.args[0]
     if result is None and unavailable is None:
         abort(404)
+    from tracker.web.negotiated import compare_context
+
     sent = db.session.get(Document, document.compared_to_id)
     return render_template("documents/compare.html", contract=contract, document=document, sent=sent,
-                           result=result, unavailable=unavailable)
+                           result=result, unavailable=unavailable,
+                           **compare_context(contract, document, result.counts if result else None))
 
 
 def _document_of(contract: Contract, document_id: int) -> Document:
@@ -140,7 +143,10 @@ def withdraw(contract: Contract, document_id: int):
                                 done=_("Version %(n)d of %(site)s withdrawn.", n=document.version,
                                        site=document.site.name))
         return _back(contract)
-    return render_template("documents/withdraw.html", contract=contract, document=document, form=form)
+    from tracker.web.negotiated import after_withdrawal
+
+    return render_template("documents/withdraw.html", contract=contract, document=document, form=form,
+                           after=after_withdrawal(document))
 
 
 def page_context(contract: Contract) -> dict:
@@ -154,7 +160,7 @@ def page_context(contract: Contract) -> dict:
                                    .order_by(Document.site_id, Document.version.desc())).scalars().all()
     tracks = [t for t in contract.ordered_tracks if is_site_staff(current_user, t.site_id)]
     names = library.template_names()
-    language = ops.contract_language(contract)
+    language = contract.language
     generate_forms = []
     for track in tracks:
         form = GenerateForm(prefix=f"gen{track.id}", formdata=None)
@@ -169,10 +175,11 @@ def page_context(contract: Contract) -> dict:
         generate_forms.append((track, form, blanks))
     upload_form = UploadForm()
     upload_form.site.choices = [SelectChoice(t.site.code, t.site.name) for t in tracks]
+    from tracker.web.negotiated import section_context
+
     return {"documents": documents, "generate_forms": generate_forms, "upload_form": upload_form,
             "template_title": library.template_title, "author_label": author_label,
-            "may_withdraw": lambda d: is_site_staff(current_user, d.site_id),
-            "can_generate": contract.status != "cancelled"}
+            "can_generate": contract.status != "cancelled", **section_context(contract, documents, tracks)}
 
 
 def author_label(document: Document) -> str:
