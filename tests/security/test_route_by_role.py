@@ -42,6 +42,8 @@ ROLES = {
     "audit_export.": {"admin", "manager", "legal"}, "conversation.": {"admin", "manager", "legal"},
     "invitations.": {"admin", "manager", "legal"}, "documents.generate": {"admin", "manager", "legal"},
     "documents.upload": {"admin", "manager", "legal"}, "documents.compare": {"admin", "manager", "legal"},
+    "documents.upload_revised": {"admin", "manager", "legal"}, "documents.adopt": {"admin", "manager", "legal"},
+    "documents.changes": {"admin", "manager", "legal"}, "api.adopt_document": {"admin", "manager", "legal"},
     "documents.templates": {"admin"}, "admin_policy.": {"admin"}, "admin_outbox.": {"admin"},
     "admin_users.": {"admin"},
     "api.post_sponsor": {"admin"}, "api.post_template": {"admin"},

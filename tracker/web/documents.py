@@ -18,6 +18,7 @@ from tracker.portal.documents import may_download
 from tracker.database import utcnow
 from tracker.documents import library
 from tracker.documents import operations as ops
+from tracker.documents.versions import is_fixed_or_executed
 from tracker.errors import InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document
@@ -136,6 +137,10 @@ def withdraw(contract: Contract, document_id: int):
     document = _document_of(contract, document_id)
     if not is_site_staff(current_user, document.site_id):
         abort(403)
+    if request.method == "GET" and is_fixed_or_executed(document):
+        flash(_("Not done: %(why)s", why=_("Version %(n)d is fixed for signature; reopen to change the terms.",
+                                           n=document.version)), "error")
+        return _back(contract)
     form = WithdrawForm()
     if form.validate_on_submit():
         attempt(lambda: ops.withdraw(document, actor=Actor.of(current_user), now=utcnow(),
