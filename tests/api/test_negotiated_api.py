@@ -135,3 +135,27 @@ def test_the_contract_language_is_set_at_creation(app, api, make_sponsor, make_u
     assert created.status_code == 201 and created.json()["language"] == "en"
     bad = client.post("/contracts", json={**body, "language": "de"})
     assert bad.status_code == 422 and "language" in bad.json()["error"]["fields"]
+
+
+def test_a_regulated_model_lists_the_deviations(app, api, desk, make_user, client, login):
+    reference, gr, _ib, sponsor_user, generated, content = desk
+    admin_email = make_user("admin", None)
+    admin = api(admin_email)
+    template = next(t for t in admin.get("/templates").json()["templates"] if t["name"] == "coordinating_fr")
+    assert template["regulated"] is False
+    refused = api(make_user("legal", "GR")).session.patch(
+        f"{admin.base}/templates/{template['id']}", json={"regulated": True}, timeout=30)
+    assert refused.status_code == 403
+    bad = admin.session.patch(f"{admin.base}/templates/{template['id']}", json={"regulated": "yes"}, timeout=30)
+    assert bad.status_code == 422
+    marked = admin.session.patch(f"{admin.base}/templates/{template['id']}", json={"regulated": True}, timeout=30)
+    assert marked.status_code == 200 and marked.json()["regulated"] is True
+    redline = upload(sponsor_user, reference, word_redline(content).data).json()
+    deviations = redline["comparison"]["deviations"]
+    assert {"changed", "removed", "added"} <= {d["status"] for d in deviations}
+    assert all(set(d) == {"index", "status", "old", "new"} for d in deviations)
+    login(make_user("legal", "GR"))
+    page = client.get(f"/contracts/{reference}/documents/{redline['id']}/compare",
+                      headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f"{len(deviations)} deviations from the regulated model" in page
+    assert page.count(">deviation<") == len(deviations)

@@ -120,3 +120,23 @@ def test_libreoffice_converts_it_and_lists_the_revisions(sent, tmp_path):
     assert content.count("<text:changed-region") >= 4
     assert "<text:insertion>" in content and "<text:deletion>" in content
     assert "Novacure Oncology SA" in content
+
+
+def test_deviations_are_the_changes_of_locked_text(builtin, context, sent):
+    from tracker.documents.deviations import deviations, is_locked, locked_patterns
+
+    patterns = locked_patterns(builtin("coordinating_fr"))
+    clauses = compare_documents(sent, accept_all(word_redline(sent).data)).clauses
+    found = deviations(clauses, patterns)
+    statuses = {d.status for d in found}
+    assert {"changed", "removed", "added"} <= statuses  # articles rewritten, deleted, one added
+    assert all(d.status == "added" or is_locked(d.old, patterns) for d in found)
+    # A budget cell is the site's own figure: changing it is no deviation.
+    document = docx.Document(io.BytesIO(sent))
+    cell = next(c for t in document.tables for r in t.rows for c in r.cells if c.text == "2 100,00 €")
+    cell.paragraphs[0].runs[0].text = "1 900,00 €"
+    out = io.BytesIO()
+    document.save(out)
+    clauses = compare_documents(sent, out.getvalue()).clauses
+    assert [c.status for c in clauses if c.status != "same"] == ["changed"]
+    assert deviations(clauses, patterns) == []

@@ -44,6 +44,7 @@ ROLES = {
     "documents.upload": {"admin", "manager", "legal"}, "documents.compare": {"admin", "manager", "legal"},
     "documents.upload_revised": {"admin", "manager", "legal"}, "documents.adopt": {"admin", "manager", "legal"},
     "documents.changes": {"admin", "manager", "legal"}, "api.adopt_document": {"admin", "manager", "legal"},
+    "admin_templates.regulated": {"admin"}, "api.patch_template": {"admin"},
     "documents.templates": {"admin"}, "admin_policy.": {"admin"}, "admin_outbox.": {"admin"},
     "admin_users.": {"admin"},
     "api.post_sponsor": {"admin"}, "api.post_template": {"admin"},

@@ -139,3 +139,23 @@ def test_an_unmodified_redline_offers_to_agree(client, app, contract_page):
     compared = client.get(compare_url, headers=EN).get_data(as_text=True)
     assert "Unmodified:" in compared and "The sponsor returned the text unchanged." in compared
     assert "Agree the terms of Gustave Roussy" in compared and "Adopt this redline" not in compared
+
+
+def test_an_admin_marks_a_regulated_model(client, app, builtin_templates, make_user, login):
+    from tracker.models import AuditEntry, ContractTemplate
+
+    login(make_user("admin", None))
+    with app.app_context():
+        template_id = db.session.execute(db.select(ContractTemplate.id).where(
+            ContractTemplate.name == "associated_fr")).scalar_one()
+    page = f"/admin/templates/{template_id}"
+    assert "Mark as a regulated model" in client.get(page, headers=EN).get_data(as_text=True)
+    bad = client.post(f"{page}/regulated", data={"csrf_token": csrf_token(client, page), "regulated": "maybe"})
+    assert bad.status_code == 400
+    done = client.post(f"{page}/regulated", headers=EN, follow_redirects=True,
+                       data={"csrf_token": csrf_token(client, page), "regulated": "1"}).get_data(as_text=True)
+    assert "associated_fr is a regulated model" in done and "No longer a regulated model" in done
+    with app.app_context():
+        assert db.session.get(ContractTemplate, template_id).regulated is True
+        assert db.session.execute(db.select(AuditEntry).where(AuditEntry.entity == "template",
+                                                              AuditEntry.field == "regulated")).first()

@@ -25,7 +25,7 @@ from tracker.timeutil import local_date
 def template_json(t: ContractTemplate) -> dict:
     return {"id": t.id, "name": t.name, "version": t.version, "filename": t.filename, "sha256": t.sha256,
             "size": t.size, "fields": t.fields, "created_at": t.created_at.isoformat(),
-            "retired": t.retired_at is not None}
+            "retired": t.retired_at is not None, "regulated": t.regulated}
 
 
 def author_json(user) -> dict | None:
@@ -60,7 +60,8 @@ def comparison_json(d: Document) -> dict | None:
     if counts is None:
         return None
     return {"base_id": d.compared_to_id, **counts,
-            "unmodified": not (counts["changed"] or counts["added"] or counts["removed"]), "deviations": []}
+            "unmodified": not (counts["changed"] or counts["added"] or counts["removed"]),
+            "deviations": [found.as_json() for found in negotiation.deviations_of(d)]}
 
 
 def _for_sponsor() -> bool:
@@ -89,6 +90,22 @@ def list_templates():
     rows = db.session.execute(db.select(ContractTemplate).order_by(
         ContractTemplate.name, ContractTemplate.version.desc())).scalars().all()
     return jsonify({"templates": [template_json(t) for t in rows]})
+
+
+@bp.patch("/templates/<int:template_id>")
+@role_required("admin")
+def patch_template(template_id: int):
+    """Mark a template as a regulated model or not (admin): ``{"regulated": true}``; every version of its name."""
+    data = json_body()
+    unknown = sorted(set(data) - {"regulated"})
+    if unknown or not isinstance(data.get("regulated"), bool):
+        raise InvalidInput({k: "Unknown field." for k in unknown} or {"regulated": "Expected true or false."})
+    template = db.session.get(ContractTemplate, template_id)
+    if template is None:
+        raise NotFound("No such template.")
+    with atomic():
+        library.set_regulated(template, data["regulated"], actor=Actor.of(caller()), now=now())
+    return jsonify(template_json(template))
 
 
 @bp.post("/templates")

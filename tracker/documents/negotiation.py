@@ -16,14 +16,17 @@ from flask_babel import lazy_gettext as _l
 from tracker import audit
 from tracker.documents.checks import DocumentRejected, check_docx
 from tracker.documents.compare import clauses_of, compare_clauses
-from tracker.documents.operations import _may_handle, _refuse_repeat, _store, _track
+from tracker.documents.deviations import Deviation, deviations, locked_patterns
+from tracker.documents.operations import (
+    ComparisonUnavailable, _may_handle, _refuse_repeat, _store, _track, comparison,
+)
 from tracker.documents.revisions import accept_all
 from tracker.documents.tracked import tracked_changes
 from tracker.documents.versions import LANGUAGE_NAMES, current_version
 from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, Forbidden, InvalidInput
 from tracker.extensions import db
-from tracker.models import Contract, Document
+from tracker.models import Contract, ContractTemplate, Document
 from tracker.people.roles import is_site_staff
 
 CHANGED_KINDS = ("redline", "revised")  # the versions whose changes can be compared and written out
@@ -136,3 +139,41 @@ def _author(document: Document) -> str:
         return db.session.get(Contract, document.contract_id).sponsor.name
     user = document.author
     return f"{user.name} ({document.site.code})" if user is not None else document.site.name
+
+
+_PATTERNS: dict[str, list] = {}  # a template version's locked patterns, by its SHA-256 (the file never changes)
+
+
+def model_of(document: Document) -> ContractTemplate | None:
+    """The template the version compared with came from: followed back through revised versions."""
+    seen: set[int] = set()
+    current = db.session.get(Document, document.compared_to_id) if document.compared_to_id else None
+    while current is not None and current.id not in seen:
+        if current.template_id is not None:
+            return current.template
+        seen.add(current.id)
+        origin = current.based_on_id or current.compared_to_id
+        current = db.session.get(Document, origin) if origin else None
+    return None
+
+
+def deviations_of(document: Document, clauses=None) -> list[Deviation]:
+    """The changes of a redline or revised version that touch the locked text of a regulated model (SPEC 5d);
+    none when its agreement was not made from one. ``clauses``: its comparison's, when already at hand."""
+    template = model_of(document)
+    if template is None or not template.regulated:
+        return []
+    patterns = _PATTERNS.get(template.sha256)
+    if patterns is None:
+        try:
+            patterns = locked_patterns(template.content)
+        except DocumentRejected:
+            patterns = []
+        _PATTERNS[template.sha256] = patterns
+    if clauses is None:
+        try:
+            result = comparison(document)
+        except ComparisonUnavailable:
+            return []
+        clauses = result.clauses if result is not None else ()
+    return deviations(clauses, patterns)

@@ -118,7 +118,7 @@ def compare(contract: Contract, document_id: int):
     sent = db.session.get(Document, document.compared_to_id)
     return render_template("documents/compare.html", contract=contract, document=document, sent=sent,
                            result=result, unavailable=unavailable,
-                           **compare_context(contract, document, result.counts if result else None))
+                           **compare_context(contract, document, result))
 
 
 def _document_of(contract: Contract, document_id: int) -> Document:
