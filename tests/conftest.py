@@ -53,6 +53,7 @@ def app(tmp_path_factory):
         "SECRET_KEY": "test-secret",
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://tracker.test",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # the real scrypt is tested in tests/people
     })
     with app.app_context():
         if db.engine.dialect.name == "postgresql":

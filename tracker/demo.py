@@ -250,6 +250,7 @@ def seed(*, count: int, now: datetime, echo=print, progress=None) -> list[tuple[
         everyone = db.session.execute(db.select(Sponsor).order_by(Sponsor.id)).scalars().all()
         sites = {s.code: s for s in db.session.execute(db.select(Site)).scalars()}
         loader = Loader(now=now, plan=_bulk_plan(everyone, local_date(now)), sites=sites, staff=staff)
+        first_loaded = (db.session.execute(db.select(db.func.max(Contract.id))).scalar() or 0) + 1
         for first in range(start, count, CHUNK):
             chunk = range(first, min(first + CHUNK, count))
             loader.load(chunk)
@@ -258,6 +259,11 @@ def seed(*, count: int, now: datetime, echo=print, progress=None) -> list[tuple[
                 progress(len(chunk))
         realign_sequences()
         refresh_statistics()
+        db.session.commit()
+        # The loaded history's deadlines have passed long ago: record what they raised, unsent.
+        from tracker.alerts.sweep import sweep
+
+        sweep(now, imported=True, from_contract_id=first_loaded)
         db.session.commit()
     if count > existing:
         echo(f"Created {count - existing} demo contracts.")

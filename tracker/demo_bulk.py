@@ -9,9 +9,11 @@ at a time with one executemany per table. What is stored is therefore what the l
 would have stored for the same moves, which the tests check by replaying the events and
 verifying the audit chain.
 
-Two things the live path does are left out on purpose: the alert outbox and the portal's
-notifications of past moves (the next sweep queues what is due now), and the agreements'
-documents (only the small live-seeded demo contracts have them).
+Two things the live path does are left out on purpose: the portal's notifications of past
+moves, and the agreements' documents (only the small live-seeded demo contracts have them).
+The alerts the history raised are recorded once the load ends, as ``imported`` outbox rows
+that are never sent (``alerts.sweep.sweep(imported=True)``), so the first sweep after a load
+is an ordinary day's.
 """
 from __future__ import annotations
 

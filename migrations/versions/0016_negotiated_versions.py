@@ -5,7 +5,7 @@ setting, else French for a French sponsor); existing documents take the language
 else their contract's.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-06 23:40:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0016'
-down_revision = '0014'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 

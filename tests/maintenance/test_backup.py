@@ -14,7 +14,7 @@ from tracker import audit, create_app
 from tracker.contracts.input import parse_contract
 from tracker.contracts.operations import create_contract
 from tracker.extensions import db
-from tracker.models import AuditEntry, Contract, Event, Sponsor, Track
+from tracker.models import Contract
 from tracker.pipeline.operations import apply_action
 
 TABLES = ("contracts", "tracks", "events", "audit_entries", "sponsors", "users", "sites", "policies")

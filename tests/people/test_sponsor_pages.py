@@ -95,3 +95,13 @@ def test_the_list_pages(client, make_user, make_sponsor, login):
 def test_forms_need_their_csrf_token(client, make_user, login):
     login(make_user("admin", None))
     assert client.post("/sponsors/new", data={"name": "X"}).status_code == 400
+
+
+def test_the_country_list_names_countries_only(app):
+    from tracker.web.forms import country_choices
+
+    for language in ("fr", "en"):
+        with app.test_request_context(headers={"Accept-Language": language}):
+            codes = {choice.value for choice in country_choices()}
+        assert {"FR", "DE", "US", "CH", "XK"} <= codes  # Kosovo is a country with a code of its own
+        assert not codes & {"XA", "XB", "EU", "EZ", "UN", "QO", "ZZ"}  # pseudo-locales and groupings are not

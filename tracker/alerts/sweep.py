@@ -113,9 +113,12 @@ def alerts_for_rows(directory: Directory, rows: list, looks: list[dict] | None =
     return alerts
 
 
-def queue_alerts(directory: Directory, alerts: list[Alert]) -> int:
+def queue_alerts(directory: Directory, alerts: list[Alert], *, status: str = "queued") -> int:
     """Insert the alerts whose keys are not in the outbox yet: each with its subject and the values its
-    bodies are rendered from when the sender takes it (a sweep may queue thousands)."""
+    bodies are rendered from when the sender takes it (a sweep may queue thousands).
+
+    ``status="imported"`` records them as raised by a history loaded in bulk: kept, never sent.
+    """
     present = existing_keys(a.key for a in alerts)
     rows = []
     for alert in alerts:
@@ -130,7 +133,7 @@ def queue_alerts(directory: Directory, alerts: list[Alert]) -> int:
             payload=mails.payload_of(values),
             now=directory.now, not_before=directory.windows[alert.window_site_id].next_opening(directory.now),
             site_id=alert.window_site_id, contract_id=alert.row.contract_id, track_id=alert.row.id,
-            visit=alert.row.visit))
+            visit=alert.row.visit) | {"status": status})
     rows.sort(key=lambda r: (r["track_id"] or 0, r["key"]))
     return insert_new(rows)
 
@@ -144,20 +147,28 @@ def _remember(looks: list[dict]) -> None:
             .values(next_alert_on=bindparam("next")), looks)
 
 
-def sweep(now: datetime) -> int:
+def sweep(now: datetime, *, imported: bool = False, from_contract_id: int | None = None) -> int:
     """Queue every alert due at ``now``; return how many outbox rows were added.
 
     Only tracks whose next look has come are read, so a sweep's cost follows the clocks
     that are due, not the number of contracts.
+
+    ``imported=True`` is for a history just loaded in bulk: the alerts its past raised are
+    recorded as ``imported`` (kept in the outbox, never sent), so the next sweep is an
+    ordinary day's and nobody's mailbox is flooded with years of old deadlines;
+    ``from_contract_id`` limits it to the contracts loaded (ids from that one on).
     """
     directory = load_directory(now)
     stmt = _candidates(directory)
     queued = 0
     if stmt is None:
         return 0
+    if from_contract_id is not None:
+        stmt = stmt.where(Track.contract_id >= from_contract_id)
     with mails.rendering():
         for page in _pages(stmt):
             looks: list[dict] = []
-            queued += queue_alerts(directory, alerts_for_rows(directory, page, looks))
+            queued += queue_alerts(directory, alerts_for_rows(directory, page, looks),
+                                   status="imported" if imported else "queued")
             _remember(looks)
     return queued

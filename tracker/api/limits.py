@@ -9,7 +9,8 @@ benchmarks). Over a limit the API answers 429 with ``Retry-After`` (seconds) and
 - Calls: a Flask-Limiter rate such as ``1200/minute`` or ``20 per second``.
 - Upload volume: ``<amount> <unit>/<period>``, unit B, KB, MB or GB (powers of 1024) and
   period second, minute, hour or day, e.g. ``100 MB/hour``. It counts the bodies of
-  multipart requests (file uploads) as they arrive, before anything is stored.
+  multipart requests (file uploads) as they arrive, before anything is stored.  The
+  sponsor portal's uploads count against the same volume, per signed-in user.
 """
 from __future__ import annotations
 
@@ -72,20 +73,30 @@ def _call_rate() -> str:
 
 def check_upload_volume():
     """Refuse an upload that would take the token past its volume for the period (before it is read)."""
+    wait = volume_wait(token_key())
+    if wait is None:
+        return None
+    response = error_response(429, "rate_limited", f"This token has used its upload volume "
+                              f"({current_app.config['API_UPLOAD_LIMIT']}); try again in {wait} seconds.")
+    response.headers["Retry-After"] = str(wait)
+    return response
+
+
+def volume_wait(key: str) -> int | None:
+    """Count this request's upload against ``key``'s volume: None while within it, else the seconds to wait.
+
+    Only multipart bodies (file uploads) count, by their declared length, before they are read.
+    """
     if request.mimetype != "multipart/form-data" or not limiter.enabled:
         return None
     item = upload_allowance(current_app.config["API_UPLOAD_LIMIT"])
     if item is None:
         return None
     cost = max(1, request.content_length or 0)
-    if limiter.limiter.hit(item, token_key(), "upload-bytes", cost=cost):
+    if limiter.limiter.hit(item, key, "upload-bytes", cost=cost):
         return None
-    reset_at, _remaining = limiter.limiter.get_window_stats(item, token_key(), "upload-bytes")
-    wait = max(1, math.ceil(reset_at - time.time()))
-    response = error_response(429, "rate_limited", f"This token has used its upload volume "
-                              f"({current_app.config['API_UPLOAD_LIMIT']}); try again in {wait} seconds.")
-    response.headers["Retry-After"] = str(wait)
-    return response
+    reset_at, _remaining = limiter.limiter.get_window_stats(item, key, "upload-bytes")
+    return max(1, math.ceil(reset_at - time.time()))
 
 
 def decorate(bp: Blueprint) -> None:

@@ -3,11 +3,22 @@
 A clause is a non-empty paragraph or a table cell, in document order.  Sponsors usually send
 their redline with tracked changes on, so the received text is read as if every change were
 accepted: inserted text counts, deleted and moved-away text does not.
+
+The work is bounded by the size of the text, not only by the number of clauses, because a
+redline comes from outside: a document has at most MAX_WORDS words; a clause longer than
+LONG_WORDS words or LONG_CHARS characters is compared by its words' overlap (linear) instead
+of their order, and shown whole, marked too long to detail; the common head and tail of the
+two documents are matched before any search; the pairing of reworded clauses within a block
+stops scoring when its word budget is spent.  A 2 MB upload therefore costs at most seconds.
+
+Each clause keeps its position in both documents (old_at, new_at), so that a later choice of
+"accept these changes, not those" can rebuild a text from the two versions.
 """
 from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from io import BytesIO
@@ -22,7 +33,14 @@ SAME, CHANGED, ADDED, REMOVED = "same", "changed", "added", "removed"
 SIMILAR = 0.5  # above this word-level ratio a removed and an added clause are one edited clause
 SHORT_WORDS = 5
 _PAIRING_BUDGET = 40_000  # removed x added pairs scored per block before giving up on pairing
+_WORD_BUDGET = 10_000_000  # words read while scoring the pairs of one block (each pair costs both its lengths)
+_ORDER_BUDGET = 4_000_000  # word x word steps spent on order-aware scores per comparison, then overlap only
 MAX_CLAUSES = 20_000  # a long agreement has a thousand; aligning far more would take minutes
+MAX_WORDS = 200_000  # a long agreement has about 20,000 words
+LONG_WORDS = 1_500  # a clause longer than this is compared by word overlap and shown whole
+LONG_CHARS = 15_000
+_DETAIL_BUDGET = 20_000_000  # token x token steps spent on word-level detail per comparison
+_JUNK_FROM = 1_000  # clause lists this long let very common clauses anchor nothing (difflib's autojunk)
 _SKIPPED = frozenset({W + "del", W + "moveFrom", W + "delText", W + "instrText", W + "rPr", W + "pPr"})
 _SPACE = frozenset({W + "tab", W + "br", W + "cr"})
 _TOKEN = re.compile(r"\w+|[^\w\s]|\s+")
@@ -35,9 +53,18 @@ class Clause:
     status: str
     old: str | None
     new: str | None
+    old_at: int | None = None  # position among the sent version's clauses
+    new_at: int | None = None  # position among the received version's clauses
+
+    @property
+    def too_long(self) -> bool:
+        """Too long to be shown word by word: the clause is shown whole."""
+        return is_long(self.old or "") or is_long(self.new or "")
 
     def fragments(self) -> list[tuple[str, str]]:
         """Word-level detail of a change as (op, text), op in equal/delete/insert, for highlighting."""
+        if self.too_long:
+            return [("delete", self.old or ""), ("insert", self.new or "")]
         return word_diff(self.old or "", self.new or "")
 
 
@@ -58,6 +85,19 @@ class Comparison:
     def differences(self) -> tuple[Clause, ...]:
         return tuple(clause for clause in self.clauses if clause.status != SAME)
 
+    def detailed(self) -> list[tuple[Clause, list[tuple[str, str]] | None]]:
+        """Each difference with its word-level detail, while the detail budget lasts (then None: shown whole)."""
+        spent, out = 0, []
+        for clause in self.differences:
+            fragments = None
+            if clause.status == CHANGED and not clause.too_long:
+                cost = _tokens(clause.old) * _tokens(clause.new)
+                if spent + cost <= _DETAIL_BUDGET:
+                    spent += cost
+                    fragments = clause.fragments()
+            out.append((clause, fragments))
+        return out
+
 
 def compare_documents(sent: bytes, received: bytes, *, similar: float = SIMILAR) -> Comparison:
     """Align the clauses of the version the site sent with the sponsor's redline (difflib)."""
@@ -65,14 +105,29 @@ def compare_documents(sent: bytes, received: bytes, *, similar: float = SIMILAR)
 
 
 def compare_clauses(old: list[str], new: list[str], *, similar: float = SIMILAR) -> Comparison:
-    """Align two lists of clause texts, as read by clauses_of."""
-    result: list[Clause] = []
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    """Align two lists of clause texts, as read by clauses_of.
+
+    The common head and tail are matched first (a redline usually changes a few clauses in
+    the middle), then difflib aligns what is left.
+    """
+    head = 0
+    while head < min(len(old), len(new)) and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    result = [Clause(SAME, text, text, at, at) for at, text in enumerate(old[:head])]
+    middle_old, middle_new = old[head:len(old) - tail], new[head:len(new) - tail]
+    scorer = _Scorer(similar)
+    junk = max(len(middle_old), len(middle_new)) >= _JUNK_FROM
+    matcher = SequenceMatcher(None, middle_old, middle_new, autojunk=junk)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
-            result += [Clause(SAME, text, text) for text in old[i1:i2]]
+            result += [Clause(SAME, text, text, head + i1 + k, head + j1 + k) for k, text in enumerate(middle_old[i1:i2])]
         else:  # replace, delete or insert: pair what was only reworded
-            result += _pair(old[i1:i2], new[j1:j2], similar)
+            result += scorer.pair(middle_old[i1:i2], middle_new[j1:j2], head + i1, head + j1)
+    result += [Clause(SAME, text, text, len(old) - tail + k, len(new) - tail + k)
+               for k, text in enumerate(old[len(old) - tail:])]
     return Comparison(tuple(result))
 
 
@@ -82,12 +137,16 @@ def clauses_of(data: bytes) -> list[str]:
     with zipfile.ZipFile(BytesIO(data)) as archive:
         root = etree.fromstring(archive.read("word/document.xml"), PARSER)
     body = root.find(W + "body")
-    clauses = []
+    clauses, words = [], 0
     for text in _blocks(body if body is not None else root):
         clauses.append(text)
+        words += text.count(" ") + 1
         if len(clauses) > MAX_CLAUSES:
             raise DocumentRejected([Problem(N_("the document has more than %(limit)s paragraphs and table cells, "
                                                "too many to compare"), limit=MAX_CLAUSES)])
+        if words > MAX_WORDS:
+            raise DocumentRejected([Problem(N_("the document has more than %(limit)s words, too many to compare"),
+                                            limit=MAX_WORDS)])
     return clauses
 
 
@@ -130,35 +189,76 @@ def _collect(element, parts: list[str]) -> None:
         # paragraphs nested in a text box are not part of the enclosing paragraph's clause
 
 
-def _similarity(a: str, b: str) -> float:
-    """Word-level for sentences; character-level for short cells, where '2 100 €' -> '1 900 €'
-    shares no word yet is plainly the same amount edited."""
-    words_a, words_b = a.split(), b.split()
-    if min(len(words_a), len(words_b)) >= SHORT_WORDS:
-        return SequenceMatcher(None, words_a, words_b, autojunk=False).ratio()
-    return SequenceMatcher(None, a, b, autojunk=False).ratio()
+def is_long(text: str) -> bool:
+    """Too long for an order-aware comparison (difflib is quadratic at worst)."""
+    return len(text) > LONG_CHARS or text.count(" ") >= LONG_WORDS
 
 
-def _pair(old: list[str], new: list[str], similar: float) -> list[Clause]:
-    """Within a differing block, keep order and pair each removed clause with its best rewrite."""
-    if len(old) * len(new) > _PAIRING_BUDGET:
-        return [Clause(REMOVED, o, None) for o in old] + [Clause(ADDED, None, n) for n in new]
-    out: list[Clause] = []
-    start = 0
-    for text in old:
-        best, best_at = similar, None
-        for at in range(start, len(new)):
-            score = _similarity(text, new[at])
-            if score > best:
-                best, best_at = score, at
-        if best_at is None:
-            out.append(Clause(REMOVED, text, None))
-            continue
-        out += [Clause(ADDED, None, n) for n in new[start:best_at]]
-        out.append(Clause(CHANGED, text, new[best_at]))
-        start = best_at + 1
-    out += [Clause(ADDED, None, n) for n in new[start:]]
-    return out
+def _overlap(words_a: list[str], words_b: list[str]) -> float:
+    """Share of words the two clauses have in common, order aside: linear, and an upper bound of difflib's ratio."""
+    common = sum((Counter(words_a) & Counter(words_b)).values())
+    return 2.0 * common / (len(words_a) + len(words_b)) if words_a or words_b else 1.0
+
+
+class _Scorer:
+    """Scores candidate rewrites within one comparison, spending a bounded amount of work."""
+
+    def __init__(self, similar: float):
+        self.similar = similar
+        self.order_steps = 0  # word x word steps spent on difflib ratios so far
+
+    def similarity(self, a: str, b: str, threshold: float) -> float:
+        """Word-level for sentences; character-level for short cells, where '2 100 €' -> '1 900 €'
+        shares no word yet is plainly the same amount edited.  Long clauses, and every clause
+        once the budget is spent, are scored by word overlap."""
+        words_a, words_b = a.split(), b.split()
+        if is_long(a) or is_long(b):
+            return _overlap(words_a, words_b)
+        if min(len(words_a), len(words_b)) >= SHORT_WORDS:
+            matcher = SequenceMatcher(None, words_a, words_b, autojunk=False)
+            size = len(words_a) * len(words_b)
+        else:
+            matcher = SequenceMatcher(None, a, b, autojunk=False)
+            size = len(a) * len(b)
+        if matcher.real_quick_ratio() <= threshold or matcher.quick_ratio() <= threshold:
+            return 0.0  # cannot beat the best so far: spare the full ratio
+        if self.order_steps + size > _ORDER_BUDGET:
+            return _overlap(words_a, words_b)
+        self.order_steps += size
+        return matcher.ratio()
+
+    def pair(self, old: list[str], new: list[str], old_from: int, new_from: int) -> list[Clause]:
+        """Within a differing block, keep order and pair each removed clause with its best rewrite."""
+        if not old or not new or len(old) * len(new) > _PAIRING_BUDGET or _block_words(old, new) > _WORD_BUDGET:
+            return ([Clause(REMOVED, o, None, old_from + i, None) for i, o in enumerate(old)]
+                    + [Clause(ADDED, None, n, None, new_from + j) for j, n in enumerate(new)])
+        out: list[Clause] = []
+        start = 0
+        for i, text in enumerate(old):
+            best, best_at = self.similar, None
+            for at in range(start, len(new)):
+                score = self.similarity(text, new[at], best)
+                if score > best:
+                    best, best_at = score, at
+            if best_at is None:
+                out.append(Clause(REMOVED, text, None, old_from + i, None))
+                continue
+            out += [Clause(ADDED, None, n, None, new_from + j) for j, n in enumerate(new[start:best_at], start)]
+            out.append(Clause(CHANGED, text, new[best_at], old_from + i, new_from + best_at))
+            start = best_at + 1
+        out += [Clause(ADDED, None, n, None, new_from + j) for j, n in enumerate(new[start:], start)]
+        return out
+
+
+def _block_words(old: list[str], new: list[str]) -> int:
+    """Words read to score every removed clause against every added one: each pair costs both its lengths."""
+    old_words = sum(text.count(" ") + 1 for text in old)
+    new_words = sum(text.count(" ") + 1 for text in new)
+    return old_words * len(new) + new_words * len(old)
+
+
+def _tokens(text: str) -> int:
+    return 2 * (text.count(" ") + 1)  # words and the spaces between them, as word_diff splits them
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ FIELD_SIZE = 1_000  # characters of a value the estimate cannot see (the longest
 ROWS = 200  # turns of a loop over something not constant (a contract has at most 200 budget rows)
 HUGE = 10**18  # estimates stop growing here
 SAME_SIZE = frozenset({"upper", "lower", "title", "capitalize", "trim", "e", "escape", "forceescape", "string",
-                       "striptags", "list", "sort", "reverse", "unique", "first", "last", "lower", "wordwrap"})
+                       "striptags", "list", "sort", "reverse", "unique", "first", "last", "wordwrap"})
 PADDING_METHODS = frozenset({"center", "ljust", "rjust", "zfill"})
 
 

@@ -9,24 +9,24 @@ comparison is the redline's.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
 from tracker import audit
 from tracker.documents.checks import DocumentRejected, check_docx
-from tracker.documents.compare import clauses_of, compare_clauses
+from tracker.documents import comparisons
+from tracker.documents.compare import clauses_of
 from tracker.documents.deviations import Deviation, deviations, locked_patterns
-from tracker.documents.operations import (
-    ComparisonUnavailable, _may_handle, _refuse_repeat, _store, _track, comparison,
-)
+from tracker.documents.operations import _may_handle, _refuse_repeat, _store, _track
 from tracker.documents.revisions import accept_all
 from tracker.documents.tracked import tracked_changes
 from tracker.documents.versions import LANGUAGE_NAMES, current_version
 from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, Forbidden, InvalidInput
 from tracker.extensions import db
-from tracker.models import Contract, ContractTemplate, Document
+from tracker.models import Contract, ContractTemplate, Document, DocumentChange
 from tracker.people.roles import is_site_staff
 
 CHANGED_KINDS = ("redline", "revised")  # the versions whose changes can be compared and written out
@@ -39,15 +39,6 @@ def _language(value, fallback: str) -> str:
         raise InvalidInput({"language": str(_l("Unknown language; choose one of %(languages)s.",
                                                languages=", ".join(LANGUAGE_NAMES)))})
     return value
-
-
-def _counts(base: Document | None, received: list[str]) -> dict | None:
-    if base is None:
-        return None
-    try:
-        return compare_clauses(clauses_of(base.content), received).counts
-    except DocumentRejected:
-        return None  # the base cannot be read (stored before uploads were checked)
 
 
 def _open(contract: Contract, track) -> None:
@@ -72,9 +63,10 @@ def upload_revised(contract: Contract, site_code, data: bytes, *, actor: audit.A
     except DocumentRejected as exc:
         raise DocumentProblems(words(exc.problems))
     _refuse_repeat(contract, track, data)
+    result = comparisons.compare_with(base, received) if base is not None else None
     document = _store(contract, track, "revised", data, actor=actor, now=now, compared_to=base, language=language,
                       based_on=base)
-    document.comparison = _counts(base, received)
+    comparisons.keep(document, result, now=now)
     return document
 
 
@@ -100,9 +92,10 @@ def adopt(redline: Document, *, actor: audit.Actor, now: datetime) -> Document:
     except DocumentRejected as exc:
         raise DocumentProblems(words(exc.problems))
     base = db.session.get(Document, redline.compared_to_id) if redline.compared_to_id else None
+    result = comparisons.compare_with(base, received) if base is not None else None
     document = _store(contract, track, "revised", data, actor=actor, now=now, compared_to=base,
                       language=redline.language, based_on=redline)
-    document.comparison = _counts(base, received)
+    comparisons.keep(document, result, now=now)
     return document
 
 
@@ -157,9 +150,10 @@ def model_of(document: Document) -> ContractTemplate | None:
     return None
 
 
-def deviations_of(document: Document, clauses=None) -> list[Deviation]:
-    """The changes of a redline or revised version that touch the locked text of a regulated model (SPEC 5d);
-    none when its agreement was not made from one. ``clauses``: its comparison's, when already at hand."""
+def deviations_of(document: Document) -> list[Deviation]:
+    """The changes of a redline or revised version that touch the locked text of a regulated model (SPEC 5d),
+    read from its stored comparison (``index`` is a stored change's position); none when its agreement was
+    not made from one."""
     template = model_of(document)
     if template is None or not template.regulated:
         return []
@@ -170,10 +164,18 @@ def deviations_of(document: Document, clauses=None) -> list[Deviation]:
         except DocumentRejected:
             patterns = []
         _PATTERNS[template.sha256] = patterns
-    if clauses is None:
-        try:
-            result = comparison(document)
-        except ComparisonUnavailable:
-            return []
-        clauses = result.clauses if result is not None else ()
-    return deviations(clauses, patterns)
+    if document.compared_at is None:
+        return []
+    rows = db.session.execute(db.select(DocumentChange).where(DocumentChange.document_id == document.id)
+                              .order_by(DocumentChange.position)).scalars().all()
+    return [Deviation(row.position, found.status, found.old, found.new)
+            for row in rows for found in deviations([_Change(row.status, row.old_text, row.new_text)], patterns)]
+
+
+@dataclass(frozen=True, slots=True)
+class _Change:
+    """A stored change read as a comparison's clause."""
+
+    status: str
+    old: str | None
+    new: str | None

@@ -12,7 +12,8 @@ from flask_babel import lazy_gettext as _l
 from tracker import audit
 from tracker.documents.blanks import BlankFields, find_blanks
 from tracker.documents.checks import DocumentRejected
-from tracker.documents.compare import Comparison, clauses_of, compare_clauses
+from tracker.documents import comparisons
+from tracker.documents.compare import clauses_of
 from tracker.documents.library import (
     flush_or_conflict, latest_template, prepared, safe_filename, template_names, template_role, template_title,
 )
@@ -190,8 +191,9 @@ def upload_redline(contract: Contract, site_code, data: bytes, *, actor: audit.A
 
     Everything that could fail later is done now, before anything is stored: the file is
     checked part by part and its clauses are read and compared with the version sent, so a
-    stored redline can always be listed and compared.  A file identical to the latest version
-    is refused, so that a retry after a lost reply does not add a version.
+    stored redline can always be listed and compared.  The comparison is kept with it
+    (tracker.documents.comparisons), so no page computes it again.  A file identical to the
+    latest version is refused, so that a retry after a lost reply does not add a version.
     """
     track = _track(contract, site_code)
     _may_handle(actor, contract, track, sponsor_allowed=True)
@@ -201,14 +203,9 @@ def upload_redline(contract: Contract, site_code, data: bytes, *, actor: audit.A
         raise DocumentProblems(words(exc.problems))
     _refuse_repeat(contract, track, data)
     sent = sent_version(track)
-    counts = None
-    if sent is not None:
-        try:
-            counts = compare_clauses(clauses_of(sent.content), received).counts
-        except DocumentRejected:
-            counts = None  # the version sent cannot be read (stored before uploads were checked)
+    result = comparisons.compare_with(sent, received) if sent is not None else None
     document = _store(contract, track, "redline", data, actor=actor, now=now, compared_to=sent)
-    document.comparison = counts
+    comparisons.keep(document, result, now=now)
     return document
 
 
@@ -254,33 +251,8 @@ def sent_version(track: Track) -> Document | None:
     return version_to_send(track)
 
 
-class ComparisonUnavailable(Exception):
-    """One of the two versions cannot be read: the comparison is shown as unavailable, never as an error."""
-
-
-def comparison(document: Document) -> Comparison | None:
-    """The clause-by-clause comparison of a redline (or revised version) with the version it is compared with
-    (the one the site sent, or the one it replaces); None if it has none.
-
-    Raises ComparisonUnavailable when a stored version cannot be read.
-    """
-    if document.kind not in ("redline", "revised") or document.compared_to_id is None:
-        return None
-    sent = db.session.get(Document, document.compared_to_id)
-    try:
-        return compare_clauses(clauses_of(sent.content), clauses_of(document.content))
-    except DocumentRejected as exc:
-        raise ComparisonUnavailable(words(exc.problems)) from None
-
-
 def comparison_counts(document: Document) -> dict | None:
-    """The counts kept at upload, else computed now; None when there is nothing to compare or it cannot be."""
+    """The counts kept at upload; None when there is nothing to compare, or the version sent could not be read."""
     if document.kind not in ("redline", "revised") or document.compared_to_id is None:
         return None
-    if document.comparison is not None:
-        return document.comparison
-    try:
-        result = comparison(document)
-    except ComparisonUnavailable:
-        return None
-    return result.counts if result else None
+    return document.comparison

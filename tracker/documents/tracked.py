@@ -26,7 +26,7 @@ from io import BytesIO
 
 from lxml import etree
 
-from tracker.documents.compare import ADDED, CHANGED, REMOVED, _SKIPPED, _text, compare_clauses, word_diff
+from tracker.documents.compare import ADDED, CHANGED, REMOVED, _SKIPPED, _text, compare_clauses
 from tracker.documents.wordxml import PARSER, W, XML_SPACE
 
 _ID = W + "id"
@@ -50,7 +50,7 @@ def tracked_changes(base: bytes, changed: bytes, *, author: str, date: datetime)
         element = old_blocks[at][0]
         at += 1
         if clause.status == CHANGED:
-            writer.changed(element, clause.old, clause.new)
+            writer.changed(element, clause.new, clause.fragments())
         elif clause.status == REMOVED:
             writer.removed(element)
         anchor = element
@@ -105,7 +105,7 @@ class _Writer:
         t.set(XML_SPACE, "preserve")
         return run
 
-    def changed(self, element, old: str, new: str) -> None:
+    def changed(self, element, new: str, fragments: list[tuple[str, str]]) -> None:
         paragraphs = [p for p in element.iter(W + "p") if _text(p)] if element.tag == W + "tc" else [element]
         if len(paragraphs) != 1:
             for paragraph in paragraphs:
@@ -116,7 +116,7 @@ class _Writer:
         rpr = _first_rpr(paragraph)
         for child in [c for c in paragraph if c.tag not in (W + "pPr", W + "bookmarkStart", W + "bookmarkEnd")]:
             paragraph.remove(child)
-        for op, text in word_diff(old, new):
+        for op, text in fragments:  # word by word; a clause too long for that is deleted and inserted whole
             if op == "equal":
                 paragraph.append(self.run(text, rpr))
             else:

@@ -2,7 +2,7 @@
 from tracker.models.accounts import AccountLink, SessionGeneration, SignInFailure
 from tracker.models.audit import AuditEntry
 from tracker.models.contracts import Contract, Event, ReferenceCounter, Track
-from tracker.models.documents import ContractTemplate, Document, TemplateDefault
+from tracker.models.documents import ContractTemplate, Document, DocumentChange, TemplateDefault
 from tracker.models.feeds import CalendarFeed
 from tracker.models.idempotency import IdempotencyKey
 from tracker.models.messages import Message
@@ -24,6 +24,7 @@ __all__ = [
     "ContractFigures",
     "ContractTemplate",
     "Document",
+    "DocumentChange",
     "DocumentPdf",
     "Event",
     "ExecutedAgreement",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -84,6 +84,8 @@ class Document(db.Model):
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # For a redline: the comparison's counts (changed, added, removed, same), built at upload.
     comparison: Mapped[dict | None] = mapped_column(JSON)
+    # When the comparison's differences were stored as DocumentChange rows (None: not yet, or unreadable).
+    compared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     site: Mapped[Site] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
@@ -95,3 +97,25 @@ class Document(db.Model):
         if self.filename.lower().endswith(".pdf"):
             return "application/pdf"
         return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class DocumentChange(db.Model):
+    """One difference between a document and the version it is compared with, computed once and kept.
+
+    The positions of the clause in both versions (old_at, new_at) let a later choice of
+    "accept these changes" rebuild a text; fragments hold the word-level detail (None when
+    the clause is too long, or the comparison's budget was spent: the clause is shown whole).
+    """
+
+    __tablename__ = "document_changes"
+    __table_args__ = (UniqueConstraint("document_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(8))  # changed, added or removed
+    old_at: Mapped[int | None] = mapped_column(Integer)
+    new_at: Mapped[int | None] = mapped_column(Integer)
+    old_text: Mapped[str | None] = mapped_column(Text)
+    new_text: Mapped[str | None] = mapped_column(Text)
+    fragments: Mapped[list | None] = mapped_column(JSON)

@@ -11,7 +11,7 @@ from tracker.extensions import db
 from tracker.models.people import User
 
 # superseded: the reason for the alert had gone when its turn to be sent came (SPEC 4).
-OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "superseded")
+OUTBOX_STATUSES = ("queued", "sending", "sent", "failed", "superseded", "imported")
 
 
 class OutboxMessage(db.Model):

@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from werkzeug.security import generate_password_hash
 
 from tracker import audit
 from tracker.errors import InvalidInput, NotFound
 from tracker.extensions import db
 from tracker.models import User
 from tracker.people.input import check_affiliation, check_email, check_password, clean, find_sponsor
+from tracker.people.passwords import hash_password
 from tracker.people.sponsors import create_sponsor
 
 __all__ = ["create_sponsor", "create_user", "find_sponsor", "find_user_by_email"]
@@ -38,7 +38,7 @@ def create_user(data: dict, *, actor: audit.Actor, now: datetime) -> User:
     if errors:
         raise InvalidInput(errors)
     user = User(email=email, name=name, role=role, site=site, sponsor=sponsor,
-                password_hash=generate_password_hash(password), language=language, created_at=now)
+                password_hash=hash_password(password), language=language, created_at=now)
     db.session.add(user)
     db.session.flush()
     audit.record(actor, "user", user.id, {

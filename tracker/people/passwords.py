@@ -11,6 +11,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -59,7 +60,8 @@ def password_problem(password, email: str | None = None) -> str | None:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    """The stored form of a password, with the configured method (scrypt outside the test suite)."""
+    return generate_password_hash(password, method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 def matches(password_hash: str, password: str) -> bool:

@@ -20,7 +20,8 @@ from tracker.web.paging import page_number, pager
 bp = Blueprint("admin_outbox", __name__, url_prefix="/admin/outbox")
 
 STATUS_LABELS = {"queued": _l("Queued"), "sending": _l("Sending"), "sent": _l("Sent"), "failed": _l("Failed"),
-                 "superseded": _l("Superseded: no longer true when its turn came")}
+                 "superseded": _l("Superseded: no longer true when its turn came"),
+                 "imported": _l("Imported: raised by a history loaded in bulk, never sent")}
 KIND_LABELS = {"warning": _l("Deadline soon"), "breach": _l("Deadline missed"), "escalation": _l("Escalation"),
                "sponsor_reminder": _l("Reminder to the sponsor"), "ceiling_warning": _l("Regulatory deadline soon"),
                "ceiling_breach": _l("Regulatory deadline missed"), "conformity_issue": _l("Conformity issue"),

@@ -16,7 +16,7 @@ from tracker.access import contract_route, role_required
 from tracker.audit import Actor
 from tracker.portal.documents import may_download
 from tracker.database import utcnow
-from tracker.documents import library
+from tracker.documents import comparisons, library
 from tracker.documents import operations as ops
 from tracker.documents.versions import is_fixed_or_executed
 from tracker.errors import InvalidInput
@@ -25,6 +25,7 @@ from tracker.models import Contract, Document
 from tracker.people.roles import STAFF_ROLES, is_site_staff
 from tracker.timeutil import local_date
 from tracker.web.blanks import blank_links
+from tracker.web.comparing import comparison_page
 from tracker.web.helpers import attempt
 
 bp = Blueprint("documents", __name__)
@@ -105,20 +106,16 @@ def download(document_id: int):
 @role_required(*STAFF_ROLES)
 @contract_route
 def compare(contract: Contract, document_id: int):
-    """The redline beside the version the site sent, clause by clause."""
+    """The redline beside the version the site sent, clause by clause, a page of differences at a time."""
     document = _document_of(contract, document_id)
-    try:
-        result, unavailable = ops.comparison(document), None
-    except ops.ComparisonUnavailable as exc:
-        result, unavailable = None, exc.args[0]
-    if result is None and unavailable is None:
+    if not comparisons.compared(document):
         abort(404)
     from tracker.web.negotiated import compare_context
 
+    shown, unavailable = comparison_page(document)
     sent = db.session.get(Document, document.compared_to_id)
     return render_template("documents/compare.html", contract=contract, document=document, sent=sent,
-                           result=result, unavailable=unavailable,
-                           **compare_context(contract, document, result))
+                           shown=shown, unavailable=unavailable, **compare_context(contract, document, shown))
 
 
 def _document_of(contract: Contract, document_id: int) -> Document:

@@ -34,10 +34,14 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
+# Two-letter codes CLDR names that are no country: groupings, pseudo-locales, reserved or unknown regions.
+NOT_COUNTRIES = frozenset({"AC", "CP", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "ZZ"})
+
+
 def country_choices() -> list[SelectChoice]:
     """Two-letter countries named in the page's language, by name."""
     names = get_locale().territories
-    codes = sorted((code for code in names if len(code) == 2 and code.isalpha() and code not in ("ZZ", "EU", "UN")),
+    codes = sorted((code for code in names if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES),
                    key=lambda code: names[code])
     return [SelectChoice("", "—")] + [SelectChoice(code, f"{names[code]} ({code})") for code in codes]
 

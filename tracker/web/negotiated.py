@@ -102,15 +102,15 @@ def changes(contract: Contract, document_id: int):
     return send_file(BytesIO(data), as_attachment=True, download_name=filename, mimetype=document.media_type)
 
 
-def compare_context(contract: Contract, document: Document, result) -> dict:
+def compare_context(contract: Contract, document: Document, shown: dict | None) -> dict:
     """What the comparison page offers: adopt (a redline not adopted yet, to staff of its site), agree at
     once (an unmodified one), the tracked-changes file."""
     staff = is_site_staff(current_user, document.site_id)
     adopted = negotiation.adopted_from(document) if document.kind == "redline" else None
     track = next(t for t in contract.tracks if t.site_id == document.site_id)
-    counts = result.counts if result is not None else None
+    counts = shown["counts"] if shown is not None else None
     unmodified = counts is not None and not (counts["changed"] or counts["added"] or counts["removed"])
-    found = negotiation.deviations_of(document, result.clauses) if result is not None else []
+    found = negotiation.deviations_of(document) if shown is not None else []
     return {"adopt_form": AdoptForm() if staff and document.kind == "redline" and adopted is None
             and contract.status != "cancelled" else None,
             "adopted": adopted, "unmodified": unmodified, "track": track,

@@ -14,15 +14,17 @@ from flask_login import current_user, login_required
 
 from tracker.access import contract_route, role_required
 from tracker.database import utcnow
-from tracker.documents import operations as documents
+from tracker.documents import comparisons
 from tracker.errors import DomainError, Forbidden, InvalidInput
-from tracker.extensions import db
+from tracker.api.limits import volume_wait
+from tracker.extensions import db, limiter
 from tracker.models import Contract, Document
 from tracker.pipeline import rules
 from tracker.portal.documents import may_download
 from tracker.portal.messages import post_message, visible_message
 from tracker.portal.replies import send_redline, sponsor_action
 from tracker.transaction import atomic
+from tracker.web.comparing import comparison_page
 from tracker.web.helpers import attempt
 from tracker.web.portal import MessageForm, RedlineForm, SponsorActionForm, bp, contract_page
 
@@ -45,7 +47,24 @@ def download(document_id: int):
                      mimetype=document.media_type)
 
 
+def _uploader() -> str:
+    return f"portal-user:{current_user.get_id()}" if current_user.is_authenticated else "portal-anonymous"
+
+
+@bp.before_request
+def _upload_volume():
+    """A sponsor's uploads count against the same volume as an API token's (TRACKER_API_UPLOAD_LIMIT)."""
+    wait = volume_wait(_uploader())
+    if wait is None:
+        return None
+    minutes = max(1, -(-wait // 60))
+    message = _("You have uploaded as much as allowed for now; try again in %(n)d minutes.", n=minutes)
+    page = render_template("errors/error.html", status=429, title=_("Too many uploads"), message=message)
+    return page, 429, {"Retry-After": str(wait)}
+
+
 @bp.post("/contracts/<reference>/redlines")
+@limiter.limit("20 per minute", key_func=_uploader)
 @login_required
 @role_required("sponsor")
 @contract_route
@@ -84,11 +103,12 @@ def compare(contract: Contract, document_id: int):
     document = db.session.get(Document, document_id)
     if document is None or document.contract_id != contract.id or not may_download(current_user, document):
         abort(404)
-    result = documents.comparison(document)
-    if result is None:
+    if not comparisons.compared(document):
         abort(404)
+    shown, unavailable = comparison_page(document)
     sent = db.session.get(Document, document.compared_to_id)
-    return render_template("portal/compare.html", contract=contract, document=document, sent=sent, result=result)
+    return render_template("portal/compare.html", contract=contract, document=document, sent=sent,
+                           shown=shown, unavailable=unavailable)
 
 
 @bp.post("/contracts/<reference>/tracks/<int:track_id>/actions")
