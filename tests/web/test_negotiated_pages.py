@@ -10,7 +10,7 @@ from datetime import timedelta
 import docx
 import pytest
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY, csrf_token
+from tests.conftest import CONTRACT_DETAILS, PASSWORD, SPONSOR_IDENTITY, csrf_token
 from tests.word_redline import body_paragraphs, word_redline
 from tracker.extensions import db
 from tracker.models import Document
@@ -113,6 +113,12 @@ def test_adopt_from_the_comparison_page_then_fixed_cannot_be_withdrawn(client, a
     assert "fixed for signature; reopen to change the terms" in refused
     confirm = client.get(f"{page}/documents/{sent_id}/withdraw", headers=EN).get_data(as_text=True)
     assert "What follows:" in confirm
+    # The sponsor's side: which version is fixed, and that its redline was adopted.
+    sponsor = app.test_client()
+    sponsor.post("/login", data={"email": make_user("sponsor", None, sponsor="Novacure Oncology SA"),
+                                 "password": PASSWORD, "csrf_token": csrf_token(sponsor, "/login")})
+    portal = sponsor.get(f"/portal/contracts/{reference}", headers=EN).get_data(as_text=True)
+    assert "adopted by the site as version 3" in portal and "fixed for signature" in portal
 
 
 def _track_id(app, reference):

@@ -26,7 +26,7 @@ from tracker.documents.versions import LANGUAGE_NAMES, current_version
 from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, Forbidden, InvalidInput
 from tracker.extensions import db
-from tracker.models import Contract, ContractTemplate, Document, DocumentChange
+from tracker.models import Contract, ContractTemplate, Document, DocumentChange, FixedVersion, Track
 from tracker.people.roles import is_site_staff
 
 CHANGED_KINDS = ("redline", "revised")  # the versions whose changes can be compared and written out
@@ -179,3 +179,16 @@ class _Change:
     status: str
     old: str | None
     new: str | None
+
+
+def portal_markers(contract: Contract) -> dict:
+    """What the sponsor's page says of its documents (SPEC 5d): each site's current version, the versions
+    fixed for signature, and which of its redlines a site adopted (as which version)."""
+    adopted = db.session.execute(db.select(Document.based_on_id, Document.version).where(
+        Document.contract_id == contract.id, Document.kind == "revised", Document.based_on_id.is_not(None),
+        Document.withdrawn_at.is_(None))).all()
+    fixed = set(db.session.execute(db.select(FixedVersion.document_id).join(Track, Track.id == FixedVersion.track_id)
+                                   .where(Track.contract_id == contract.id, FixedVersion.ended_at.is_(None))).scalars())
+    current = {getattr(current_version(t), "id", None) for t in contract.tracks} - {None}
+    return {"adopted_as": {redline: version for redline, version in adopted}, "fixed_ids": fixed,
+            "current_ids": current}
