@@ -165,3 +165,26 @@ def test_an_admin_marks_a_regulated_model(client, app, builtin_templates, make_u
         assert db.session.get(ContractTemplate, template_id).regulated is True
         assert db.session.execute(db.select(AuditEntry).where(AuditEntry.entity == "template",
                                                               AuditEntry.field == "regulated")).first()
+
+
+def test_the_associated_track_lists_where_it_differs_from_the_coordinator(client, app, contract_page, make_user):
+    reference, page, sent_id, content = contract_page  # GR generated v1
+    track_id = _track_id(app, reference)
+    for action in ("mark_complete", "agree"):
+        client.post(f"{page}/tracks/{track_id}/actions", data={"csrf_token": csrf_token(client, page),
+                                                               "action": action})
+    ib = app.test_client()
+    ib.post("/login", data={"email": make_user("legal", "IB"), "password": PASSWORD,
+                            "csrf_token": csrf_token(ib, "/login")})
+
+    def upload_for_ib(data):
+        return ib.post(f"{page}/documents/revised", headers=EN, follow_redirects=True, data={
+            "rev-csrf_token": csrf_token(ib, page), "rev-site": "IB", "rev-language": "fr",
+            "rev-file": (io.BytesIO(data), "ib.docx")}, content_type="multipart/form-data").get_data(as_text=True)
+
+    html = upload_for_ib(content)  # the coordinator's agreed text, as is
+    assert "Same terms as the coordinator&#39;s fixed version" in html or "Same terms as the coordinator's fixed version" in html
+    html = upload_for_ib(_edited(content))  # one clause rewritten by the associated site
+    listed = re.search(r'<ul class="differences">(.*?)</ul>', html, re.S).group(1)
+    assert "differences from the coordinator" in html and "Same terms" not in html
+    assert "Texte revu par le juriste du centre." in listed and listed.count("<li>") == 2  # the clause rewritten

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from tracker.access import contract_route, role_required
 from tracker.audit import Actor
 from tracker.database import utcnow
-from tracker.documents import negotiation
+from tracker.documents import conformity, negotiation
 from tracker.documents.versions import LANGUAGE_NAMES, current_version, is_fixed_or_executed
 from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
@@ -132,6 +132,8 @@ def section_context(contract: Contract, documents: list[Document], tracks) -> di
     return {"current_ids": set(current.values()) - {None}, "fixed_ids": fixed,
             "may_withdraw": lambda d: d.id not in locked and is_site_staff(current_user, d.site_id),
             "revised_form": revised_form(contract, tracks) if tracks else None,
+            "conformity": {t.id: conformity.check(t) for t in contract.tracks
+                           if t.role == "associated" and t.stage in ("conformity", "signature")},
             "language_name": lambda code: str(LANGUAGE_NAMES.get(code or "", code or ""))}
 
 
