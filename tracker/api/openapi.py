@@ -132,7 +132,8 @@ SCHEMAS = {
         "retired": {"type": "boolean"},
         "regulated": {"type": "boolean", "description": "A regulated model: its text outside the fields is locked"}}},
     "Document": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "version": {"type": "integer"}, "kind": {"type": "string", "enum": ["generated", "revised", "redline", "executed", "signed_evidence"]},
+        "id": {"type": "integer"}, "version": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["generated", "revised", "redline", "executed", "signed_evidence"]},
         "language": {"type": "string", "nullable": True, "example": "fr"},
         "based_on": {"type": "integer", "nullable": True,
                      "description": "revised: the redline it adopts, or the version it replaced when uploaded"},
