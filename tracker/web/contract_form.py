@@ -198,7 +198,9 @@ def edit(contract: Contract):
         return _page("contracts/edit.html", form, contract=contract)
     rows, rows_ok = _budget(form)
     data = {name: getattr(form, name).data for name in ("title", "acronym", "protocol_number", "eu_ct_number",
-                                                        "phase", "indication", "patients", "language")}
+                                                        "phase", "indication", "patients")}
+    if request.form.get("language"):  # a form without the field (an older page) leaves the language as it is
+        data["language"] = form.language.data
     data.update(budget=rows, investigators=form.investigator_names())
     if rows_ok:
         try:

@@ -94,7 +94,7 @@ class ContractDetailsForm(FlaskForm):
     phase = SelectField(_l("Phase"), choices=[SelectChoice("", "—")] + [SelectChoice(p, p) for p in PHASES])
     indication = StringField(_l("Indication"))
     patients = StringField(_l("Patients planned"))
-    language = SelectField(_l("Language of the agreements to sign"),
+    language = SelectField(_l("Language of the agreements to sign"), validate_choice=False,  # checked with the rest
                            choices=[SelectChoice("fr", _l("French")), SelectChoice("en", _l("English"))],
                            description=_l("A version in another language is a courtesy copy: never fixed for "
                                           "signature unless named."))
