@@ -18,7 +18,9 @@ from tracker.documents.library import (
     flush_or_conflict, latest_template, prepared, safe_filename, template_names, template_role, template_title,
 )
 from tracker.documents.render import TemplateError
-from tracker.documents.versions import current_version, refuse_if_fixed, template_language, version_to_send
+from tracker.documents.versions import (  # noqa: F401  (check_fixable: also read from here)
+    check_fixable, current_version, refuse_if_fixed, template_language, version_to_send,
+)
 from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, Forbidden, InvalidInput
 from tracker.extensions import db
