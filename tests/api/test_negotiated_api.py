@@ -133,6 +133,8 @@ def test_the_contract_language_is_set_at_creation(app, api, make_sponsor, make_u
     assert client.post("/contracts", json=body).json()["language"] == "fr"
     created = client.post("/contracts", json={**body, "language": "en"})
     assert created.status_code == 201 and created.json()["language"] == "en"
+    helix = make_sponsor("Helix Therapeutics Inc.", "US")  # a sponsor abroad, no language chosen
+    assert client.post("/contracts", json={**body, "sponsor_id": helix}).json()["language"] == "en"
     bad = client.post("/contracts", json={**body, "language": "de"})
     assert bad.status_code == 422 and "language" in bad.json()["error"]["fields"]
 

@@ -27,4 +27,6 @@ def test_the_language_is_edited_and_audited(client, app, make_user, make_sponsor
 
 def test_a_sponsor_writing_in_english_gets_english_contracts(app, make_sponsor, make_contract):
     assert _language(app, make_contract(make_sponsor("Helix Therapeutics Inc.", "US", language="en"))) == "en"
+    assert _language(app, make_contract(make_sponsor("Genmab A/S", "DK"))) == "en"
+    assert _language(app, make_contract(make_sponsor("Pharma Lyon", "FR", language="fr"))) == "fr"
     assert _language(app, make_contract(make_sponsor("Oncodesign SA"), language="en")) == "en"

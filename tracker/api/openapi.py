@@ -65,7 +65,8 @@ SCHEMAS = {
                                          "example": {"GR": "Dr Claire Martin", "IB": "Dr Paul Garnier"}},
                        "budget": {"type": "array", "items": _ref("BudgetRow")},
                        "language": {"type": "string", "enum": ["fr", "en"], "description":
-                                    "The agreements' language; default: the sponsor's, else fr"}}},
+                                    "The agreements' language; default: the sponsor's, else fr for a "
+                                    "French sponsor, en for another"}}},
     "Track": {"type": "object", "properties": {
         "site": {"type": "string"}, "role": {"type": "string", "enum": ["coordinating", "associated"]},
         "stage": {"type": "string", "enum": list(ALL_STAGES)},

@@ -221,8 +221,17 @@ def _details(data: dict, errors: dict, present) -> dict:
     return values
 
 
+def default_language(sponsor) -> str:
+    """The language of a new contract's agreements when none is chosen: the sponsor's, else French for a French
+    sponsor (and for one being created with the contract), English for another."""
+    language = getattr(sponsor, "language", None)
+    if language in LANGUAGES:
+        return language
+    return "fr" if (getattr(sponsor, "country", None) or "FR") == "FR" else "en"
+
+
 def _language(value: Any, errors: dict) -> str:
-    """The language of the agreements to sign: fr or en; when not given, the sponsor's choice, else French."""
+    """The language of the agreements to sign: fr or en (parse_contract fills in the default when not given)."""
     if value in (None, ""):
         return "fr"
     if value not in LANGUAGES:
@@ -247,8 +256,8 @@ def parse_contract(data: dict, *, today: date, strict_fields: bool = False, spon
     coordinating, associated = _sites(data, errors, associated_only)
     received_on = _received_on(data, errors, today)
     investigators = _investigators(data, errors, [s for s in (coordinating, *associated) if s is not None])
-    if data.get("language") in (None, "") and getattr(sponsor, "language", None) in LANGUAGES:
-        details["language"] = sponsor.language  # the language the sponsor asked its agreements in
+    if data.get("language") in (None, ""):
+        details["language"] = default_language(sponsor)
     if errors:
         raise InvalidInput({k: str(v) for k, v in errors.items()})
     return ContractDraft(

@@ -95,7 +95,8 @@ class ContractDetailsForm(FlaskForm):
     indication = StringField(_l("Indication"))
     patients = StringField(_l("Patients planned"))
     language = SelectField(_l("Language of the agreements to sign"), validate_choice=False,  # checked with the rest
-                           choices=[SelectChoice("fr", _l("French")), SelectChoice("en", _l("English"))],
+                           choices=[SelectChoice("", _l("The sponsor's language")), SelectChoice("fr", _l("French")),
+                                    SelectChoice("en", _l("English"))],
                            description=_l("A version in another language is a courtesy copy: never fixed for "
                                           "signature unless named."))
     investigators = FieldList(FormField(InvestigatorForm), max_entries=500)
