@@ -5,7 +5,7 @@ Also replaces the partner sites' seeded SIRET placeholders, whose SIREN failed i
 with placeholders that pass it (only where the old placeholder is still there).
 
 Revision ID: 0017
-Revises: 0019
+Revises: 0016
 Create Date: 2026-12-06 23:50:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0017'
-down_revision = '0019'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 attachments by reference.
 
 Revision ID: 0018
-Revises: 0021
+Revises: 0017
 Create Date: 2026-12-06 23:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0018'
-down_revision = '0021'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

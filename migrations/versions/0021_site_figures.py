@@ -2,7 +2,7 @@
 contract's days counted from its receipt; init-db derives them for the rows written before.
 
 Revision ID: 0021
-Revises: 0015
+Revises: 0020
 Create Date: 2026-12-06 23:45:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0021'
-down_revision = '0015'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

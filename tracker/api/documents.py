@@ -16,6 +16,7 @@ from tracker.people.roles import STAFF_ROLES
 from tracker.contracts.visibility import may_see
 from tracker.portal.documents import may_download, sponsor_documents
 from tracker.documents import library
+from tracker.documents import negotiation
 from tracker.documents import operations as ops
 from tracker.transaction import atomic
 from tracker.timeutil import local_date
@@ -24,7 +25,7 @@ from tracker.timeutil import local_date
 def template_json(t: ContractTemplate) -> dict:
     return {"id": t.id, "name": t.name, "version": t.version, "filename": t.filename, "sha256": t.sha256,
             "size": t.size, "fields": t.fields, "created_at": t.created_at.isoformat(),
-            "retired": t.retired_at is not None}
+            "retired": t.retired_at is not None, "regulated": t.regulated}
 
 
 def author_json(user) -> dict | None:
@@ -43,14 +44,24 @@ def document_json(d: Document, with_comparison: bool = False, *, for_sponsor: bo
             "size": d.size, "filename": d.filename, "created_at": d.created_at.isoformat(),
             "author": author_json(d.author), "draft": d.draft,
             "template": {"name": d.template.name, "version": d.template.version} if d.template else None,
-            "compared_to": d.compared_to_id,
+            "compared_to": d.compared_to_id, "language": d.language, "based_on": d.based_on_id,
             "withdrawn_at": d.withdrawn_at.isoformat() if d.withdrawn_at else None}
     if not for_sponsor:
         body["author_email"] = d.author.email if d.author else None
-    if with_comparison and d.kind == "redline":
-        body["comparison"] = ops.comparison_counts(d)
+    if with_comparison and d.kind in negotiation.CHANGED_KINDS:
+        body["comparison"] = comparison_json(d)
         body["comparison_available"] = body["comparison"] is not None or d.compared_to_id is None
     return body
+
+
+def comparison_json(d: Document) -> dict | None:
+    """SPEC 5b: {base_id, changed, added, removed, unmodified, deviations} (and the clauses left the same)."""
+    counts = ops.comparison_counts(d)
+    if counts is None:
+        return None
+    return {"base_id": d.compared_to_id, **counts,
+            "unmodified": not (counts["changed"] or counts["added"] or counts["removed"]),
+            "deviations": [found.as_json() for found in negotiation.deviations_of(d)]}
 
 
 def _for_sponsor() -> bool:
@@ -79,6 +90,22 @@ def list_templates():
     rows = db.session.execute(db.select(ContractTemplate).order_by(
         ContractTemplate.name, ContractTemplate.version.desc())).scalars().all()
     return jsonify({"templates": [template_json(t) for t in rows]})
+
+
+@bp.patch("/templates/<int:template_id>")
+@role_required("admin")
+def patch_template(template_id: int):
+    """Mark a template as a regulated model or not (admin): ``{"regulated": true}``; every version of its name."""
+    data = json_body()
+    unknown = sorted(set(data) - {"regulated"})
+    if unknown or not isinstance(data.get("regulated"), bool):
+        raise InvalidInput({k: "Unknown field." for k in unknown} or {"regulated": "Expected true or false."})
+    template = db.session.get(ContractTemplate, template_id)
+    if template is None:
+        raise NotFound("No such template.")
+    with atomic():
+        library.set_regulated(template, data["regulated"], actor=Actor.of(caller()), now=now())
+    return jsonify(template_json(template))
 
 
 @bp.post("/templates")
@@ -128,11 +155,47 @@ def post_document(contract: Contract):
 @bp.post("/contracts/<reference>/documents/upload")
 @contract_route
 def upload_document(contract: Contract):
-    """Upload a sponsor's redline for one site; the answer counts changed, added and removed clauses."""
+    """Upload a sponsor's redline for one site (``kind=revised``: the site's own edited version, staff only);
+    the answer counts changed, added and removed clauses."""
+    kind = request.form.get("kind") or "redline"
+    if kind not in ("redline", "revised"):
+        raise InvalidInput({"kind": "Expected redline or revised."})
+    if kind == "redline" and request.form.get("language"):
+        raise InvalidInput({"language": "A redline is in the language of the version it answers."})
     data = _upload()
+    actor, site = Actor.of(caller()), request.form.get("site")
     with atomic():
-        document = ops.upload_redline(contract, request.form.get("site"), data, actor=Actor.of(caller()), now=now())
+        if kind == "revised":
+            document = negotiation.upload_revised(contract, site, data, actor=actor, now=now(),
+                                                  language=request.form.get("language"))
+        else:
+            document = ops.upload_redline(contract, site, data, actor=actor, now=now())
     return jsonify(document_json(document, with_comparison=True, for_sponsor=_for_sponsor())), 201
+
+
+@bp.post("/documents/<int:document_id>/adopt")
+@role_required(*STAFF_ROLES)
+def adopt_document(document_id: int):
+    """Adopt a sponsor's redline (staff of its site): 201 with the new revised version."""
+    if request.content_length:
+        data = json_body()
+        if data:
+            raise InvalidInput({k: "Unknown field." for k in data})
+    document = _visible_document(document_id)
+    with atomic():
+        revised = negotiation.adopt(document, actor=Actor.of(caller()), now=now())
+    return jsonify(document_json(revised, with_comparison=True, for_sponsor=False)), 201
+
+
+@bp.get("/documents/<int:document_id>/changes")
+def document_changes(document_id: int):
+    """The version a redline or revised version is compared with, carrying its changes as Word revisions."""
+    document = db.session.get(Document, document_id)
+    base = db.session.get(Document, document.compared_to_id) if document and document.compared_to_id else None
+    if not may_download(caller(), document) or (base is not None and not may_download(caller(), base)):
+        raise NotFound("No such document.")
+    data, filename = negotiation.changes_docx(document)
+    return send_file(BytesIO(data), as_attachment=True, download_name=filename, mimetype=document.media_type)
 
 
 @bp.post("/documents/<int:document_id>/withdraw")

@@ -76,7 +76,10 @@ SCHEMAS = {
                                         "description": "Each site's own figures and investigator identity, by site "
                                                        "code; a site without its own figures takes the contract's",
                                         "example": {"IB": {"patients": 6, "investigator_title": "Dr",
-                                                           "investigator_rpps": "10000000009"}}}}},
+                                                           "investigator_rpps": "10000000009"}}},
+                       "language": {"type": "string", "enum": ["fr", "en"], "description":
+                                    "The agreements' language; default: the sponsor's, else fr for a "
+                                    "French sponsor, en for another"}}},
     "SiteDetails": {"type": "object", "additionalProperties": False, "properties": {
         "patients": {"type": "integer", "minimum": 1, "nullable": True},
         "budget": {"type": "array", "items": _ref("BudgetRowIn"), "nullable": True},
@@ -89,6 +92,7 @@ SCHEMAS = {
     "ContractChanges": {"type": "object", "additionalProperties": False, "properties": {
         **{k: {"type": "string"} for k in ("title", "acronym", "protocol_number", "eu_ct_number", "indication",
                                            "cro")},
+        "language": {"type": "string", "enum": ["fr", "en"]},
         "phase": {"type": "string", "enum": list(PHASES)}, "patients": {"type": "integer", "minimum": 1},
         "budget": {"type": "array", "items": _ref("BudgetRowIn")},
         "investigators": {"type": "object", "additionalProperties": {"type": "string"}},
@@ -136,6 +140,8 @@ SCHEMAS = {
         "eu_ct_number": {"type": "string", "nullable": True}, "indication": {"type": "string", "nullable": True},
         "patients": {"type": "integer", "nullable": True}, "budget": {"type": "array", "items": _ref("BudgetRow")},
         "created_at": {"type": "string", "format": "date-time"},
+        "language": {"type": "string", "enum": ["fr", "en"],
+                     "description": "The language of the agreements to sign (a version in another is a courtesy copy)"},
         "tracks": {"type": "array", "items": _ref("Track")}}}]},
     "EventIn": {"type": "object", "additionalProperties": False, "required": ["site", "action"], "properties": {
         "site": {"type": "string"}, "action": {"type": "string", "enum": list(ACTIONS)},
@@ -144,7 +150,9 @@ SCHEMAS = {
         "for_sponsor": {"type": "boolean"},
         "document_id": {"type": "integer", "description": "send_to_sponsor: the version sent; agree and "
                                                          "conformity_ok: the version fixed for signature "
-                                                         "(never a draft; default: the latest without blanks)"}}},
+                                                         "(never a draft or a redline; default: the site's "
+                                                         "current generated or revised version in the "
+                                                         "contract's language, 409 when it has none in it)"}}},
     "Event": {"type": "object", "properties": {
         "id": {"type": "integer"}, "site": {"type": "string"}, "action": {"type": "string"},
         "from_stage": {"type": "string", "nullable": True}, "to_stage": {"type": "string"},
@@ -155,16 +163,29 @@ SCHEMAS = {
     "Template": {"type": "object", "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"}, "version": {"type": "integer"},
         "filename": {"type": "string"}, "sha256": {"type": "string"}, "size": {"type": "integer"},
-        "fields": {"type": "array", "items": {"type": "string"}}, "created_at": {"type": "string", "format": "date-time"}}},
+        "fields": {"type": "array", "items": {"type": "string"}}, "created_at": {"type": "string", "format": "date-time"},
+        "retired": {"type": "boolean"},
+        "regulated": {"type": "boolean", "description": "A regulated model: its text outside the fields is locked"}}},
     "Document": {"type": "object", "properties": {
-        "id": {"type": "integer"}, "version": {"type": "integer"}, "kind": {"type": "string", "enum": ["generated", "redline", "executed", "signed_evidence"]},
+        "id": {"type": "integer"}, "version": {"type": "integer"},
+        "kind": {"type": "string", "enum": ["generated", "revised", "redline", "executed", "signed_evidence"]},
+        "language": {"type": "string", "nullable": True, "example": "fr"},
+        "based_on": {"type": "integer", "nullable": True,
+                     "description": "revised: the redline it adopts, or the version it replaced when uploaded"},
+        "compared_to": {"type": "integer", "nullable": True},
         "site": {"type": "string"}, "sha256": {"type": "string"}, "size": {"type": "integer"},
         "filename": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"},
         "draft": {"type": "boolean"},
         "template": {"type": "object", "nullable": True, "properties": {
             "name": {"type": "string"}, "version": {"type": "integer"}}},
         "comparison": {"type": "object", "nullable": True, "properties": {
-            k: {"type": "integer"} for k in ("changed", "added", "removed", "same")}}}},
+            **{k: {"type": "integer"} for k in ("base_id", "changed", "added", "removed", "same")},
+            "unmodified": {"type": "boolean", "description": "Same text as the version compared with"},
+            "deviations": {"type": "array", "description": "Changes of a regulated model's locked text",
+                           "items": {"type": "object", "properties": {
+                               "index": {"type": "integer"}, "status": {"type": "string"},
+                               "old": {"type": "string", "nullable": True},
+                               "new": {"type": "string", "nullable": True}}}}}}}},
 }
 
 PATHS = {
@@ -227,10 +248,14 @@ PATHS = {
                                               "Generate even though fields are empty; marked DRAFT."}}}}}},
                  "responses": {"201": _json(_ref("Document"), "Generated"), **ERRORS}}},
     "/contracts/{reference}/documents/upload": {"post": {
-        "summary": "Upload a sponsor's redline for one site", "parameters": [REF_PARAM],
+        "summary": "Upload a sponsor's redline for one site, or (kind=revised, site staff) the site's own "
+                   "revised version, which becomes its current version", "parameters": [REF_PARAM],
         "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
             "type": "object", "required": ["file", "site"], "properties": {
-                "file": {"type": "string", "format": "binary"}, "site": {"type": "string"}}}}}},
+                "file": {"type": "string", "format": "binary"}, "site": {"type": "string"},
+                "kind": {"type": "string", "enum": ["redline", "revised"], "default": "redline"},
+                "language": {"type": "string", "enum": ["fr", "en"],
+                             "description": "revised only; default: that of the version it replaces"}}}}}},
         "responses": {"201": _json(_ref("Document"), "Stored, with the comparison counts"), **ERRORS}}},
     "/contracts/{reference}/signatories": {"post": {
         "summary": "Name who signs for one party of a site (staff of that site); the one-time signing link is "
@@ -245,8 +270,28 @@ PATHS = {
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
                 "schema": {"type": "string", "format": "binary"}},
             "application/pdf": {"schema": {"type": "string", "format": "binary"}}}}, **ERRORS}}},
+    "/documents/{document_id}/adopt": {"post": {
+        "summary": "Adopt a sponsor's redline (staff of its site): its tracked changes accepted and comments "
+                   "removed, it becomes the site's next revised version",
+        "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"201": _json(_ref("Document"), "The new revised version"), **ERRORS}}},
+    "/documents/{document_id}/changes": {"get": {
+        "summary": "The version a redline or revised version is compared with, carrying its changes as Word "
+                   "tracked changes (w:ins/w:del with author and date)",
+        "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "The .docx", "content": {
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                "schema": {"type": "string", "format": "binary"}}}}, **ERRORS}}},
+    "/templates/{template_id}": {"patch": {
+        "summary": "Mark a template (every version of its name) as a regulated model, or not (admin)",
+        "parameters": [{"name": "template_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["regulated"], "additionalProperties": False,
+            "properties": {"regulated": {"type": "boolean"}}}}}},
+        "responses": {"200": _json(_ref("Template"), "Marked"), **ERRORS}}},
     "/documents/{document_id}/withdraw": {"post": {
-        "summary": "Withdraw a version (staff of its site): hidden from lists, kept for the audit",
+        "summary": "Withdraw a version (staff of its site): hidden from lists, kept for the audit; 409 for a "
+                   "version fixed for signature or an executed agreement",
         "parameters": [{"name": "document_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
         "requestBody": {"required": False, "content": {"application/json": {"schema": {
             "type": "object", "additionalProperties": False, "properties": {

@@ -101,6 +101,7 @@ def contract_json(contract: Contract, *, now: datetime, for_sponsor: bool = Fals
         "patients": contract.patients,
         "budget": contract.budget or [],
         "cro": contract.cro,
+        "language": contract.language,
         "created_at": contract.created_at.isoformat(),
         "tracks": [track_json(t, states[t.id], for_sponsor=for_sponsor, signing=signing[t.id]) for t in tracks],
     })

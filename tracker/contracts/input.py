@@ -20,11 +20,13 @@ EU_CT_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}$")
 KNOWN_FIELDS = {
     "sponsor_id", "title", "protocol_number", "phase", "coordinating_site", "sites", "received_on",
     "acronym", "eu_ct_number", "indication", "patients", "budget", "investigator", "investigators", "site_details",
-    "cro",
+    "cro", "language",
 }
 # What the edit page may change until the terms are agreed; sites and sponsor stay as created.
 DETAIL_FIELDS = ("title", "acronym", "protocol_number", "eu_ct_number", "phase", "indication", "patients",
-                 "budget", "cro")
+                 "budget", "cro", "language")
+# The languages an agreement is written in (SPEC 5d); French unless the contract says otherwise.
+LANGUAGES = ("fr", "en")
 LIMITS = {"title": 500, "protocol_number": 100, "acronym": 50, "indication": 300, "investigator": 200,
           "eu_ct_number": 30, "cro": 300}
 EARLIEST_RECEIVED = date(2000, 1, 1)
@@ -46,6 +48,7 @@ class ContractDraft:
     cro: str | None = None
     investigator: str | None = None
     budget: list[dict] = field(default_factory=list)
+    language: str = "fr"
     # The principal investigator of each participating site, by site code.
     investigators: dict[str, str] = field(default_factory=dict)
     # Each site's own figures and investigator identity, by site code (SPEC 5b site_details).
@@ -218,7 +221,27 @@ def _details(data: dict, errors: dict, present) -> dict:
         values["patients"] = _patients(data, errors)
     if "budget" in present:
         values["budget"] = parse_budget(data.get("budget"), errors)
+    if "language" in present:
+        values["language"] = _language(data.get("language"), errors)
     return values
+
+
+def default_language(sponsor) -> str:
+    """The language of a new contract's agreements when none is chosen: the sponsor's, else French for a French
+    sponsor (and for one being created with the contract), English for another."""
+    language = getattr(sponsor, "language", None)
+    if language in LANGUAGES:
+        return language
+    return "fr" if (getattr(sponsor, "country", None) or "FR") == "FR" else "en"
+
+
+def _language(value: Any, errors: dict) -> str:
+    """The language of the agreements to sign: fr or en (parse_contract fills in the default when not given)."""
+    if value in (None, ""):
+        return "fr"
+    if value not in LANGUAGES:
+        errors["language"] = _l("Unknown language; choose one of %(languages)s.", languages=", ".join(LANGUAGES))
+    return value
 
 
 def parse_contract(data: dict, *, today: date, strict_fields: bool = False, sponsor: Sponsor | None = None,
@@ -240,6 +263,8 @@ def parse_contract(data: dict, *, today: date, strict_fields: bool = False, spon
     investigators = _investigators(data, errors, [s for s in (coordinating, *associated) if s is not None])
     site_details = parse_site_details(data.get("site_details"), [s for s in (coordinating, *associated)
                                                                  if s is not None], errors)
+    if data.get("language") in (None, ""):
+        details["language"] = default_language(sponsor)
     if errors:
         raise InvalidInput({k: str(v) for k, v in errors.items()})
     return ContractDraft(

@@ -87,6 +87,7 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
         patients=draft.patients,
         budget=draft.budget,
         cro=draft.cro,
+        language=draft.language,
         received_on=draft.received_on,
         status="open",
         created_at=now,
@@ -94,8 +95,8 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
     )
     db.session.add(contract)
     db.session.flush()
-    audit.record(actor, "contract", contract.id, creation_changes(contract, draft.investigators),
-                 now=now, contract_id=contract.id)
+    audit.record(actor, "contract", contract.id, creation_changes(contract, draft.investigators)
+                 | {"language": (None, contract.language)}, now=now, contract_id=contract.id)
     received_at = received_at_of(draft.received_on, coordinating.timezone, now)
     owner = first_owner(actor, coordinating.id)
     tracks = [open_track(contract, coordinating, "coordinating", received_at=received_at, actor=actor, now=now,

@@ -1,4 +1,5 @@
-"""Comparisons kept: a redline's differences with the version sent, computed once at upload.
+"""Comparisons kept: a redline's (or revised version's) differences with the version it answers, computed once
+when it is stored.
 
 A comparison costs work proportional to the documents (bounded in tracker.documents.compare);
 computing it on every view would let anyone who can open the page spend that work again and
@@ -60,8 +61,9 @@ class ChangesPage:
 
 
 def compared(document: Document) -> bool:
-    """Whether the document has a comparison to show (a redline linked to the version it answers)."""
-    return document.kind == "redline" and document.compared_to_id is not None
+    """Whether the document has a comparison to show (a redline linked to the version it answers, or a revised
+    version linked to the one it replaced or the one its adopted redline answered)."""
+    return document.kind in ("redline", "revised") and document.compared_to_id is not None
 
 
 def needs_keeping(document: Document) -> bool:

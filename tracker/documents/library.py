@@ -91,6 +91,20 @@ def set_retired(template: ContractTemplate, retired: bool, *, actor: audit.Actor
     audit.record(actor, "template", template.id, {"retired_at": (old, template.retired_at)}, now=now)
 
 
+def set_regulated(template: ContractTemplate, regulated: bool, *, actor: audit.Actor, now: datetime) -> int:
+    """Mark a template as a regulated model, or not (SPEC 5): every version of its name, so that the agreements
+    already made from it are read the same way; its text outside the fields is locked. Returns how many
+    versions changed."""
+    rows = db.session.execute(db.select(ContractTemplate).where(ContractTemplate.name == template.name,
+                                                                ContractTemplate.regulated != regulated)
+                              ).scalars().all()
+    for row in rows:
+        row.regulated = regulated
+        db.session.flush()
+        audit.record(actor, "template", row.id, {"regulated": (not regulated, regulated)}, now=now)
+    return len(rows)
+
+
 def prepared(template: ContractTemplate) -> PreparedTemplate:
     """Prepare a template once per process and version; rendering reuses it."""
     cached = _PREPARED.get(template.sha256)
@@ -144,7 +158,8 @@ def store_template(name: str, data: bytes, filename: str | None, *, actor: audit
     template = ContractTemplate(
         name=name, version=(previous.version if previous else 0) + 1, filename=safe_filename(filename or name),
         sha256=hashlib.sha256(data).hexdigest(), size=len(data), fields=sorted(prepared.fields),
-        content=data, created_at=now, created_by_id=actor.user_id)
+        content=data, created_at=now, created_by_id=actor.user_id,
+        regulated=previous.regulated if previous is not None else False)  # a regulated model stays one
     db.session.add(template)
     flush_or_conflict()
     _PREPARED[template.sha256] = prepared

@@ -19,6 +19,9 @@ from tracker.documents.library import (
     flush_or_conflict, latest_template, prepared, safe_filename, template_names, template_role, template_title,
 )
 from tracker.documents.render import TemplateError
+from tracker.documents.versions import (  # noqa: F401  (check_fixable: also read from here)
+    check_fixable, current_version, refuse_if_fixed, template_language, version_to_send,
+)
 from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, Forbidden, InvalidInput
 from tracker.extensions import db
@@ -46,11 +49,8 @@ def _may_handle(actor: audit.Actor, contract: Contract, track: Track, *, sponsor
 
 
 def contract_language(contract: Contract) -> str:
-    """The language the sponsor's agreements are written in: its setting, else French for a French sponsor."""
-    sponsor = contract.sponsor
-    if sponsor.language in ("fr", "en"):
-        return sponsor.language
-    return "fr" if (sponsor.country or "FR") == "FR" else "en"
+    """The language the contract's agreements are written in (SPEC 5d: set at its creation, French by default)."""
+    return contract.language or "fr"
 
 
 def _next_version(contract: Contract, track: Track) -> int:
@@ -59,22 +59,28 @@ def _next_version(contract: Contract, track: Track) -> int:
     return (last or 0) + 1
 
 
-def _store(contract, track, kind, data, *, actor, now, template=None, compared_to=None, draft=False) -> Document:
+def _store(contract, track, kind, data, *, actor, now, template=None, compared_to=None, draft=False,
+           language=None, based_on=None) -> Document:
+    """Keep a new version; its language is the one given, else that of the version it is compared with."""
     version = _next_version(contract, track)
-    suffix = "redline" if kind == "redline" else "v"
+    suffix = {"redline": "redline", "revised": "revised"}.get(kind, "v")
+    language = language or (compared_to.language if compared_to is not None else None) or contract.language
     document = Document(
         contract_id=contract.id, site_id=track.site_id, version=version, kind=kind, draft=draft,
         filename=safe_filename(f"{contract.reference}-{track.site.code}-{suffix}{version}"
                                f"{'-draft' if draft else ''}.docx"),
         sha256=hashlib.sha256(data).hexdigest(), size=len(data), content=data,
         template_id=template.id if template else None, compared_to_id=compared_to.id if compared_to else None,
-        author_id=actor.user_id, created_at=now)
+        author_id=actor.user_id, created_at=now, language=language,
+        based_on_id=based_on.id if based_on is not None else None)
     db.session.add(document)
     flush_or_conflict()
     audit.record(actor, "document", document.id,
                  {"kind": (None, kind), "version": (None, version), "sha256": (None, document.sha256),
-                  "template": (None, f"{template.name} v{template.version}" if template else None)}
-                 | ({"draft": (None, True)} if draft else {}),
+                  "template": (None, f"{template.name} v{template.version}" if template else None),
+                  "language": (None, language)}
+                 | ({"draft": (None, True)} if draft else {})
+                 | ({"based_on": (None, based_on.id)} if based_on is not None else {}),
                  now=now, contract_id=contract.id)
     return document
 
@@ -122,10 +128,11 @@ def generate(contract: Contract, site_code, template_name, *, actor: audit.Actor
         data = prepared(template).render(context)
     except TemplateError as exc:
         raise DocumentProblems(words(exc.problems), field="template")
+    language = template_language(template.name, contract.language)
     if draft:
-        data = mark_draft(data, template.name.rsplit("_", 1)[-1] if "_" in template.name
-                          else contract_language(contract))
-    return _store(contract, track, "generated", data, actor=actor, now=now, template=template, draft=draft)
+        data = mark_draft(data, language)
+    return _store(contract, track, "generated", data, actor=actor, now=now, template=template, draft=draft,
+                  language=language)
 
 
 DRAFT_WORDS = {"fr": "PROJET (DRAFT) — des champs sont vides : ne pas signer",
@@ -158,21 +165,8 @@ def mark_draft(data: bytes, language: str) -> bytes:
 
 
 def signable_version(track: Track) -> Document | None:
-    """The newest generated version of a site's agreement that may be fixed for signature (never a draft)."""
-    return db.session.execute(
-        db.select(Document).where(Document.contract_id == track.contract_id, Document.site_id == track.site_id,
-                                  Document.kind == "generated", Document.draft.is_(False),
-                                  Document.withdrawn_at.is_(None))
-        .order_by(Document.version.desc()).limit(1)).scalar_one_or_none()
-
-
-def check_fixable(document: Document) -> None:
-    """Refuse to fix a draft (or a sponsor's redline) as the version the parties sign (SPEC 5c)."""
-    if document.draft:
-        raise Conflict(str(_l("Version %(n)d is a draft with empty fields; it can never be the version signed. "
-                              "Fill the fields and generate the agreement again.", n=document.version)))
-    if document.kind != "generated" or document.withdrawn_at is not None:
-        raise Conflict(str(_l("Only a generated version still in use can be fixed for signature.")))
+    """The site's current version that may be fixed for signature (never a draft; SPEC 5d)."""
+    return current_version(track, signable=True)
 
 
 def upload_redline(contract: Contract, site_code, data: bytes, *, actor: audit.Actor, now: datetime) -> Document:
@@ -212,10 +206,12 @@ def withdraw(document: Document, *, actor: audit.Actor, now: datetime, reason: s
     """Take a version out of every list; it stays in the database, downloadable by staff, and in the audit trail.
 
     Staff of the document's site (or an admin) may do it, for a version uploaded by mistake
-    or one that should never have been kept.
+    or one that should never have been kept; never for a version fixed for signature or an
+    executed agreement (SPEC 5d: the terms change by a new round, and /verify keeps answering).
     """
     if not is_site_staff(actor, document.site_id):
         raise Forbidden(str(_l("Only staff of %(site)s can withdraw its documents.", site=document.site.name)))
+    refuse_if_fixed(document)
     if document.withdrawn_at is not None:
         raise Conflict(str(_l("Version %(n)d was already withdrawn.", n=document.version)))
     reason = (reason or "").strip() or None
@@ -228,21 +224,18 @@ def withdraw(document: Document, *, actor: audit.Actor, now: datetime, reason: s
 
 
 def sent_version(track: Track) -> Document | None:
-    """The version the site last sent to the sponsor (SPEC 5), else its latest generated one."""
+    """The version the site last sent to the sponsor (SPEC 5), else its current one (SPEC 5d)."""
     sent_id = db.session.execute(
         db.select(Event.document_id).where(Event.track_id == track.id, Event.action == "send_to_sponsor",
                                            Event.document_id.is_not(None))
         .order_by(Event.seq.desc()).limit(1)).scalar()
     if sent_id is not None:
         return db.session.get(Document, sent_id)
-    return db.session.execute(
-        db.select(Document).where(Document.contract_id == track.contract_id, Document.site_id == track.site_id,
-                                  Document.kind == "generated", Document.withdrawn_at.is_(None))
-        .order_by(Document.version.desc()).limit(1)).scalar_one_or_none()
+    return version_to_send(track)
 
 
 def comparison_counts(document: Document) -> dict | None:
     """The counts kept at upload; None when there is nothing to compare, or the version sent could not be read."""
-    if document.kind != "redline" or document.compared_to_id is None:
+    if document.kind not in ("redline", "revised") or document.compared_to_id is None:
         return None
     return document.comparison

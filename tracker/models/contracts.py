@@ -58,6 +58,8 @@ class Contract(db.Model):
     cro: Mapped[str | None] = mapped_column(String(300))
     received_on: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    # The language of the agreements to sign (SPEC 5d): a version in another one is a courtesy copy.
+    language: Mapped[str] = mapped_column(String(2), default="fr", server_default="fr")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Reference, protocol number, title and acronym as ``search_key`` writes them; kept by the

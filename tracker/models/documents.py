@@ -35,6 +35,8 @@ class ContractTemplate(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # A retired version is no longer offered for new agreements; it stays for those made from it.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A regulated model (SPEC 5): its text outside the fields is locked, and changing it is a deviation.
+    regulated: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
 
     created_by: Mapped[User | None] = relationship()
 
@@ -61,7 +63,10 @@ class Document(db.Model):
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"))
     version: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(16))  # generated, redline, executed or signed_evidence
+    kind: Mapped[str] = mapped_column(String(16))  # generated, revised, redline, executed or signed_evidence
+    # The language the text is written in (fr, en): only a version in the contract's language is fixed
+    # by default, never a courtesy translation (SPEC 5d).
+    language: Mapped[str | None] = mapped_column(String(2))
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
@@ -69,6 +74,8 @@ class Document(db.Model):
     template_id: Mapped[int | None] = mapped_column(ForeignKey("contract_templates.id"))
     # For a redline: the version the site had sent, which it is compared with.
     compared_to_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    # For a revised version: the redline it adopts, or the version it replaces when uploaded.
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", name="fk_documents_based_on_id"))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Generated with blanks, by explicit choice: marked DRAFT and never the version fixed for signature.

@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import audit
+from tracker.documents.versions import version_to_send
 from tracker.errors import Conflict, Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event, Site, Track, User
@@ -73,7 +74,7 @@ def _refusal(rule: rules.Action, track: Track, actor, party, comment, expected_v
 
 
 def _sent_document(track: Track, document_id) -> int | None:
-    """The version going to the sponsor: the one named, else the latest generated for the site."""
+    """The version going to the sponsor: the one named, else the site's current one (SPEC 5d)."""
     if document_id is not None:
         document = db.session.get(Document, document_id) if isinstance(document_id, int) else None
         if document is None or document.contract_id != track.contract_id or document.site_id != track.site_id \
@@ -81,10 +82,8 @@ def _sent_document(track: Track, document_id) -> int | None:
             raise InvalidInput({"document_id": str(_l("No such document version for %(site)s on this contract.",
                                                       site=track.site.name))})
         return document.id
-    return db.session.execute(
-        db.select(Document.id).where(Document.contract_id == track.contract_id, Document.site_id == track.site_id,
-                                     Document.kind == "generated", Document.withdrawn_at.is_(None))
-        .order_by(Document.version.desc()).limit(1)).scalar()
+    sent = version_to_send(track)
+    return sent.id if sent is not None else None
 
 
 def apply_action(

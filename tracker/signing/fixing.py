@@ -1,7 +1,8 @@
 """The version of a site's agreement that its parties sign (SPEC 5c).
 
 ``agree`` (coordinating site) and ``conformity_ok`` (associated site) fix it: the version the
-caller named, else the newest generated version that is not a draft and not withdrawn. A
+caller named, else the site's current version in the contract's language (SPEC 5d:
+``tracker.documents.versions.fixable_version``, never a courtesy translation by default). A
 track that reached signature with no such version gets one fixed later by its staff, once
 they have generated it. A fixed version is never edited or replaced while it stands: a
 ``reopen`` ends it, and only the next agreement fixes another.
@@ -14,7 +15,7 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from tracker import audit
-from tracker.documents.operations import check_fixable, signable_version
+from tracker.documents.versions import current_version, fixable_version
 from tracker.errors import Conflict, Forbidden
 from tracker.extensions import db
 from tracker.models import Document, Track
@@ -42,13 +43,9 @@ def fixed_by_track(track_ids: list[int]) -> dict[int, FixedVersion]:
     return {row.track_id: row for row in rows}
 
 
-def _named(track: Track, document_id: int) -> Document:
-    document = db.session.get(Document, document_id)
-    if document is None or document.contract_id != track.contract_id or document.site_id != track.site_id:
-        raise Conflict(str(_l("Version %(id)s is not an agreement of %(site)s on this contract.",
-                              id=document_id, site=track.site.name)))
-    check_fixable(document)
-    return document
+def signable_version(track: Track) -> Document | None:
+    """The version a track in signature with none fixed would get (for the staff page's offer)."""
+    return current_version(track, signable=True)
 
 
 def fix(track: Track, document: Document, *, actor: audit.Actor, now: datetime,
@@ -69,11 +66,8 @@ def fix(track: Track, document: Document, *, actor: audit.Actor, now: datetime,
 
 def on_agreement(track: Track, event, actor, now: datetime) -> FixedVersion | None:
     """What ``agree`` or ``conformity_ok`` fixes: the named version (a draft refuses the action), else the
-    newest signable one; none when the site has no signable version yet."""
-    if event.document_id is not None:
-        document = _named(track, event.document_id)
-    else:
-        document = signable_version(track)
+    current one in the contract's language; none when the site has no version yet."""
+    document = fixable_version(track, event.document_id)
     if document is None:
         return None
     return fix(track, document, actor=actor, now=now, event_id=event.id)
@@ -88,7 +82,7 @@ def fix_later(track: Track, *, actor: audit.Actor, now: datetime) -> FixedVersio
     if current_fixed(track) is not None:
         raise Conflict(str(_l("A version is already fixed for signature; changing the terms needs a new "
                               "agreement round (reopen).")))
-    document = signable_version(track)
+    document = fixable_version(track)
     if document is None:
         raise Conflict(str(_l("%(site)s has no generated agreement without blanks to fix; generate it first.",
                               site=track.site.name)))

@@ -58,7 +58,8 @@ def verify(data: bytes | None, typed=None) -> Verdict:
     sealed = check(data) if data is not None else None
     agreement = db.session.execute(db.select(ExecutedAgreement).where(
         ExecutedAgreement.sha256 == sha256)).scalar_one_or_none()
-    if agreement is None or agreement.document.withdrawn_at is not None:
+    # An executed agreement is never withdrawn (SPEC 5d); an old row marked so still names a genuine file.
+    if agreement is None:
         return Verdict(sha256, seal=sealed)
     signed = evidence.standing(agreement.track)
     return Verdict(sha256, agreement, sorted(signed.values(), key=lambda s: s.signed_at), seal=sealed)

@@ -27,9 +27,9 @@ def init_app(app: Flask) -> None:
     from tracker.web import admin_sites, admin_sponsors, admin_templates, admin_users, admin_webhooks
     from tracker.web import dashboard, notifications, profile, queue
     from tracker.web import signatories, signing
-    from tracker.web import session_guard
+    from tracker.web import negotiated, session_guard
 
-    del contract_form, portal_actions  # their routes join the contracts and portal blueprints
+    del contract_form, portal_actions, negotiated  # their routes join the contracts, portal, documents blueprints
     for module in (auth, contracts, documents, audit_export, portal, admin_policy, admin_outbox, account,
                    invitations, conversation, admin_sponsors, admin_sites, admin_templates, admin_users, signing,
                    signatories, admin_webhooks, notifications):

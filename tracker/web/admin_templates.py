@@ -38,6 +38,10 @@ class RetireForm(FlaskForm):
     retire = HiddenField()
 
 
+class RegulatedForm(FlaskForm):
+    regulated = HiddenField()
+
+
 class DefaultsForm(FlaskForm):
     pass
 
@@ -136,7 +140,8 @@ def show(template_id: int):
                "example": _shown(value_at(context, name)), "sample": _shown(value_at(samples, name))}
               for name in sorted(template.fields, key=lambda n: (list(FIELDS).index(n) if n in FIELDS else 999, n))]
     return render_template("admin/template.html", template=template, fields=fields, reference=reference,
-                           retire_form=RetireForm(), title_of=library.template_title)
+                           retire_form=RetireForm(), regulated_form=RegulatedForm(),
+                           title_of=library.template_title)
 
 
 @bp.get("/<int:template_id>/preview.pdf")
@@ -177,4 +182,21 @@ def retire(template_id: int):
     attempt(lambda: library.set_retired(template, retiring, actor=Actor.of(current_user), now=utcnow()),
             done=_("Version %(n)d of %(name)s retired.", n=template.version, name=template.name) if retiring
             else _("Version %(n)d of %(name)s is offered again.", n=template.version, name=template.name))
+    return redirect(url_for("admin_templates.show", template_id=template.id))
+
+
+@bp.post("/<int:template_id>/regulated")
+@login_required
+@role_required("admin")
+def regulated(template_id: int):
+    """Mark the template as a regulated model (its text outside the fields locked), or not."""
+    template = _template(template_id)
+    form = RegulatedForm()
+    if not form.validate_on_submit() or form.regulated.data not in ("0", "1"):
+        abort(400)
+    marking = form.regulated.data == "1"
+    attempt(lambda: library.set_regulated(template, marking, actor=Actor.of(current_user), now=utcnow()),
+            done=_("%(name)s is a regulated model: changes to its text outside the fields are deviations.",
+                   name=template.name) if marking else _("%(name)s is no longer a regulated model.",
+                                                         name=template.name))
     return redirect(url_for("admin_templates.show", template_id=template.id))

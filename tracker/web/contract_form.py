@@ -139,7 +139,7 @@ def new():
             rows_ok = False
     data = {"title": form.title.data, "acronym": form.acronym.data, "protocol_number": form.protocol_number.data,
             "eu_ct_number": form.eu_ct_number.data, "phase": form.phase.data, "indication": form.indication.data,
-            "patients": form.patients.data, "coordinating_site": form.coordinating_site.data,
+            "patients": form.patients.data, "language": form.language.data, "coordinating_site": form.coordinating_site.data,
             "sites": form.sites.data or [], "received_on": form.received_on.data, "budget": rows,
             "cro": form.cro.data,
             "investigators": {code: name for code, name in names.items() if code in taking_part},
@@ -175,7 +175,7 @@ def contract_editable(contract: Contract) -> bool:
 
 
 def _fill_from(form: ContractDetailsForm, contract: Contract) -> None:
-    for name in ("title", "acronym", "protocol_number", "eu_ct_number", "phase", "indication", "cro"):
+    for name in ("title", "acronym", "protocol_number", "eu_ct_number", "phase", "indication", "cro", "language"):
         getattr(form, name).data = getattr(contract, name) or ""
     form.patients.data = str(contract.patients or "")
     while form.budget.entries:
@@ -229,6 +229,8 @@ def edit(contract: Contract):
     rows, rows_ok = _budget(form)
     data = {name: getattr(form, name).data for name in ("title", "acronym", "protocol_number", "eu_ct_number",
                                                         "phase", "indication", "patients", "cro")}
+    if request.form.get("language"):  # a form without the field (an older page) leaves the language as it is
+        data["language"] = form.language.data
     data.update(budget=rows, investigators=form.investigator_names(),
                 site_details=_changed_site_details(form, tracks))
     if rows_ok:

@@ -18,6 +18,7 @@ from tracker.portal.documents import may_download
 from tracker.database import utcnow
 from tracker.documents import comparisons, library
 from tracker.documents import operations as ops
+from tracker.documents.versions import is_fixed_or_executed
 from tracker.errors import InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document
@@ -109,10 +110,12 @@ def compare(contract: Contract, document_id: int):
     document = _document_of(contract, document_id)
     if not comparisons.compared(document):
         abort(404)
+    from tracker.web.negotiated import compare_context
+
     shown, unavailable = comparison_page(document)
     sent = db.session.get(Document, document.compared_to_id)
     return render_template("documents/compare.html", contract=contract, document=document, sent=sent,
-                           shown=shown, unavailable=unavailable)
+                           shown=shown, unavailable=unavailable, **compare_context(contract, document, shown))
 
 
 def _document_of(contract: Contract, document_id: int) -> Document:
@@ -131,6 +134,10 @@ def withdraw(contract: Contract, document_id: int):
     document = _document_of(contract, document_id)
     if not is_site_staff(current_user, document.site_id):
         abort(403)
+    if request.method == "GET" and is_fixed_or_executed(document):
+        flash(_("Not done: %(why)s", why=_("Version %(n)d is fixed for signature; reopen to change the terms.",
+                                           n=document.version)), "error")
+        return _back(contract)
     form = WithdrawForm()
     if form.validate_on_submit():
         attempt(lambda: ops.withdraw(document, actor=Actor.of(current_user), now=utcnow(),
@@ -138,7 +145,10 @@ def withdraw(contract: Contract, document_id: int):
                                 done=_("Version %(n)d of %(site)s withdrawn.", n=document.version,
                                        site=document.site.name))
         return _back(contract)
-    return render_template("documents/withdraw.html", contract=contract, document=document, form=form)
+    from tracker.web.negotiated import after_withdrawal
+
+    return render_template("documents/withdraw.html", contract=contract, document=document, form=form,
+                           after=after_withdrawal(document))
 
 
 def page_context(contract: Contract) -> dict:
@@ -152,7 +162,7 @@ def page_context(contract: Contract) -> dict:
                                    .order_by(Document.site_id, Document.version.desc())).scalars().all()
     tracks = [t for t in contract.ordered_tracks if is_site_staff(current_user, t.site_id)]
     names = library.template_names()
-    language = ops.contract_language(contract)
+    language = contract.language
     generate_forms = []
     for track in tracks:
         form = GenerateForm(prefix=f"gen{track.id}", formdata=None)
@@ -167,10 +177,11 @@ def page_context(contract: Contract) -> dict:
         generate_forms.append((track, form, blanks))
     upload_form = UploadForm()
     upload_form.site.choices = [SelectChoice(t.site.code, t.site.name) for t in tracks]
+    from tracker.web.negotiated import section_context
+
     return {"documents": documents, "generate_forms": generate_forms, "upload_form": upload_form,
             "template_title": library.template_title, "author_label": author_label,
-            "may_withdraw": lambda d: is_site_staff(current_user, d.site_id),
-            "can_generate": contract.status != "cancelled"}
+            "can_generate": contract.status != "cancelled", **section_context(contract, documents, tracks)}
 
 
 def author_label(document: Document) -> str:

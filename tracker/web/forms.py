@@ -128,6 +128,11 @@ class ContractDetailsForm(FlaskForm):
     patients = StringField(_l("Patients planned"))
     cro = StringField(_l("Contract research organisation"), description=_l(
         "The CRO acting for the sponsor, as the agreement names it (name, form, address); usually empty."))
+    language = SelectField(_l("Language of the agreements to sign"), validate_choice=False,  # checked with the rest
+                           choices=[SelectChoice("", _l("The sponsor's language")), SelectChoice("fr", _l("French")),
+                                    SelectChoice("en", _l("English"))],
+                           description=_l("A version in another language is a courtesy copy: never fixed for "
+                                          "signature unless named."))
     investigators = FieldList(FormField(InvestigatorForm), max_entries=500)
     budget = FieldList(FormField(BudgetRowForm), min_entries=1, max_entries=MAX_ROWS + 10)
 

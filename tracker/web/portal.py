@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.access import contract_route, role_required
 from tracker.audit import Actor
+from tracker.documents import negotiation
 from tracker.contracts.search import MAX_QUERY
 from tracker.database import utcnow
 from tracker.extensions import db
@@ -133,7 +134,7 @@ def contract_page(contract: Contract, redline_form=None, message_form=None, stat
     return render_template("portal/contract.html", contract=contract, panels=_panels(contract, Actor.of(current_user)),
                            timeline=sponsor_timeline(contract), documents=documents,
                            sent_ids=sent_document_ids(contract), redline_form=redline_form,
-                           message_form=message_form), status
+                           message_form=message_form, **negotiation.portal_markers(contract)), status
 
 
 @bp.get("/contracts/<reference>")

@@ -1,0 +1,65 @@
+"""Where an associated site's agreement differs from the coordinator's fixed version (SPEC 5d).
+
+An associated site's agreement carries the coordinator's agreed clauses with its own site figures:
+``conformity_ok`` should be a check, not a guess. This compares the associated site's current
+version with the coordinating site's version fixed for signature, clause by clause, and leaves out
+the differences that are only the two sites' own fields: a clause pair counts as the same when,
+with each site's identity (names, legal name, address, FINESS, SIRET, representative, investigator)
+masked in both texts, they read alike. What remains is listed on the associated track's panel.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracker.documents.checks import DocumentRejected
+from tracker.documents.compare import SAME, Clause, clauses_of, compare_clauses
+from tracker.documents.versions import current_version
+from tracker.extensions import db
+from tracker.models import Document, Track
+from tracker.models.signing import FixedVersion
+
+SHOWN = 50  # differences listed on the page; the count says how many there are
+_MASK = "\u2026"
+
+
+@dataclass(frozen=True)
+class ConformityCheck:
+    fixed: Document  # the coordinator's fixed version
+    mine: Document  # the associated site's current version
+    differences: list[Clause]
+
+
+def _own_values(track: Track) -> list[str]:
+    site = track.site
+    values = [site.name, site.legal_name, site.address, site.finess, site.siret, site.representative,
+              site.representative_title, site.code, track.investigator_name]
+    return [" ".join(str(v).split()) for v in values if v and len(str(v).strip()) >= 2]
+
+
+def _masker(values: list[str]):
+    if not values:
+        return lambda text: text
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(set(values), key=len, reverse=True)))
+    return lambda text: " ".join(pattern.sub(_MASK, text or "").split())
+
+
+def check(track: Track) -> ConformityCheck | None:
+    """The differences of an associated track's current version from the coordinator's fixed one, outside the
+    two sites' own fields; None when either is missing (or cannot be read)."""
+    coordinating = track.contract.coordinating_track
+    if track.role != "associated" or coordinating is None:
+        return None
+    fixed = db.session.execute(db.select(FixedVersion).where(
+        FixedVersion.track_id == coordinating.id, FixedVersion.ended_at.is_(None))
+        .order_by(FixedVersion.id.desc()).limit(1)).scalar_one_or_none()
+    mine = current_version(track)
+    if fixed is None or mine is None:
+        return None
+    try:
+        result = compare_clauses(clauses_of(fixed.document.content), clauses_of(mine.content))
+    except DocumentRejected:
+        return None
+    mask = _masker(_own_values(coordinating) + _own_values(track))
+    differences = [c for c in result.clauses if c.status != SAME and mask(c.old) != mask(c.new)]
+    return ConformityCheck(fixed.document, mine, differences)
