@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, jsonify, request
 from sqlalchemy.orm import selectinload
 
-from tracker.access import caller, role_required
+from tracker.access import caller, contract_route, role_required
 from tracker.api import bp, etags, now
 from tracker.api.errors import json_body
 from tracker.api.serializers import contract_json, summary_json

@@ -134,7 +134,7 @@ def template_names() -> list[str]:
 
 
 def store_template(name: str, data: bytes, filename: str | None, *, actor: audit.Actor,
-                   now: datetime, trial: bool = True) -> ContractTemplate:
+                   now: datetime, trial: bool = True, regulated: bool | None = None) -> ContractTemplate:
     """Check an uploaded template and keep it as the next version of its name.
 
     `trial`: also fill it once with sample values in a bounded child process (trial.py); only
@@ -159,7 +159,8 @@ def store_template(name: str, data: bytes, filename: str | None, *, actor: audit
         name=name, version=(previous.version if previous else 0) + 1, filename=safe_filename(filename or name),
         sha256=hashlib.sha256(data).hexdigest(), size=len(data), fields=sorted(prepared.fields),
         content=data, created_at=now, created_by_id=actor.user_id,
-        regulated=previous.regulated if previous is not None else False)  # a regulated model stays one
+        # A regulated model stays one; the shipped national-model agreements are born one.
+        regulated=regulated if regulated is not None else (previous.regulated if previous is not None else False))
     db.session.add(template)
     flush_or_conflict()
     _PREPARED[template.sha256] = prepared
@@ -169,12 +170,21 @@ def store_template(name: str, data: bytes, filename: str | None, *, actor: audit
 
 
 def ensure_builtin_templates(*, now: datetime) -> int:
-    """Store the shipped agreements as version 1 of their names when missing."""
+    """Store the shipped agreements, marked as regulated models (they follow the national model).
+
+    A name that is missing gets version 1. When the shipped file has changed since the version
+    the tracker itself stored last, it becomes the next version; once an admin has uploaded a
+    version of their own, that name is theirs and the shipped file is left aside.
+    """
     added = 0
     for path in sorted(BUILTIN_DIR.glob("*.docx")):
-        if latest_template(path.stem, offered_only=False) is None:
-            store_template(path.stem, path.read_bytes(), path.name, actor=audit.SYSTEM, now=now, trial=False)
-            added += 1
+        data = path.read_bytes()
+        latest = latest_template(path.stem, offered_only=False)
+        if latest is not None and (latest.created_by_id is not None or latest.retired_at is not None
+                                   or latest.sha256 == hashlib.sha256(data).hexdigest()):
+            continue  # an admin's own version, a name an admin retired, or the same text
+        store_template(path.stem, data, path.name, actor=audit.SYSTEM, now=now, trial=False, regulated=True)
+        added += 1
     return added
 
 

@@ -20,7 +20,7 @@ from tracker.documents.library import (
 )
 from tracker.documents.render import TemplateError
 from tracker.documents.versions import (  # noqa: F401  (check_fixable: also read from here)
-    check_fixable, current_version, refuse_if_fixed, template_language, version_to_send,
+    check_fixable, current_version, refuse_if_fixed, version_to_send,
 )
 from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, Forbidden, InvalidInput

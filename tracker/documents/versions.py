@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.documents.context import template_language  # noqa: F401  (read from here too)
 from tracker.errors import Conflict
 from tracker.extensions import db
 from tracker.models import Document, Track
@@ -21,12 +22,6 @@ LANGUAGE_NAMES = {"fr": _l("French"), "en": _l("English")}
 
 def language_name(code: str | None) -> str:
     return str(LANGUAGE_NAMES.get(code or "", code or "?"))
-
-
-def template_language(name: str, fallback: str) -> str:
-    """The language a template is written in, read from its name (coordinating_fr...), else ``fallback``."""
-    suffix = name.rsplit("_", 1)[-1] if "_" in name else ""
-    return suffix if suffix in LANGUAGE_NAMES else fallback
 
 
 def _versions(track: Track):
