@@ -4,7 +4,7 @@ from __future__ import annotations
 from tracker import audit
 from tracker.contracts.editing import update_contract
 from tracker.extensions import db
-from tracker.models import Contract, Track, User
+from tracker.models import Contract, User
 from tracker.pipeline.operations import apply_action, set_owner
 from tracker.sla.operations import save_policy
 from tracker.sla.policy import DEFAULTS

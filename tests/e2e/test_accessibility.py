@@ -21,7 +21,8 @@ def _pages(role: str, scene) -> list[str]:
                   "/profile/calendar", *contract_pages,
                   f"/contracts/{refs['review']}/documents/{scene.redline_id}/compare", "/admin/policy"],
         "manager": ["/", "/dashboard/", f"/contracts/{refs['review']}", f"/contracts/{refs['cancelled']}"],
-        "admin": ["/", "/dashboard/", "/dashboard/?from=2026-13-01", "/admin/policy", "/admin/outbox", "/admin/templates", f"/contracts/{refs['helix']}"],
+        "admin": ["/", "/dashboard/", "/dashboard/?from=2026-13-01", "/admin/policy", "/admin/outbox", "/admin/templates",
+                  f"/contracts/{refs['helix']}"],
         "sponsor": ["/portal/"],
     }[role]
 

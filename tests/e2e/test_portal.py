@@ -25,14 +25,17 @@ from tracker.timeutil import local_date
 pytestmark = pytest.mark.e2e
 
 WORDS = {
-    "fr-FR": {"invite": "Inviter un contact de Novacure", "name": "Nom", "email": "Adresse e-mail", "language": "Langue des e-mails", "send": "Envoyer l’invitation",
+    "fr-FR": {"invite": "Inviter un contact de Novacure", "name": "Nom", "email": "Adresse e-mail",
+              "language": "Langue des e-mails",
+              "send": "Envoyer l’invitation",
               "password": "Nouveau mot de passe", "again": "Le même mot de passe", "save": "Enregistrer et se connecter",
               "common": "trop courant", "download": "FT-", "file": "Votre version révisée (.docx)",
               "redline": "Envoyer la version révisée", "changed": "1 clause modifiée", "body": "Message",
               "write": "Envoyer le message", "sign": "Enregistrer notre signature", "date": "Date de la signature",
               "tokens": "Jetons d’API", "token_name": "Nom", "create": "Créer un jeton", "revoke": "Révoquer",
               "revoked": "révoqué", "signed": "Le promoteur a signé", "paused": "En pause\u00a0: à vous depuis"},
-    "en-GB": {"invite": "Invite a contact of Novacure", "name": "Name", "email": "E-mail", "language": "Language of the e-mails", "send": "Send the invitation",
+    "en-GB": {"invite": "Invite a contact of Novacure", "name": "Name", "email": "E-mail", "language": "Language of the e-mails",
+              "send": "Send the invitation",
               "password": "New password", "again": "The same password again", "save": "Save and sign in",
               "common": "too common", "download": "FT-", "file": "Your redline (.docx)",
               "redline": "Send the redline", "changed": "1 clause changed", "body": "Message",
@@ -50,7 +53,8 @@ def _fits_phone(page) -> bool:
     """Nothing wider than a 390 px phone except inside a table's own scrolling box."""
     page.wait_for_load_state("load")
     wide = page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 391
-         && !e.closest('.scroll')).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)""")
+         && !e.closest('.scroll'))
+         .map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).slice(0, 8)""")
     assert wide == [], wide
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 391, (width, page.evaluate("""() => [...document.querySelectorAll('body *')].filter(e =>

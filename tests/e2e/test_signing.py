@@ -61,7 +61,7 @@ def test_three_parties_sign_from_their_mails_and_the_pdf_verifies(app, page_for,
         staff.wait_for_load_state()
         assert staff.locator(f"#signatory-GR-{party}").inner_text().count(email) == 1
     assert overflow(staff) == []
-    for party, name, email in PEOPLE:
+    for _party, name, email in PEOPLE:
         signatory = page_for(locale, width, axe=axe_source)
         signatory.goto(_latest(app, smtp, email, LINK))
         assert signatory.locator("h1").inner_text() == words["sign"]

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.e2e
 def test_no_page_is_wider_than_the_screen(page_for, scene, locale, width):
     page = page_for(locale, width)
     sign_in(page, scene.people["admin"])  # an admin reaches every staff page and has the longest menu
-    paths = ["/", "/contracts", "/dashboard/", "/profile/calendar", "/contracts/new", "/admin/policy", "/admin/outbox", "/admin/templates",
+    paths = ["/", "/contracts", "/dashboard/", "/profile/calendar", "/contracts/new", "/admin/policy", "/admin/outbox",
+             "/admin/templates",
              *(f"/contracts/{ref}" for ref in scene.refs.values()),
              f"/contracts/{scene.refs['review']}/documents/{scene.redline_id}/compare"]
     wide = {}

@@ -91,7 +91,7 @@ def test_agreement_starts_the_associated_sites_conformity_and_each_signature_tel
     world.act(world.ref_a, "agree")
     _deliver(app)
     (mail,) = [m for m in smtp.box.to(world.legal_ib)]
-    assert "conformity check starts" in mail.subject and f"#track-IB" in mail.part("plain")
+    assert "conformity check starts" in mail.subject and "#track-IB" in mail.part("plain")
     assert "Due:" in mail.part("plain")
     assert not [m for m in smtp.box.to(world.legal_gr) if "conformity" in m.subject]
 

@@ -149,7 +149,7 @@ def test_every_api_endpoint_survives_hostile_json_and_files(app, world):
                 spec_path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace("<", "{").replace(">", "}")
                 fields, multipart = _json_fields(openapi, spec_path, method)
                 _drive_api(client, method, path, fields, multipart, failures, world)
-            for method in sorted(rule.methods & {"GET"}):
+            if "GET" in rule.methods:
                 for query in ("limit=1e20", "offset=%00", "q=%00", "page=1e20", "site=%F0%9F%92%A9"):
                     _record(failures, f"GET {rule.rule}?{query}", client.get(_url(rule, world).removeprefix("/api/v1")
                                                                               + "?" + query))

@@ -61,5 +61,5 @@ def test_three_parties_sign_in_any_order_at_two_sites(app, agreed, signer, order
         assert len(copies) == 6  # every party of each site
     signer.deliver()
     for site in ("GR", "IB"):
-        for person, email in people[site].values():
+        for _person, email in people[site].values():
             assert signer.mails(email, "is signed by every party")

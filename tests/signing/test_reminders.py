@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from tests.signing.conftest import LINK, PEOPLE, name_all, track_of
+from tests.signing.conftest import LINK, PEOPLE, name_all
 from tracker.alerts import jobs
 from tracker.alerts.smtp import send_due
 from tracker.alerts.window import load_windows

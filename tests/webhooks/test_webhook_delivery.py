@@ -9,7 +9,6 @@ from datetime import timedelta
 
 from tracker.extensions import db
 from tracker.models import OutboxMessage, WebhookAttempt, WebhookDelivery
-from tracker.timeutil import parse_instant
 
 SECRET = "a-long-shared-secret-0123456789"
 

@@ -186,7 +186,8 @@ def render_digest(language: str, values: dict) -> tuple[str, str, str]:
         v["list_link"] = f"{current_app.config['BASE_URL'].rstrip('/')}/?site={v['site_code']}"
         v["rows"] = [
             {**row, "stage": str(STAGE_LABELS.get(row["stage"], row["stage"])), "due": _long(row["due_on"]),
-             "title": header_safe(row["title"]), "short": short_title(row["title"], row["acronym"]), "status_label": _status_label(row["status"]),
+             "title": header_safe(row["title"]), "short": short_title(row["title"], row["acronym"]),
+             "status_label": _status_label(row["status"]),
              "used": format_percent(row["share"]) if row["share"] is not None else None,
              "link": contract_link(row["reference"])}
             for row in v["rows"]

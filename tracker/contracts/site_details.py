@@ -2,8 +2,9 @@
 
 ``{SITE: {patients?, budget?, investigator_title?, investigator_department?, investigator_rpps?,
 third_party?}}``: what an associated site's agreement prints as *its* patients and budget, how it
-names its investigator, and the third-party structure that manages part of its sums, if any. A site without figures of its own takes the contract's. Shared by the API, the
-forms and the demo data, so all refuse the same things with the same words.
+names its investigator, and the third-party structure that manages part of its sums, if any. A site
+without figures of its own takes the contract's. Shared by the API, the forms and the demo data, so
+all refuse the same things with the same words.
 """
 from __future__ import annotations
 

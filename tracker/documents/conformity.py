@@ -4,8 +4,10 @@ An associated site's agreement carries the coordinator's agreed clauses with its
 ``conformity_ok`` should be a check, not a guess. This compares the associated site's current
 version with the coordinating site's version fixed for signature, clause by clause, and leaves out
 the differences that are only the two sites' own fields: a clause pair counts as the same when,
-with each site's identity (names, legal name, address, FINESS, SIRET, representative, investigator)
-masked in both texts, they read alike. What remains is listed on the associated track's panel.
+with each site's identity (names, legal name, address, FINESS, SIRET, representative, investigator
+and their titles, RPPS, third party) and its own figures (patients, budget amounts and total, as
+either language writes them) masked in both texts, they read alike. What remains is listed on the
+associated track's panel.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 from tracker.documents.checks import DocumentRejected
 from tracker.documents.compare import SAME, Clause, clauses_of, compare_clauses
+from tracker.documents.context import amount_text, budget_rows
 from tracker.documents.versions import current_version
 from tracker.extensions import db
 from tracker.models import Document, Track
@@ -31,17 +34,25 @@ class ConformityCheck:
 
 
 def _own_values(track: Track) -> list[str]:
-    site = track.site
+    site, contract = track.site, track.contract
     values = [site.name, site.legal_name, site.address, site.finess, site.siret, site.representative,
-              site.representative_title, site.code, track.investigator_name]
-    return [" ".join(str(v).split()) for v in values if v and len(str(v).strip()) >= 2]
+              site.representative_title, site.code, track.investigator_name, track.investigator_title,
+              track.investigator_department, track.investigator_rpps, track.third_party]
+    values.append(track.patients if track.patients is not None else contract.patients)
+    rows = track.budget if track.budget is not None else contract.budget
+    for language in ("fr", "en"):
+        filled, total = budget_rows(rows, language)
+        values += [row["amount_text"] for row in filled] + [amount_text(total, language)]
+    return [" ".join(str(v).split()) for v in values if v is not None and str(v).strip()]
 
 
 def _masker(values: list[str]):
     if not values:
         return lambda text: text
-    pattern = re.compile("|".join(re.escape(v) for v in sorted(set(values), key=len, reverse=True)))
-    return lambda text: " ".join(pattern.sub(_MASK, text or "").split())
+    # Whole words only, so that a site's "6 patients" does not mask every 6 in the text.
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(v) for v in sorted(set(values), key=len, reverse=True))
+                         + r")(?!\w)")
+    return lambda text: pattern.sub(_MASK, " ".join((text or "").split()))
 
 
 def check(track: Track) -> ConformityCheck | None:

@@ -61,7 +61,7 @@ def _currency_and_unit(unit: str | None) -> tuple[str, str | None]:
     return "EUR", (unit or "").strip() or None
 
 
-def _rows(rows, language: str) -> tuple[list[dict], Decimal]:
+def budget_rows(rows, language: str) -> tuple[list[dict], Decimal]:
     """Budget rows with amount_text and unit_text added, and the sum of their amounts."""
     filled, total = [], Decimal("0")
     for row in rows or []:
@@ -93,9 +93,9 @@ def template_context(contract, track, today: date, language: str = "fr") -> dict
     """The fields of SPEC 5 for one contract and site, with the texts written for ``language``."""
     site, sponsor = track.site, contract.sponsor
     coordinating = contract.coordinating_track
-    contract_rows, _ = _rows(contract.budget, language)
+    contract_rows, _ = budget_rows(contract.budget, language)
     own_budget = track.budget or contract.budget
-    site_rows, site_total = _rows(own_budget, language)
+    site_rows, site_total = budget_rows(own_budget, language)
     currencies = {_currency_and_unit(row.get("unit"))[0] for row in own_budget or []}
     total_currency = currencies.pop() if len(currencies) == 1 else "EUR"
     site_values = {**_site_values(site, track.role),

@@ -1,8 +1,9 @@
 """The checks a render runs as it goes, applying the bounds of limits.py.
 
 Compiled into every template: each {% for %} iterates through `counted`, each `a ~ b` goes
-through `concat`, each output first calls `charge` with the length of its fixed text.  The sandbox (render.py) calls `check_call` before any call, `check_binop`
-before `*`, `+`, `%` and `**`, and every filter is wrapped by `guard_filter`.
+through `concat`, each output first calls `charge` with the length of its fixed text.  The sandbox
+(render.py) calls `check_call` before any call, `check_binop` before `*`, `+`, `%` and `**`, and
+every filter is wrapped by `guard_filter`.
 """
 from __future__ import annotations
 
