@@ -145,6 +145,7 @@ class Loader:
                   "sponsor_id": spec["sponsor_id"], "title": spec["title"], "acronym": spec["acronym"],
                   "protocol_number": spec["protocol_number"], "eu_ct_number": None, "phase": spec["phase"],
                   "indication": spec["indication"], "patients": spec["patients"], "budget": spec["budget"],
+                  "cro": None, "language": "fr",
                   "received_on": spec["received_on"], "status": "open", "created_at": received_at,
                   "created_by_id": None}
         values["search_text"] = search_key(values["reference"], values["protocol_number"], values["title"],

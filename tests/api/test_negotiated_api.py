@@ -51,7 +51,10 @@ def test_a_revised_version_is_current_sent_and_compared(app, desk):
     revised = answer.json()
     assert revised["kind"] == "revised" and revised["based_on"] == generated["id"] and revised["language"] == "fr"
     assert revised["comparison"]["base_id"] == generated["id"] and revised["comparison"]["changed"] == 1
-    assert revised["comparison"]["unmodified"] is False and revised["comparison"]["deviations"] == []
+    assert revised["comparison"]["unmodified"] is False
+    # The shipped agreements are regulated models: the clause the site's lawyer rewrote is a deviation.
+    (deviation,) = revised["comparison"]["deviations"]
+    assert deviation["status"] == "changed" and deviation["new"].startswith("Clause revue par le service juridique")
     for action in ("mark_complete", "send_to_sponsor"):
         event = gr.post(f"/contracts/{reference}/events", json={"site": "GR", "action": action})
         assert event.status_code == 201
@@ -144,7 +147,9 @@ def test_a_regulated_model_lists_the_deviations(app, api, desk, make_user, clien
     admin_email = make_user("admin", None)
     admin = api(admin_email)
     template = next(t for t in admin.get("/templates").json()["templates"] if t["name"] == "coordinating_fr")
-    assert template["regulated"] is False
+    assert template["regulated"] is True  # the shipped national-model agreements are born regulated
+    unmarked = admin.session.patch(f"{admin.base}/templates/{template['id']}", json={"regulated": False}, timeout=30)
+    assert unmarked.status_code == 200 and unmarked.json()["regulated"] is False
     refused = api(make_user("legal", "GR")).session.patch(
         f"{admin.base}/templates/{template['id']}", json={"regulated": True}, timeout=30)
     assert refused.status_code == 403

@@ -78,6 +78,11 @@ def _action_forms(html: str) -> dict[tuple[int, str], dict]:
     return found
 
 
+def _elsewhere_form(html: str, track_id: int) -> dict:
+    """The secondary form that records a signature made outside the tracker, for one track."""
+    return next(form for form in Forms(html).forms if form["action"].endswith(f"/tracks/{track_id}/signing/elsewhere"))
+
+
 def _section(html: str, site: str) -> str:
     start = html.index(f'id="track-{site}"')
     return html[start:html.index("</section>", start)]
@@ -147,11 +152,12 @@ def test_the_page_shows_each_track_and_only_the_actions_allowed_now(app, contrac
     assert gr.count("sig done") == 1 and gr.count("sig missing") == 2
     assert "Conformity check" in _text(ib)
     forms = _action_forms(html)
-    # A GR legal may sign on GR's track; IB's conformity belongs to IB staff; cancelling to managers.
-    assert sorted(forms) == [(tracks["GR"]["id"], "reopen"), (tracks["GR"]["id"], "sign")]
+    # A GR legal may reopen GR's track; IB's conformity belongs to IB staff; cancelling to managers. Signatures
+    # go online, or through the secondary form for one made elsewhere.
+    assert sorted(forms) == [(tracks["GR"]["id"], "reopen")]
+    elsewhere = _elsewhere_form(html, tracks["GR"]["id"])
     # The institution has signed: only the missing signatures are offered.
-    assert forms[(tracks["GR"]["id"], "sign")]["options"][f"t{tracks['GR']['id']}-sign-party"] == [
-        "investigator", "sponsor"]
+    assert elsewhere["options"]["party"] == ["investigator", "sponsor"]
 
 
 def test_a_manager_is_offered_cancel_and_the_other_sites_staff_nothing_on_our_track(
@@ -182,8 +188,8 @@ def test_signing_from_the_page_records_the_chosen_party(app, contract, legal_gr)
     _act(app, contract, "GR", "mark_complete")
     _act(app, contract, "GR", "agree")
     track_id = _tracks(app, contract)["GR"]["id"]
-    form = _action_forms(_page(legal_gr, contract))[(track_id, "sign")]
-    form["fields"][f"t{track_id}-sign-party"] = "investigator"
+    form = _elsewhere_form(_page(legal_gr, contract), track_id)
+    form["fields"].update(party="investigator", comment="Signed in ink at the site initiation visit")
     assert legal_gr.post(form["action"], data=form["fields"]).status_code == 303
     signatures = _tracks(app, contract)["GR"]["signatures"]
     assert signatures["investigator"] and not signatures["institution"] and not signatures["sponsor"]

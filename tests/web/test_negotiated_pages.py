@@ -154,6 +154,8 @@ def test_an_admin_marks_a_regulated_model(client, app, builtin_templates, make_u
     with app.app_context():
         template_id = db.session.execute(db.select(ContractTemplate.id).where(
             ContractTemplate.name == "associated_fr")).scalar_one()
+        db.session.get(ContractTemplate, template_id).regulated = False  # shipped as one; start from a plain template
+        db.session.commit()
     page = f"/admin/templates/{template_id}"
     assert "Mark as a regulated model" in client.get(page, headers=EN).get_data(as_text=True)
     bad = client.post(f"{page}/regulated", data={"csrf_token": csrf_token(client, page), "regulated": "maybe"})

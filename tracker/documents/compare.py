@@ -91,7 +91,7 @@ class Comparison:
         for clause in self.differences:
             fragments = None
             if clause.status == CHANGED and not clause.too_long:
-                cost = _tokens(clause.old) * _tokens(clause.new)
+                cost = _detail_cost(clause.old, clause.new)
                 if spent + cost <= _DETAIL_BUDGET:
                     spent += cost
                     fragments = clause.fragments()
@@ -229,9 +229,11 @@ class _Scorer:
 
     def pair(self, old: list[str], new: list[str], old_from: int, new_from: int) -> list[Clause]:
         """Within a differing block, keep order and pair each removed clause with its best rewrite."""
-        if not old or not new or len(old) * len(new) > _PAIRING_BUDGET or _block_words(old, new) > _WORD_BUDGET:
+        if not old or not new:
             return ([Clause(REMOVED, o, None, old_from + i, None) for i, o in enumerate(old)]
                     + [Clause(ADDED, None, n, None, new_from + j) for j, n in enumerate(new)])
+        if len(old) * len(new) > _PAIRING_BUDGET or _block_words(old, new) > _WORD_BUDGET:
+            return self.pair_in_place(old, new, old_from, new_from)
         out: list[Clause] = []
         start = 0
         for i, text in enumerate(old):
@@ -249,6 +251,20 @@ class _Scorer:
         out += [Clause(ADDED, None, n, None, new_from + j) for j, n in enumerate(new[start:], start)]
         return out
 
+    def pair_in_place(self, old: list[str], new: list[str], old_from: int, new_from: int) -> list[Clause]:
+        """A block too large to search for rewrites (a text edited throughout): each clause is set against
+        the one at the same place, a change where their words overlap enough, else removed and added."""
+        out: list[Clause] = []
+        for i, (text, other) in enumerate(zip(old, new)):
+            if _overlap(text.split(), other.split()) > self.similar:
+                out.append(Clause(CHANGED, text, other, old_from + i, new_from + i))
+            else:
+                out += [Clause(REMOVED, text, None, old_from + i, None), Clause(ADDED, None, other, None, new_from + i)]
+        shared = min(len(old), len(new))
+        out += [Clause(REMOVED, o, None, old_from + i, None) for i, o in enumerate(old[shared:], shared)]
+        out += [Clause(ADDED, None, n, None, new_from + j) for j, n in enumerate(new[shared:], shared)]
+        return out
+
 
 def _block_words(old: list[str], new: list[str]) -> int:
     """Words read to score every removed clause against every added one: each pair costs both its lengths."""
@@ -257,8 +273,12 @@ def _block_words(old: list[str], new: list[str]) -> int:
     return old_words * len(new) + new_words * len(old)
 
 
-def _tokens(text: str) -> int:
-    return 2 * (text.count(" ") + 1)  # words and the spaces between them, as word_diff splits them
+def _detail_cost(old: str, new: str) -> int:
+    """A measure of word_diff's work: each token of one text meets the same token's places in the other
+    (difflib's inner loop), so common tokens - spaces, articles - cost the product of their counts.
+    Far below the product of the two lengths for real prose, and as high for a text of a few repeated words."""
+    a, b = Counter(_TOKEN.findall(old)), Counter(_TOKEN.findall(new))
+    return sum(count * b[token] for token, count in a.items()) + len(old) + len(new)
 
 
 def word_diff(old: str, new: str) -> list[tuple[str, str]]:
