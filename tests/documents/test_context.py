@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tracker.documents.context import _rows, amount_text, date_text, party_name, template_language
+from tracker.documents.context import budget_rows, amount_text, date_text, party_name, template_language
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 
@@ -28,7 +28,7 @@ def test_dates_in_words_with_the_french_first_of_the_month():
 
 
 def test_rows_get_amount_and_unit_texts_and_a_total():
-    rows, total = _rows([{"item": "Sélection", "amount": "1200.00", "unit": "EUR per patient"},
+    rows, total = budget_rows([{"item": "Sélection", "amount": "1200.00", "unit": "EUR per patient"},
                          {"item": "Cycle", "amount": "850.50", "unit": "EUR per visit"},
                          {"item": "Archivage", "amount": "1500.00", "unit": "EUR flat"},
                          {"item": "Pharmacie", "amount": "90.00", "unit": "USD per month"}], "fr")
@@ -36,7 +36,7 @@ def test_rows_get_amount_and_unit_texts_and_a_total():
         (f"1{NNBSP}200,00{NBSP}€", "par patient"), (f"850,50{NBSP}€", "par visite"),
         (f"1{NNBSP}500,00{NBSP}€", "forfait"), (f"90,00{NBSP}$US", "per month")]
     assert str(total) == "3640.50"
-    english, _ = _rows(rows[:2], "en")
+    english, _ = budget_rows(rows[:2], "en")
     assert [(r["amount_text"], r["unit_text"]) for r in english] == [("€1,200.00", "per patient"),
                                                                      ("€850.50", "per visit")]
 
