@@ -138,8 +138,10 @@ def test_from_reference_data_to_an_agreement_with_no_blank(locale, app, page_for
     agreement = _generate_and_read(legal, w, reference)
     assert not re.search(r"(?:: |, |\()\s*(?:,|\)|\.|$)", agreement, re.M)  # no label left with an empty value
     for expected in ("Novacure Oncology", "832147565", "Laura Novak", "Dr Claire Martin",
-                     "NVC-114-001", *(item for item, _amount, _unit in BUDGET), "1500.00"):
+                     "NVC-114-001", *(item for item, _amount, _unit in BUDGET)):
         assert expected in agreement, expected
+    assert re.search(r"1\s500,00\s€", agreement)  # amounts as French writes them, never "1500.00"
+    assert "1500.00" not in agreement
 
     with app.app_context():  # every field the template prints has a value, and the value is in the file
         contract = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
