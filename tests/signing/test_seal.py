@@ -75,3 +75,27 @@ def test_a_configured_certificate_seals_and_another_ones_seal_is_not_ours(config
         configured.config.update(SEAL_PASSWORD="wrong")
         with pytest.raises(seal.SealUnavailable):
             seal.seal(_pdf(), reason="test")
+
+
+def test_sealing_and_checking_work_where_an_event_loop_already_runs(configured, tmp_path):
+    """pyHanko's blocking calls start an event loop of their own; a thread that already runs one (an async
+    server, a browser-driving test earlier in the same process) must still seal and check."""
+    import asyncio
+
+    configured.config.update(SEAL_P12=None, SEAL_DEV_P12=str(tmp_path / "dev" / "seal.p12"))
+
+    async def inside_a_loop():
+        with configured.app_context():
+            sealed = seal.seal(_pdf(), reason="test")
+            return sealed, seal.check(sealed)
+
+    sealed, verdict = asyncio.run(inside_a_loop())
+    assert verdict.valid and verdict.whole_file and verdict.ours
+    changed = bytearray(sealed)
+    changed[len(changed) // 3] ^= 0x01
+    assert not asyncio.run(_check_in_loop(configured, bytes(changed))).valid
+
+
+async def _check_in_loop(app, data: bytes):
+    with app.app_context():
+        return seal.check(data)

@@ -9,9 +9,11 @@ checks the same seal with pyHanko and says whether the certificate is the tracke
 """
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -118,12 +120,28 @@ def seal(data: bytes, *, reason: str, location: str = "") -> bytes:
                                         subfilter=fields.SigSeedSubFilter.PADES)
     timestamper = timestamps.HTTPTimeStamper(tsa, timeout=20) if tsa else None
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    pdf_signer = signers.PdfSigner(meta, signer=signer(), timestamper=timestamper)
     try:
-        out = signers.PdfSigner(meta, signer=signer(), timestamper=timestamper).sign_pdf(writer)
+        out = _run(lambda: pdf_signer.async_sign_pdf(writer))
     except timestamps.TimestampRequestError as exc:
         log.error("timestamp authority %s did not answer: %s", tsa, exc)
         raise SealUnavailable(str(_l("The timestamp authority (TRACKER_TSA_URL) did not answer."))) from None
     return out.getvalue()
+
+
+def _run(make_coroutine):
+    """Run one of pyHanko's coroutines to its end from plain code.
+
+    Its blocking calls start an event loop of their own, which fails where one already runs in
+    this thread (an async server, a test driving a browser): there the coroutine runs on a
+    short-lived thread of its own.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make_coroutine())
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make_coroutine())).result()
 
 
 def _our_certificate():
@@ -134,7 +152,7 @@ def check(data: bytes) -> SealCheck:
     """Validate the last signature of a PDF: intact, over the whole file, by the tracker's certificate."""
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation import async_validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
     from pyhanko_certvalidator import ValidationContext
 
@@ -148,7 +166,8 @@ def check(data: bytes) -> SealCheck:
         return SealCheck(False)
     ours = _our_certificate()
     try:
-        status = validate_pdf_signature(embedded[-1], ValidationContext(trust_roots=[ours], allow_fetching=False))
+        context = ValidationContext(trust_roots=[ours], allow_fetching=False)
+        status = _run(lambda: async_validate_pdf_signature(embedded[-1], context))
     except Exception as exc:  # noqa: BLE001  (a hostile file must not break the page: it is simply not valid)
         log.info("seal validation failed: %s", exc)
         return SealCheck(True)
