@@ -121,10 +121,15 @@ def _seal_status(data: bytes):
 
     from tracker.signing import seal
 
+    from concurrent.futures import ThreadPoolExecutor
+
     signatures = PdfFileReader(io.BytesIO(data), strict=False).embedded_signatures
     assert len(signatures) == 1
-    return validate_pdf_signature(signatures[0], ValidationContext(trust_roots=[seal.signer().signing_cert],
-                                                                   allow_fetching=False))
+    context = ValidationContext(trust_roots=[seal.signer().signing_cert], allow_fetching=False)
+    # pyHanko's own validator, as any PDF reader would check the file; on a thread of its own, since
+    # its blocking call starts an event loop (a browser test earlier in this process may run one here).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(validate_pdf_signature, signatures[0], context).result()
 
 
 def test_the_executed_pdf_carries_a_seal_over_the_whole_file_that_one_changed_byte_breaks(app, executed):

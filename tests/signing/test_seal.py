@@ -81,21 +81,23 @@ def test_sealing_and_checking_work_where_an_event_loop_already_runs(configured, 
     """pyHanko's blocking calls start an event loop of their own; a thread that already runs one (an async
     server, a browser-driving test earlier in the same process) must still seal and check."""
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     configured.config.update(SEAL_P12=None, SEAL_DEV_P12=str(tmp_path / "dev" / "seal.p12"))
 
-    async def inside_a_loop():
+    async def inside_a_loop(data=None):
         with configured.app_context():
+            if data is not None:
+                return seal.check(data)
             sealed = seal.seal(_pdf(), reason="test")
             return sealed, seal.check(sealed)
 
-    sealed, verdict = asyncio.run(inside_a_loop())
+    def in_a_thread_running_a_loop(*args):  # a thread of its own, whatever this one runs
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(lambda: asyncio.run(inside_a_loop(*args))).result()
+
+    sealed, verdict = in_a_thread_running_a_loop()
     assert verdict.valid and verdict.whole_file and verdict.ours
     changed = bytearray(sealed)
     changed[len(changed) // 3] ^= 0x01
-    assert not asyncio.run(_check_in_loop(configured, bytes(changed))).valid
-
-
-async def _check_in_loop(app, data: bytes):
-    with app.app_context():
-        return seal.check(data)
+    assert not in_a_thread_running_a_loop(bytes(changed)).valid
