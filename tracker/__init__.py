@@ -60,7 +60,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from tracker.portal import notifications
     from tracker.signing import listeners as signing_listeners
 
-    from tracker.web import security
+    from tracker.web.shared import security
 
     listeners.connect()
     notifications.connect()

@@ -22,5 +22,5 @@ def select_locale() -> str:
     if chosen in languages:
         return chosen
     # People at the two centres read French; programs calling the API get English.
-    fallback = "en" if request.path.startswith("/api/") else "fr"
+    fallback = "en" if request.for_api else "fr"
     return request.accept_languages.best_match(languages) or fallback

@@ -1,4 +1,5 @@
-"""The application's request class: refuses form data that Werkzeug parses but nothing downstream expects.
+"""The application's request class: says whether a request is for the API, and refuses form data that
+Werkzeug parses but nothing downstream expects.
 
 A multipart part without a name comes out of Werkzeug's parser under the key None, and every
 reader of request.form (the CSRF check first, before any view) expects text keys: such a
@@ -10,7 +11,15 @@ from flask import Request
 from werkzeug.exceptions import BadRequest
 
 
+API_PREFIX = "/api/"
+
+
 class Incoming(Request):
+    @property
+    def for_api(self) -> bool:
+        """Whether this request is for the JSON API (answered in JSON and English), not a page."""
+        return self.path.startswith(API_PREFIX)
+
     def _load_form_data(self) -> None:
         super()._load_form_data()
         if None in self.__dict__.get("form", ()) or None in self.__dict__.get("files", ()):

@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tracker.metrics.survey import COLUMNS
-from tracker.web.csv_export import csv_text, safe_cell
+from tracker.web.shared.csv_export import csv_text, safe_cell
 
 EN, FR = {"Accept-Language": "en"}, {"Accept-Language": "fr"}
 

@@ -217,6 +217,6 @@ def test_each_sign_in_writes_a_different_remember_cookie(app, make_user, monkeyp
     email = make_user("legal", "GR")
     first = _sign_in(app, email).get_cookie("remember_token").value
     later = utcnow() + timedelta(seconds=5)
-    monkeypatch.setattr("tracker.web.account.utcnow", lambda: later)  # the next sign-in, a few seconds on
+    monkeypatch.setattr("tracker.web.auth.account.utcnow", lambda: later)  # the next sign-in, a few seconds on
     second = _sign_in(app, email).get_cookie("remember_token").value
     assert first != second

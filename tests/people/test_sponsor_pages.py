@@ -98,7 +98,7 @@ def test_forms_need_their_csrf_token(client, make_user, login):
 
 
 def test_the_country_list_names_countries_only(app):
-    from tracker.web.forms import country_choices
+    from tracker.web.shared.forms import country_choices
 
     for language in ("fr", "en"):
         with app.test_request_context(headers={"Accept-Language": language}):

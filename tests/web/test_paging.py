@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from tracker.web.paging import Pager, page_number, pager
+from tracker.web.shared.paging import Pager, page_number, pager
 
 
 def test_a_page_has_neighbours_only_inside_the_list():

@@ -19,7 +19,7 @@ from sqlalchemy import text
 
 from tracker.extensions import db
 from tracker.timeutil import local_date
-from tracker.web.security import REVALIDATE
+from tracker.web.shared.security import REVALIDATE
 
 
 # One fixed statement (plain text: nothing to build or compile per request) over small tables.
