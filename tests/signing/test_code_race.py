@@ -11,7 +11,7 @@ from tests.signing.conftest import PEOPLE, name_all
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models.signing import SigningCode
-from tracker.signing import online
+from tracker.signing import links, online
 from tracker.transaction import atomic
 
 NAME, EMAIL = PEOPLE["GR"]["institution"]
@@ -33,7 +33,9 @@ def test_concurrent_wrong_codes_are_compared_at_most_five_times(app, agreed, sig
             barrier.wait(timeout=20)
             try:
                 with atomic():
-                    outcome = online.confirm(token, wrong, now=utcnow(), ip_address="192.0.2.9", user_agent="race")
+                    link = links.find(token, utcnow())
+                    outcome = online.confirm(link, online.latest_code(link), wrong, now=utcnow(),
+                                             ip_address="192.0.2.9", user_agent="race")
                 results[i] = ("checked", outcome.tries_left)
             except online.SigningRefused as exc:
                 results[i] = ("refused", exc.reason)

@@ -122,7 +122,7 @@ def test_an_expired_code_is_refused(app, named, signer):
         link = links.find(token, utcnow())
         later = online.latest_code(link).expires_at + timedelta(seconds=1)
         with pytest.raises(online.SigningRefused) as refused:
-            online.confirm(token, code, now=later, ip_address="192.0.2.1", user_agent="x")
+            online.confirm(link, online.latest_code(link), code, now=later, ip_address="192.0.2.1", user_agent="x")
         assert refused.value.reason == "expired"
         db.session.rollback()
     assert _signatures(app) == 0

@@ -54,9 +54,25 @@ def sign_online(link: SigningLink, code, *, now: datetime, ip_address, user_agen
         "ip_address": (None, signature.ip_address), "user_agent": (None, signature.user_agent)},
         now=now, contract_id=track.contract_id)
     link.used_at = now
-    links.void_open(signatory, now=now)
-    apply_action(track, "sign", actor=actor, now=now, party=signatory.party)
+    _sign(track, signature, actor=actor, now=now, party=signatory.party)
     return signature
+
+
+def _sign(track: Track, signature: Signature | None, **arguments) -> Event:
+    """Apply ``sign`` to the track, handing ``signature`` (the evidence just kept, if any) to on_sign, which ties
+    it to the event the action writes."""
+    handed = _handed_over()
+    if signature is not None:
+        handed[track.id] = signature
+    try:
+        return apply_action(track, "sign", **arguments)
+    finally:
+        handed.pop(track.id, None)  # already taken, unless the action was refused
+
+
+def _handed_over() -> dict:
+    """The signatures handed to on_sign, by track id, for this session's transaction."""
+    return db.session.info.setdefault("signing.handed_over", {})
 
 
 def record_elsewhere(track: Track, wanted, evidence_pdf: bytes | None, *, actor: audit.Actor,
@@ -67,14 +83,15 @@ def record_elsewhere(track: Track, wanted, evidence_pdf: bytes | None, *, actor:
         raise InvalidInput({"action": str(_l("Only a signature can be recorded here."))})
     if evidence_pdf is None and not (wanted.comment or "").strip():
         raise InvalidInput({"file": str(_l("Attach the signed PDF, or say in the comment why there is none."))})
-    document = None
+    signature = None
     if evidence_pdf is not None:
         pdf.check_upload(evidence_pdf)
         document = new_version(track, "signed_evidence", evidence_pdf, "signed.pdf", actor=actor, now=now)
-        db.session.add(Signature(track_id=track.id, party=wanted.party or "", method="recorded",
-                                 signed_at=now, recorded_by_id=actor.user_id, evidence_document_id=document.id))
+        signature = Signature(track_id=track.id, party=wanted.party or "", method="recorded", signed_at=now,
+                              recorded_by_id=actor.user_id, evidence_document_id=document.id)
+        db.session.add(signature)
         db.session.flush()
-    return apply_action(track, "sign", actor=actor, now=now, **wanted.arguments())
+    return _sign(track, signature, actor=actor, now=now, **wanted.arguments())
 
 
 def new_version(track: Track, kind: str, data: bytes, suffix: str, *, actor: audit.Actor, now: datetime) -> Document:
@@ -95,10 +112,9 @@ def new_version(track: Track, kind: str, data: bytes, suffix: str, *, actor: aud
 
 
 def on_sign(track: Track, event: Event, actor, now: datetime) -> None:
-    """Tie the evidence kept just before to the event, or note a signature made elsewhere; spend the link."""
-    pending = db.session.execute(db.select(Signature).where(
-        Signature.track_id == track.id, Signature.event_id.is_(None), Signature.voided_at.is_(None))
-        .order_by(Signature.id.desc()).limit(1)).scalar_one_or_none()
+    """Tie the evidence sign_online kept just before to the event, or note a signature made elsewhere; the
+    signatory's open links stop working."""
+    pending = _handed_over().pop(track.id, None)
     fixed = current_fixed(track)
     if pending is None:
         pending = Signature(track_id=track.id, party=event.party, method="recorded", signed_at=event.effective_at,

@@ -88,9 +88,10 @@ def _code_hash(link_id: int, code: str) -> str:
     return hmac.new(key, f"{link_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def start(token, typed_name, consent, *, now: datetime) -> SigningCode:
-    """Check the name typed and the consent, then e-mail a one-time code to the signatory's address."""
-    link = links.find(token, now)
+def start(link: SigningLink, typed_name, consent, *, now: datetime) -> SigningCode:
+    """Check the name typed and the consent, then e-mail a one-time code to the signatory's address.
+
+    ``link`` is the usable link the caller found (``links.find``) in this transaction."""
     fixed = check_signable(link)
     signatory = link.signatory
     errors = {}
@@ -136,10 +137,9 @@ def code_mail_key(row: SigningCode) -> str:
 MAX_REASON = 2000
 
 
-def decline(token, reason, *, now: datetime) -> SigningLink:
+def decline(link: SigningLink, reason, *, now: datetime) -> SigningLink:
     """The signatory refuses to sign, saying why: the link dies, the owner and the site's legal staff hear the
     reason, and the track stays in signature (staff name someone else or send a new link)."""
-    link = links.find(token, now)
     check_signable(link)
     text = reason.strip() if isinstance(reason, str) else ""
     if not text:
@@ -199,11 +199,12 @@ def _take_try(row: SigningCode) -> bool:
     return taken == 1
 
 
-def confirm(token, code, *, now: datetime, ip_address: str | None, user_agent: str | None) -> Outcome:
-    """Sign with the code: the signature and its evidence, or a counted wrong try (the caller commits it)."""
-    link = links.find(token, now)
+def confirm(link: SigningLink, row: SigningCode | None, code, *, now: datetime, ip_address: str | None,
+            user_agent: str | None) -> Outcome:
+    """Sign with the code: the signature and its evidence, or a counted wrong try (the caller commits it).
+
+    ``row`` is the link's latest code (``latest_code``), as the caller read it to show the page."""
     check_signable(link)
-    row = latest_code(link)
     if row is not None and row.used_at is None and row.attempts >= MAX_ATTEMPTS:
         raise SigningRefused(str(_l("Too many wrong codes; ask for a new one.")), "attempts")
     if row is None or row.used_at is not None or row.voided_at is not None or now >= row.expires_at:

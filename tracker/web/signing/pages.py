@@ -77,23 +77,32 @@ def page(token: str):
     return _page(link, token)
 
 
+def _attempt(token: str, operation, invalid):
+    """Find the link, run ``operation(link)`` in one transaction, and answer its refusals: (link, result) and
+    None, or None and the page that says what went wrong (``invalid(link, exc)`` for bad input)."""
+    link, refusal = _link(token)
+    if refusal:
+        return None, refusal
+    try:
+        with atomic():
+            return (link, operation(link)), None
+    except InvalidInput as exc:
+        return None, invalid(link, exc)
+    except DomainError as exc:
+        return None, _refused(exc, link)
+
+
 @bp.post("/sign/<token>")
 @limiter.limit("20 per minute")
 def start(token: str):
     """The name typed and the consent: a code goes to the signatory's address."""
-    link, refusal = _link(token)
+    typed = request.form.get("name", "")
+    done, refusal = _attempt(token, lambda link: online.code_mail_key(
+        online.start(link, typed, request.form.get("consent"), now=utcnow())),
+        lambda link, exc: _page(link, token, exc.errors, typed[:200], 422))
     if refusal:
         return refusal
-    typed = request.form.get("name", "")
-    try:
-        with atomic():
-            row = online.start(token, typed, request.form.get("consent"), now=utcnow())
-            key = online.code_mail_key(row)
-    except InvalidInput as exc:
-        return _page(link, token, exc.errors, typed[:200], 422)
-    except DomainError as exc:
-        return _refused(exc, link)
-    send_now([key], utcnow())  # the code goes now; only a failure waits for the outbox's retry
+    send_now([done[1]], utcnow())  # the code goes now; only a failure waits for the outbox's retry
     return redirect(url_for("signing.code", token=token), 303)
 
 
@@ -101,19 +110,15 @@ def start(token: str):
 @limiter.limit("20 per minute")
 def decline(token: str):
     """The signatory declines, with a reason: the link dies and the site is told why."""
-    link, refusal = _link(token)
+    reason = request.form.get("reason", "")
+    done, refusal = _attempt(token, lambda link: online.decline(link, reason, now=utcnow()),
+                             lambda link, exc: _page(link, token, exc.errors, status=422,
+                                                     reason=reason[:online.MAX_REASON]))
     if refusal:
         return refusal
-    reason = request.form.get("reason", "")
-    try:
-        with atomic():
-            online.decline(token, reason, now=utcnow())
-    except InvalidInput as exc:
-        return _page(link, token, exc.errors, status=422, reason=reason[:online.MAX_REASON])
-    except DomainError as exc:
-        return _refused(exc, link)
-    return render_template("signing/declined.html", signatory=link.signatory, track=link.signatory.track,
-                           contract=link.signatory.track.contract)
+    signatory = done[0].signatory
+    return render_template("signing/declined.html", signatory=signatory, track=signatory.track,
+                           contract=signatory.track.contract)
 
 
 @bp.route("/sign/<token>/code", methods=["GET", "POST"])
@@ -127,22 +132,22 @@ def code(token: str):
     if row is None or row.used_at is not None:
         return redirect(url_for("signing.page", token=token), 303)
     error, status = None, 200
+    signatory = link.signatory
     if request.method == "POST":
         try:
             with atomic():
-                outcome = online.confirm(token, request.form.get("code"), now=utcnow(),
+                outcome = online.confirm(link, row, request.form.get("code"), now=utcnow(),
                                          ip_address=request.remote_addr, user_agent=request.user_agent.string)
         except DomainError as exc:
             return _refused(exc, link)
         if outcome.signed:
-            signature = outcome.signature
-            return render_template("signing/signed.html", signature=signature, signatory=link.signatory,
-                                   contract=link.signatory.track.contract, track=link.signatory.track)
+            return render_template("signing/signed.html", signature=outcome.signature, signatory=signatory,
+                                   contract=signatory.track.contract, track=signatory.track)
         error = _("This is not the code we sent. %(n)d tries left.", n=outcome.tries_left) if outcome.tries_left \
             else _("Too many wrong codes; ask for a new one.")
         status = 422
-    return render_template("signing/code.html", token=token, link=link, signatory=link.signatory,
-                           track=link.signatory.track, contract=link.signatory.track.contract, code=row,
+    return render_template("signing/code.html", token=token, link=link, signatory=signatory,
+                           track=signatory.track, contract=signatory.track.contract, code=row,
                            fixed=link.fixed_version, document=link.fixed_version.document, error=error), status
 
 
