@@ -169,7 +169,8 @@ def test_an_admin_marks_a_regulated_model(client, app, builtin_templates, make_u
                                                               AuditEntry.field == "regulated")).first()
 
 
-def test_the_associated_track_lists_where_it_differs_from_the_coordinator(client, app, contract_page, make_user):
+def test_the_associated_track_lists_where_it_differs_from_the_coordinator(client, app, contract_page, make_user,
+                                                                          monkeypatch):
     reference, page, sent_id, content = contract_page  # GR generated v1
     track_id = _track_id(app, reference)
     for action in ("mark_complete", "agree"):
@@ -190,3 +191,10 @@ def test_the_associated_track_lists_where_it_differs_from_the_coordinator(client
     listed = re.search(r'<ul class="differences">(.*?)</ul>', html, re.S).group(1)
     assert "differences from the coordinator" in html and "Same terms" not in html
     assert "Texte revu par le juriste du centre." in listed and listed.count("<li>") == 2  # the clause rewritten
+
+    from tracker.documents import conformity
+
+    compared, compare = [], conformity.compare_clauses
+    monkeypatch.setattr(conformity, "compare_clauses", lambda *pair: compared.append(pair) or compare(*pair))
+    again = ib.get(page, headers=EN).get_data(as_text=True)  # the two versions were compared at the last view
+    assert re.search(r'<ul class="differences">(.*?)</ul>', again, re.S).group(1) == listed and compared == []

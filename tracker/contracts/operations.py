@@ -12,7 +12,7 @@ from tracker.models import Contract, ReferenceCounter
 from tracker.contracts.input import ContractDraft
 from tracker.contracts.site_details import apply_site_details
 from tracker.errors import Forbidden
-from tracker.people.roles import SITE_ROLES, is_site_staff
+from tracker.people.roles import SITE_STAFF_ROLES, is_site_staff
 from tracker.pipeline.operations import open_track
 from tracker.timeutil import local_date, start_of_day
 
@@ -71,7 +71,7 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
     deadlines, which another site's staff have no say over (admins may).
     """
     coordinating = draft.coordinating_site
-    if actor.role in SITE_ROLES and not any(
+    if actor.role in SITE_STAFF_ROLES and not any(
             is_site_staff(actor, site.id) for site in (coordinating, *draft.associated_sites)):
         raise Forbidden(str(_l("Your site must take part in the contracts you create; choose it as the "
                                "coordinating or an associated site.")))

@@ -12,6 +12,8 @@ associated track's panel.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from tracker.documents.checks import DocumentRejected
@@ -24,6 +26,11 @@ from tracker.models.signing import FixedVersion
 
 SHOWN = 50  # differences listed on the page; the count says how many there are
 _MASK = "\u2026"
+# Versions never change once kept, so the comparison of two of them is kept too (per process, the most
+# recently used pairs): the contract page asks for it on every view.
+KEPT_PAIRS = 64
+_kept: OrderedDict[tuple, list[Clause] | None] = OrderedDict()
+_kept_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -67,10 +74,28 @@ def check(track: Track) -> ConformityCheck | None:
     mine = current_version(track)
     if fixed is None or mine is None:
         return None
-    try:
-        result = compare_clauses(clauses_of(fixed.document.content), clauses_of(mine.content))
-    except DocumentRejected:
+    changed = _changed_clauses(fixed.document, mine)
+    if changed is None:
         return None
     mask = _masker(_own_values(coordinating) + _own_values(track))
-    differences = [c for c in result.clauses if c.status != SAME and mask(c.old) != mask(c.new)]
+    differences = [c for c in changed if mask(c.old) != mask(c.new)]
     return ConformityCheck(fixed.document, mine, differences)
+
+
+def _changed_clauses(fixed: Document, mine: Document) -> list[Clause] | None:
+    """The clauses that differ between two kept versions (None if either cannot be read), compared once."""
+    key = (fixed.id, fixed.sha256, mine.id, mine.sha256)
+    with _kept_lock:
+        if key in _kept:
+            _kept.move_to_end(key)
+            return _kept[key]
+    try:
+        result = compare_clauses(clauses_of(fixed.content), clauses_of(mine.content))
+        changed = [c for c in result.clauses if c.status != SAME]
+    except DocumentRejected:
+        changed = None
+    with _kept_lock:
+        _kept[key] = changed
+        while len(_kept) > KEPT_PAIRS:
+            _kept.popitem(last=False)
+    return changed

@@ -19,6 +19,7 @@ from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, InvalidInput
 from tracker.extensions import db
 from tracker.models import ContractTemplate, TemplateDefault
+from tracker.models.contracts import TRACK_ROLES
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "contract_templates"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
@@ -33,7 +34,6 @@ TEMPLATE_TITLES = {
     "associated_fr": _l("Associated site agreement (French)"),
     "associated_en": _l("Associated site agreement (English)"),
 }
-SITE_ROLES = ("coordinating", "associated")
 LANGUAGES = ("fr", "en")
 
 
@@ -44,7 +44,7 @@ def template_title(name: str) -> str:
 def template_role(name: str) -> str | None:
     """The site role a template is written for, read from its name (coordinating_fr...), if any."""
     prefix = name.split("_", 1)[0]
-    return prefix if prefix in SITE_ROLES else None
+    return prefix if prefix in TRACK_ROLES else None
 
 
 def default_template(role: str, language: str) -> str | None:
@@ -62,7 +62,7 @@ def default_template(role: str, language: str) -> str | None:
 def set_default_template(role: str, language: str, name: str | None, *, actor: audit.Actor,
                          now: datetime) -> None:
     """Choose the template offered first to a site of this role for agreements in this language."""
-    if role not in SITE_ROLES or language not in LANGUAGES:
+    if role not in TRACK_ROLES or language not in LANGUAGES:
         raise InvalidInput({"role": str(_l("Unknown site role or language."))})
     row = db.session.execute(db.select(TemplateDefault).where(
         TemplateDefault.role == role, TemplateDefault.language == language)).scalar_one_or_none()

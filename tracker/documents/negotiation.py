@@ -24,10 +24,10 @@ from tracker.documents.revisions import accept_all
 from tracker.documents.tracked import tracked_changes
 from tracker.documents.versions import LANGUAGE_NAMES, current_version
 from tracker.documents.wording import words
-from tracker.errors import Conflict, DocumentProblems, Forbidden, InvalidInput
+from tracker.errors import Conflict, DocumentProblems, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, ContractTemplate, Document, DocumentChange, FixedVersion, Track
-from tracker.people.roles import is_site_staff
+from tracker.people.roles import require_site_staff
 
 CHANGED_KINDS = ("redline", "revised")  # the versions whose changes can be compared and written out
 
@@ -75,9 +75,7 @@ def adopt(redline: Document, *, actor: audit.Actor, now: datetime) -> Document:
     kept, deletions dropped, moves resolved) and its comments removed. Staff of its site only."""
     contract = db.session.get(Contract, redline.contract_id)
     track = next(t for t in contract.tracks if t.site_id == redline.site_id)
-    if not is_site_staff(actor, redline.site_id):
-        raise Forbidden(str(_l("Only staff of %(site)s can adopt a redline for its agreement.",
-                               site=redline.site.name)))
+    require_site_staff(actor, redline, _l("Only staff of %(site)s can adopt a redline for its agreement."))
     if redline.kind != "redline" or redline.withdrawn_at is not None:
         raise Conflict(str(_l("Only a sponsor's redline still in use can be adopted; version %(n)d is not one.",
                               n=redline.version)))

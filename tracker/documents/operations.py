@@ -26,7 +26,7 @@ from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event, Track
-from tracker.people.roles import is_contract_sponsor, is_site_staff
+from tracker.people.roles import is_contract_sponsor, is_site_staff, require_site_staff
 from tracker.pipeline.rules import ROLE_LABELS
 
 MAX_REASON = 500
@@ -209,8 +209,7 @@ def withdraw(document: Document, *, actor: audit.Actor, now: datetime, reason: s
     or one that should never have been kept; never for a version fixed for signature or an
     executed agreement (SPEC 5d: the terms change by a new round, and /verify keeps answering).
     """
-    if not is_site_staff(actor, document.site_id):
-        raise Forbidden(str(_l("Only staff of %(site)s can withdraw its documents.", site=document.site.name)))
+    require_site_staff(actor, document, _l("Only staff of %(site)s can withdraw its documents."))
     refuse_if_fixed(document)
     if document.withdrawn_at is not None:
         raise Conflict(str(_l("Version %(n)d was already withdrawn.", n=document.version)))

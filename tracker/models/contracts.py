@@ -13,7 +13,7 @@ from tracker.models.sites import Site
 
 CONTRACT_STATUSES = ("open", "executed", "cancelled")
 PHASES = ("I", "I/II", "II", "III", "IV")
-SITE_ROLES = ("coordinating", "associated")
+TRACK_ROLES = ("coordinating", "associated")  # the part a site plays in a contract
 
 
 class ReferenceCounter(db.Model):

@@ -24,7 +24,7 @@ from tracker.models import AccountLink, Contract, OutboxMessage, Sponsor, Track,
 from tracker.people import accounts
 from tracker.people.input import check_email, clean
 from tracker.people.passwords import hash_password
-from tracker.people.roles import ROLE_LABELS, SITE_ROLES, is_admin
+from tracker.people.roles import ROLE_LABELS, SITE_STAFF_ROLES, is_admin
 from tracker.portal import mailing
 
 LINK_LIFETIME = timedelta(days=7)
@@ -60,7 +60,7 @@ def manageable_sponsors(actor):
     stmt = db.select(Sponsor).order_by(Sponsor.name)
     if is_admin(actor):
         return stmt
-    if getattr(actor, "role", None) not in SITE_ROLES or actor.site_id is None:
+    if getattr(actor, "role", None) not in SITE_STAFF_ROLES or actor.site_id is None:
         return stmt.where(db.false())
     # EXISTS, correlated on the sponsor: it stops at the sponsor's first contract at the site, where an
     # IN list would first collect the sponsors of every track of the site (90,000 at network scale).

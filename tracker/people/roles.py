@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
+from tracker.errors import Forbidden
+
 STAFF_ROLES = ("admin", "manager", "legal")
-SITE_ROLES = ("manager", "legal")
+SITE_STAFF_ROLES = ("manager", "legal")  # the roles of people who work for one site
 # Each role in words, for pages and mails.
 ROLE_LABELS = {"admin": _l("Administrator"), "manager": _l("Manager"), "legal": _l("Legal staff"),
                "sponsor": _l("Sponsor user")}
@@ -25,7 +27,17 @@ def is_staff(actor) -> bool:
 
 def is_site_staff(actor, site_id: int) -> bool:
     """Legal or manager of this site, or an admin."""
-    return is_admin(actor) or (actor.role in SITE_ROLES and actor.site_id == site_id)
+    return is_admin(actor) or (actor.role in SITE_STAFF_ROLES and actor.site_id == site_id)
+
+
+def require_site_staff(actor, held, refusal=None) -> None:
+    """Refuse anyone but staff of the site that ``held`` (a track or a document) belongs to, or an admin.
+
+    ``refusal`` words the act refused, with ``%(site)s`` for the site's name; by default, acting on its track.
+    """
+    if not is_site_staff(actor, held.site_id):
+        refusal = refusal or _l("Only staff of %(site)s can act on its track.")
+        raise Forbidden(str(refusal) % {"site": held.site.name})
 
 
 def is_site_manager(actor, site_id: int) -> bool:

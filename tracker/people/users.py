@@ -23,7 +23,7 @@ from tracker.models.people import ROLES
 from tracker.people import accounts, invitations
 from tracker.people.input import check_email, clean, find_sponsor
 from tracker.people.passwords import hash_password
-from tracker.people.roles import SITE_ROLES, is_admin
+from tracker.people.roles import SITE_STAFF_ROLES, is_admin
 from tracker.text_rules import bad_character, refusal
 
 STATES = ("active", "disabled")
@@ -117,7 +117,7 @@ def _affiliation(data: dict, errors: dict) -> tuple[str, Site | None, Sponsor | 
         if sponsor is None:
             errors["sponsor"] = str(_l("No sponsor is called %(name)s; create it first on the Sponsors page.",
                                        name=sponsor_name[:MAX_NAME]))
-    if role in SITE_ROLES and not site_code:
+    if role in SITE_STAFF_ROLES and not site_code:
         errors["site"] = str(_l("Legal staff and managers work at a site: choose it."))
     elif role in ("admin", "sponsor") and site_code:
         errors["site"] = str(_l("Only legal staff and managers belong to a site; leave it empty."))

@@ -17,11 +17,11 @@ from pypdf import PdfReader, PdfWriter
 from tracker import audit
 from tracker.documents.operations import contract_language
 from tracker.documents.preview import to_pdf
-from tracker.errors import Conflict, DomainError, Forbidden
+from tracker.errors import Conflict, DomainError
 from tracker.extensions import db
 from tracker.models import Track
 from tracker.models.signing import ExecutedAgreement
-from tracker.people.roles import is_site_staff
+from tracker.people.roles import require_site_staff
 from tracker.pipeline import rules
 from tracker.portal.mailing import base_url
 from tracker.signing import blocks, evidence, links, notices, seal
@@ -112,6 +112,5 @@ def build_quietly(track: Track, *, actor: audit.Actor, now: datetime) -> Execute
 
 def rebuild(track: Track, *, actor: audit.Actor, now: datetime) -> ExecutedAgreement:
     """Build it again from the contract page (staff of the site), after a failed conversion."""
-    if not is_site_staff(actor, track.site_id):
-        raise Forbidden(str(_l("Only staff of %(site)s can act on its track.", site=track.site.name)))
+    require_site_staff(actor, track)
     return build(track, actor=actor, now=now)

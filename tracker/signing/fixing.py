@@ -16,11 +16,11 @@ from flask_babel import lazy_gettext as _l
 
 from tracker import audit
 from tracker.documents.versions import current_version, fixable_version
-from tracker.errors import Conflict, Forbidden
+from tracker.errors import Conflict
 from tracker.extensions import db
 from tracker.models import Document, Track
 from tracker.models.signing import FixedVersion
-from tracker.people.roles import is_site_staff
+from tracker.people.roles import require_site_staff
 from tracker.pipeline import rules
 
 FIXING_ACTIONS = ("agree", "conformity_ok")
@@ -75,8 +75,7 @@ def on_agreement(track: Track, event, actor, now: datetime) -> FixedVersion | No
 
 def fix_later(track: Track, *, actor: audit.Actor, now: datetime) -> FixedVersion:
     """Fix the newest signable version of a track already in signature with none fixed (staff of its site)."""
-    if not is_site_staff(actor, track.site_id):
-        raise Forbidden(str(_l("Only staff of %(site)s can act on its track.", site=track.site.name)))
+    require_site_staff(actor, track)
     if track.stage != rules.SIGNATURE:
         raise Conflict(str(_l("A version is fixed only while the track is in signature.")))
     if current_fixed(track) is not None:

@@ -15,12 +15,12 @@ from flask_babel import lazy_gettext as _l
 
 from tracker import audit
 from tracker.documents.operations import contract_language
-from tracker.errors import Conflict, Forbidden, InvalidInput
+from tracker.errors import Conflict, InvalidInput
 from tracker.extensions import db
 from tracker.models import Track, User
 from tracker.models.signing import FixedVersion, Signatory
 from tracker.people.input import EMAIL_RE
-from tracker.people.roles import is_site_staff
+from tracker.people.roles import require_site_staff
 from tracker.pipeline import rules
 from tracker.signing import links
 from tracker.signing.fixing import current_fixed
@@ -131,8 +131,7 @@ def default_capacity(track: Track, party: str) -> str | None:
 
 
 def _check(track: Track, party: str, actor) -> None:
-    if not is_site_staff(actor, track.site_id):
-        raise Forbidden(str(_l("Only staff of %(site)s can name its signatories.", site=track.site.name)))
+    require_site_staff(actor, track, _l("Only staff of %(site)s can name its signatories."))
     if track.stage != rules.SIGNATURE:
         raise Conflict(str(_l("Signatories are named once the track is in signature; it is in %(s)s.",
                               s=rules.STAGE_LABELS.get(track.stage, track.stage))))

@@ -77,7 +77,7 @@ def index():
     names = library.template_names()
     defaults = [(role, language, library.default_template(role, language),
                  [n for n in names if library.template_role(n) in (None, role)])
-                for role in library.SITE_ROLES for language in library.LANGUAGES]
+                for role in library.TRACK_ROLES for language in library.LANGUAGES]
     return render_template("documents/templates.html", form=form, rows=rows, problems=problems,
                            defaults=defaults, defaults_form=DefaultsForm(), title_of=library.template_title), (
         422 if problems else 200)
@@ -92,7 +92,7 @@ def defaults():
         abort(400)
 
     def work():
-        for role in library.SITE_ROLES:
+        for role in library.TRACK_ROLES:
             for language in library.LANGUAGES:
                 key = f"{role}_{language}"
                 if key in request.form:
