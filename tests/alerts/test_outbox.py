@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tracker.alerts.outbox import claim
+from tracker.mail.outbox import claim
 from tracker.extensions import db
 from tracker.models import OutboxMessage
 

@@ -162,7 +162,7 @@ def test_concurrent_sweeps_queue_each_alert_once(app, desk):
 
 
 def test_a_duplicate_key_is_skipped_without_aborting_the_transaction(app, desk):
-    from tracker.alerts.queue import insert_new
+    from tracker.mail.queue import insert_new
 
     desk.make_user("legal", "GR")
     desk.contract("2026-10-01")

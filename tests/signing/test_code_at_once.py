@@ -6,7 +6,7 @@ import time
 from datetime import timedelta
 
 from tests.signing.conftest import CODE, PEOPLE, name_all
-from tracker.alerts.smtp import send_due
+from tracker.mail.smtp import send_due
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import OutboxMessage
