@@ -18,11 +18,11 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tracker.alerts.digest import digest
-from tracker.mail.smtp import send_due
+from tracker.alerts.mails import bodies_of
 from tracker.alerts.sweep import sweep
 from tracker.audit import Actor
-from tracker.alerts.mails import bodies_of
 from tracker.extensions import db
+from tracker.mail.smtp import send_due
 from tracker.models import Contract, OutboxMessage, User
 from tracker.pipeline.operations import apply_action
 

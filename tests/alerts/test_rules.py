@@ -5,11 +5,9 @@ entered on Monday 5 October has 5 working days and is due on Monday 12 October.
 """
 from __future__ import annotations
 
-
+from tests.alerts.conftest import paris, race
 from tracker.extensions import db
 from tracker.models import OutboxMessage
-
-from tests.alerts.conftest import paris, race
 
 
 def _review_due_monday_12_october(desk) -> str:

@@ -11,9 +11,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tracker.alerts.context import load_directory
-from tracker.mail.render import rendering
 from tracker.alerts.sweep import _base, alerts_for_rows, sweep
 from tracker.extensions import db
+from tracker.mail.render import rendering
 from tracker.models import OutboxMessage, Track
 
 START = datetime(2026, 11, 2, 7, 0, tzinfo=timezone.utc)

@@ -19,16 +19,15 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from tracker.alerts.context import load_directory
-from tracker.mail.render import contract_link
 from tracker.alerts.rules import OWNER
 from tracker.contracts.signals import document_created
 from tracker.documents.operations import contract_language
 from tracker.extensions import db
+from tracker.mail import queue as outbox
+from tracker.mail.render import base_url, contract_link, short
 from tracker.models import Contract, Document, Event, Track
 from tracker.pipeline import rules
 from tracker.pipeline.signals import action_applied
-from tracker.mail import queue as outbox
-from tracker.mail.render import base_url, short
 
 
 def _subject(v: dict) -> str:

@@ -20,13 +20,13 @@ from flask_babel import lazy_gettext as _l
 from tracker import audit
 from tracker.errors import InvalidInput, NotFound
 from tracker.extensions import db
+from tracker.mail import queue as outbox
+from tracker.mail.render import base_url
 from tracker.models import AccountLink, Contract, Sponsor, Track, User
 from tracker.people import accounts
 from tracker.people.input import check_email, clean
 from tracker.people.passwords import hash_password
 from tracker.people.roles import ROLE_LABELS, SITE_ROLES, is_admin
-from tracker.mail import queue as outbox
-from tracker.mail.render import base_url
 
 LINK_LIFETIME = timedelta(days=7)
 PATHS = {"invite": "/account/welcome/", "reset": "/account/reset/"}

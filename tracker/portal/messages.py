@@ -16,10 +16,10 @@ from tracker import audit
 from tracker.documents.operations import contract_language
 from tracker.errors import InvalidInput, NotFound
 from tracker.extensions import db
-from tracker.models import Contract, Message, Track, User
-from tracker.people.roles import is_admin, is_contract_sponsor, is_site_staff, takes_part
 from tracker.mail import queue as outbox
 from tracker.mail.render import base_url
+from tracker.models import Contract, Message, Track, User
+from tracker.people.roles import is_admin, is_contract_sponsor, is_site_staff, takes_part
 
 MAX_BODY = 5000
 

@@ -11,10 +11,10 @@ from flask_babel import gettext as _
 
 from tracker.documents.operations import contract_language
 from tracker.extensions import db
-from tracker.models import Document, Event, Track, User
-from tracker.pipeline.signals import action_applied
 from tracker.mail import queue as outbox
 from tracker.mail.render import base_url, short
+from tracker.models import Document, Event, Track, User
+from tracker.pipeline.signals import action_applied
 
 NOTIFIED = ("send_to_sponsor", "mark_incomplete")
 

@@ -10,9 +10,9 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from tracker.extensions import db
-from tracker.models import User, Webhook, WebhookDelivery
 from tracker.mail import queue as outbox
 from tracker.mail.render import base_url
+from tracker.models import User, Webhook, WebhookDelivery
 
 
 def _subject(v: dict) -> str:
