@@ -18,11 +18,11 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from tracker.alerts.digest import digest
-from tracker.alerts.smtp import send_due
+from tracker.alerts.mails import bodies_of
 from tracker.alerts.sweep import sweep
 from tracker.audit import Actor
-from tracker.alerts.mails import bodies_of
 from tracker.extensions import db
+from tracker.mail.smtp import send_due
 from tracker.models import Contract, OutboxMessage, User
 from tracker.pipeline.operations import apply_action
 
@@ -159,14 +159,14 @@ class Desk:
             return sent - (self._sent_personal() - before), failed
 
     def _sent_personal(self) -> int:
-        from tracker.portal.mailing import PERSONAL_KINDS
+        from tracker.mail.queue import PERSONAL_KINDS
 
         return db.session.execute(db.select(db.func.count(OutboxMessage.id)).where(
             OutboxMessage.kind.in_(PERSONAL_KINDS), OutboxMessage.status == "sent")).scalar()
 
     def alert_mails(self, smtp, address: str) -> list:
         """The mails an address received that were alerts, not mails to people."""
-        from tracker.portal.mailing import PERSONAL_KINDS
+        from tracker.mail.queue import PERSONAL_KINDS
 
         with self.app.app_context():
             personal = set(db.session.execute(db.select(OutboxMessage.id).where(
@@ -178,7 +178,7 @@ class Desk:
 
         Mails to people (invitations, messages...) are left out unless a ``kind`` asks for them.
         """
-        from tracker.portal.mailing import PERSONAL_KINDS
+        from tracker.mail.queue import PERSONAL_KINDS
 
         with self.app.app_context():
             stmt = db.select(OutboxMessage, User.email).outerjoin(User, User.id == OutboxMessage.recipient_id)

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from tracker.alerts import mails
+from tracker.mail.render import rendering
 
 
 def test_the_french_warning_names_the_due_date(desk, smtp):
@@ -54,7 +55,7 @@ FULL = {"fr": "lundi 11 mai 2026", "en": "Monday, May 11, 2026"}
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("kind, audience, values", KINDS, ids=[f"{k}-{a}" for k, a, _v in KINDS])
 def test_every_alert_names_its_date_in_full(app, language, kind, audience, values):
-    with app.app_context(), mails.rendering():
+    with app.app_context(), rendering():
         subject, text, html = mails.render_track_alert(kind, language, {**BASE, **values, "name": "Camille",
                                                                         "audience": audience})
     body = text.split("\n\n", 2)[1]  # the first paragraph after the greeting

@@ -3,11 +3,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tracker.alerts.outbox import claim
-from tracker.extensions import db
-from tracker.models import OutboxMessage
-
 from tests.alerts.conftest import paris, race
+from tracker.extensions import db
+from tracker.mail.outbox import claim
+from tracker.models import OutboxMessage
 
 
 def test_a_friday_evening_alert_waits_for_monday_08_00(desk, smtp):

@@ -5,11 +5,9 @@ entered on Monday 5 October has 5 working days and is due on Monday 12 October.
 """
 from __future__ import annotations
 
-
+from tests.alerts.conftest import paris, race
 from tracker.extensions import db
 from tracker.models import OutboxMessage
-
-from tests.alerts.conftest import paris, race
 
 
 def _review_due_monday_12_october(desk) -> str:
@@ -162,7 +160,7 @@ def test_concurrent_sweeps_queue_each_alert_once(app, desk):
 
 
 def test_a_duplicate_key_is_skipped_without_aborting_the_transaction(app, desk):
-    from tracker.alerts.queue import insert_new
+    from tracker.mail.queue import insert_new
 
     desk.make_user("legal", "GR")
     desk.contract("2026-10-01")

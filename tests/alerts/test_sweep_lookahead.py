@@ -11,9 +11,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tracker.alerts.context import load_directory
-from tracker.alerts import mails
 from tracker.alerts.sweep import _base, alerts_for_rows, sweep
 from tracker.extensions import db
+from tracker.mail.render import rendering
 from tracker.models import OutboxMessage, Track
 
 START = datetime(2026, 11, 2, 7, 0, tzinfo=timezone.utc)
@@ -31,7 +31,7 @@ def demo(app):
 def _called_for(now) -> set[str]:
     """Outbox keys of every alert the rules call for at ``now``, judging every open track (no look-ahead)."""
     directory = load_directory(now)
-    with mails.rendering():
+    with rendering():
         return {alert.key for alert in alerts_for_rows(directory, db.session.execute(_base()).all())}
 
 

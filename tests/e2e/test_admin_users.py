@@ -16,7 +16,7 @@ from tests.e2e.checks import axe_findings, overflow, sign_in
 from tests.e2e.conftest import PHONE
 from tests.e2e.test_admin_agreement import (BUDGET, WORDS, _admin_creates_the_sponsor, _generate_and_read,
                                             _legal_creates_the_contract)
-from tracker.alerts.smtp import send_due
+from tracker.mail.smtp import send_due
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.documents import library

@@ -18,7 +18,7 @@ from tests.e2e.checks import axe_findings
 from tests.alerts.conftest import smtp  # noqa: F401  (a real SMTP server on loopback)
 from tests.e2e.test_first_contract import _sign_in
 from tests.portal.conftest import World, world  # noqa: F401
-from tracker.alerts.smtp import send_due
+from tracker.mail.smtp import send_due
 from tracker.database import utcnow
 from tracker.timeutil import local_date
 

@@ -11,7 +11,7 @@ from tests.alerts.conftest import smtp  # noqa: F401  (a real SMTP server on loo
 from tests.e2e.checks import axe_findings, overflow, sign_in
 from tests.e2e.conftest import DESKTOP, PHONE
 from tests.signing.conftest import CODE, agreed, needs_soffice, track_of  # noqa: F401  (fixture)
-from tracker.alerts.smtp import send_due
+from tracker.mail.smtp import send_due
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models.signing import ExecutedAgreement

@@ -44,7 +44,7 @@ def test_a_signatory_declines_with_a_reason_and_the_owner_reads_it(app, page_for
     page.goto(link)
     assert "You declined to sign through it" in page.locator("main").inner_text()
     with app.app_context():
-        from tracker.alerts.smtp import send_due
+        from tracker.mail.smtp import send_due
         from tracker.database import utcnow
 
         send_due(utcnow())

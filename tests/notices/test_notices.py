@@ -10,10 +10,10 @@ import docx
 from tests.conftest import csrf_token
 from tracker import audit
 from tracker.alerts import jobs
-from tracker.alerts.smtp import send_due
 from tracker.alerts.window import load_windows
 from tracker.database import utcnow
 from tracker.extensions import db
+from tracker.mail.smtp import send_due
 from tracker.models import Document, OutboxMessage, User
 from tracker.notices.choices import set_choices
 from tracker.portal.replies import send_redline

@@ -162,7 +162,7 @@ def test_the_sponsors_actions_and_its_signature_with_a_date(app, world, client, 
 
 
 def test_messages_reach_the_other_side_by_mail(app, world, client, login, smtp):
-    from tracker.alerts.smtp import send_due
+    from tracker.mail.smtp import send_due
     from tracker.database import utcnow
 
     login(world.sponsor_a)

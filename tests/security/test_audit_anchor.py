@@ -211,8 +211,9 @@ def test_the_scheduler_anchors_every_five_minutes_and_the_job_writes_the_head(ap
 
 def test_the_daily_digest_carries_the_head(app, trail):
     from tracker.alerts import mails
+    from tracker.mail.render import rendering
 
-    with app.app_context(), mails.rendering():
+    with app.app_context(), rendering():
         seq, digest = audit.head()
         _subject, body, html = mails.render_digest("en", {
             "site": "Gustave Roussy", "site_code": "GR", "day": NOW.date(), "open": 0, "breached": 0, "rows": [],

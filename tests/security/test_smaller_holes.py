@@ -62,9 +62,10 @@ ALERT = {"stage": "review", "due_on": date(2026, 5, 11), "since_on": date(2026, 
 def test_links_in_staff_e_mails_open_for_the_staff_who_get_them(app, client, login, make_user, make_sponsor,
                                                                  make_contract, kind, audience):
     from tracker.alerts import mails
+    from tracker.mail.render import rendering
 
     reference = make_contract(make_sponsor())
-    with app.app_context(), mails.rendering():
+    with app.app_context(), rendering():
         _subject, text, html = mails.render_track_alert(kind, "en", {**ALERT, "reference": reference,
                                                                     "audience": audience})
         _s, digest_text, _h = mails.render_digest("en", {"site": "Gustave Roussy", "site_code": "GR",

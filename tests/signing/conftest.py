@@ -14,11 +14,11 @@ import pytest
 
 from tests.alerts.conftest import smtp  # noqa: F401  (a real SMTP server on loopback)
 from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY, csrf_token
-from tracker.alerts.smtp import send_due
 from tracker.audit import Actor
 from tracker.database import utcnow
 from tracker.documents.operations import generate
 from tracker.extensions import db
+from tracker.mail.smtp import send_due
 from tracker.models import Contract, Track
 from tracker.pipeline.operations import apply_action
 from tracker.signing import signatories

@@ -6,9 +6,9 @@ import time
 from datetime import timedelta
 
 from tests.signing.conftest import CODE, PEOPLE, name_all
-from tracker.alerts.smtp import send_due
 from tracker.database import utcnow
 from tracker.extensions import db
+from tracker.mail.smtp import send_due
 from tracker.models import OutboxMessage
 
 NAME, EMAIL = PEOPLE["GR"]["institution"]

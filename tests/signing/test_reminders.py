@@ -6,10 +6,10 @@ from datetime import datetime, time, timedelta
 
 from tests.signing.conftest import LINK, PEOPLE, name_all
 from tracker.alerts import jobs
-from tracker.alerts.smtp import send_due
 from tracker.alerts.window import load_windows
 from tracker.database import utcnow
 from tracker.extensions import db
+from tracker.mail.smtp import send_due
 from tracker.models import OutboxMessage
 from tracker.models.signing import SigningLink
 from tracker.timeutil import zone

@@ -15,8 +15,9 @@ from datetime import datetime
 from tracker import audit
 from tracker.alerts import mails
 from tracker.alerts.context import Directory, load_directory
-from tracker.alerts.queue import existing_keys, insert_new, outbox_row
 from tracker.extensions import db
+from tracker.mail.queue import existing_keys, insert_new, outbox_row
+from tracker.mail.render import language_of, rendering
 from tracker.metrics.ranking import ranking  # the same ranking as the work queue and the dashboard
 from tracker.models import Site
 
@@ -41,7 +42,7 @@ def _site_digest(directory: Directory, site: Site, people: list) -> int:
               "audit_head": audit.head()}  # a copy of the chain's head in every manager's mailbox
     rows = []
     for person in people:
-        language = mails.language_of(person.language)
+        language = language_of(person.language)
         rendered = mails.render_digest(language, {**values, "name": person.name})
         rows.append(outbox_row(key=keys[person.id], kind="digest", person=person, subject_text_html=rendered,
                                language=language, now=directory.now, site_id=site.id,
@@ -59,7 +60,7 @@ def digest(now: datetime, timezone: str | None = None) -> int:
     directory = load_directory(now)
     queued = 0
     sites = db.session.execute(db.select(Site).order_by(Site.id)).scalars().all()
-    with mails.rendering():
+    with rendering():
         for site in sites:
             if timezone is not None and site.timezone != timezone:
                 continue

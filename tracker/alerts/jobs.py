@@ -43,7 +43,7 @@ def send(now: datetime, batch: int = 100) -> tuple[int, int]:
     Stops after a batch that delivered nothing: with the server down, the rest
     waits for the next run instead of meeting the same outage batch after batch.
     """
-    from tracker.alerts.smtp import send_due
+    from tracker.mail.smtp import send_due
 
     sent = failed = 0
     while True:

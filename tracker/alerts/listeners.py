@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from tracker.alerts import mails
 from tracker.alerts.context import load_directory
-from tracker.alerts.queue import insert_new, outbox_row
 from tracker.alerts.rules import MANAGERS, OWNER, round_stem
+from tracker.mail.queue import insert_new, outbox_row
+from tracker.mail.render import language_of, rendering
 from tracker.models import Event, Track
 from tracker.pipeline.signals import action_applied
 from tracker.sla.policy import settings_of
@@ -27,9 +28,9 @@ def _queue(kind: str, stem: str, track: Track, audience: str, values: dict, now)
     people = directory.recipients(audience, site_id=track.site_id, sponsor_id=track.contract.sponsor_id,
                                   owner_id=track.owner_id)
     rows = []
-    with mails.rendering():
+    with rendering():
         for person in people:
-            language = mails.language_of(person.language)
+            language = language_of(person.language)
             rendered = mails.render_track_alert(kind, language, {**values, "name": person.name,
                                                                  "audience": audience})
             rows.append(outbox_row(key=f"{stem}:{person.id}", kind=kind, person=person, subject_text_html=rendered,

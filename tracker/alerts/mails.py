@@ -1,67 +1,23 @@
-"""Alert e-mails: rendered in the recipient's language, assembled for SMTP when sent.
+"""Alert e-mails (deadline alerts and the managers' digest), worded in the recipient's language.
 
-Most mails are rendered when queued, so the outbox row holds exactly what will be sent
-(subject, plain text, HTML). The sweep's alerts, thousands at a time, are queued with
-their subject and their values (``payload``); the sender renders their bodies when it
-takes them and stores them on the row before talking to the SMTP server, so a sent row
-still holds what was sent. Anything a person typed (contract titles, names) may reach a
-header, so every header value goes through ``header_safe`` and can never start a new
-header line.
+The sweep's alerts, thousands at a time, are queued with their subject and their values
+(``payload``); the sender renders their bodies when it takes them (``bodies_of``) and stores
+them on the row before talking to the SMTP server, so a sent row still holds what was sent.
+The rest of the rendering (headers made safe, the plain text tidied) is ``tracker.mail.render``'s.
 """
 from __future__ import annotations
 
-import hashlib
-import re
-from contextlib import ExitStack, contextmanager
 from datetime import date
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime
 from functools import lru_cache
 
-from flask import current_app, has_request_context, render_template
+from flask import current_app, render_template
 from flask_babel import force_locale, format_date, format_percent, get_locale, get_translations
 from flask_babel import gettext as _
 from jinja2 import Environment, select_autoescape
 
 from tracker.alerts import wording
+from tracker.mail.render import base_url, contract_link, header_safe, rendering, short_title, tidy
 from tracker.pipeline.rules import PARTY_LABELS, STAGE_LABELS
-
-# CR, LF and every other control or line-separator character a header could be split on.
-_BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
-
-
-def header_safe(value: object, limit: int | None = None) -> str:
-    """One line of text fit for a header: breaks become spaces, runs of spaces shrink."""
-    text = " ".join(_BREAKS.sub(" ", str(value or "")).split())
-    if limit is not None and len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
-
-
-def language_of(preferred: str | None, fallback: str = "fr") -> str:
-    """The recipient's language if the app speaks it, else the fallback (French, the centres' language)."""
-    languages = current_app.config.get("LANGUAGES", ("fr", "en"))
-    return preferred if preferred in languages else fallback
-
-
-def contract_link(reference: str, *, sponsor: bool = False) -> str:
-    """The contract's page for the reader: sponsors have theirs in the portal."""
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return f"{base}/portal/contracts/{reference}" if sponsor else f"{base}/contracts/{reference}"
-
-
-def short_title(title: str | None, acronym: str | None) -> str:
-    return header_safe(acronym or title or "", 60)
-
-
-@contextmanager
-def rendering():
-    """Make ``render_template`` and ``_()`` usable outside a request (sweeps, the scheduler)."""
-    with ExitStack() as stack:
-        if not has_request_context():
-            stack.enter_context(current_app.test_request_context(base_url=current_app.config["BASE_URL"]))
-        yield
 
 
 def _long(day: date | None) -> str | None:
@@ -78,12 +34,6 @@ def _day_words(day: date, style: str, locale: str) -> str:
     # A sweep writes the same few due dates into thousands of mails; ``locale`` is the one in
     # force (it keys the cache, the formatting reads it from the context).
     return format_date(day, style)
-
-
-def _tidy(text: str) -> str:
-    """Plain-text bodies: no trailing spaces except the signature dash, at most one blank line."""
-    lines = [line if line == "-- " else line.rstrip() for line in text.strip().splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
 def _status_label(status: str) -> str:
@@ -144,7 +94,7 @@ def track_alert_bodies(kind: str, language: str, values: dict) -> tuple[str, str
         v = _worded(kind, language, values)
         v["paragraphs"] = wording.paragraphs(kind, values.get("audience") or "owner", v)
         templates = _alert_templates(language)
-        return (_tidy(templates.get_template("emails/alert.txt").render(**v)),
+        return (tidy(templates.get_template("emails/alert.txt").render(**v)),
                 templates.get_template("emails/alert.html").render(**v))
 
 
@@ -183,7 +133,7 @@ def render_digest(language: str, values: dict) -> tuple[str, str, str]:
         v["day_long"] = format_date(v["day"], "full")
         v["lang"] = language
         v["audience"] = "staff"
-        v["list_link"] = f"{current_app.config['BASE_URL'].rstrip('/')}/?site={v['site_code']}"
+        v["list_link"] = f"{base_url()}/?site={v['site_code']}"
         v["rows"] = [
             {**row, "stage": str(STAGE_LABELS.get(row["stage"], row["stage"])), "due": _long(row["due_on"]),
              "title": header_safe(row["title"]), "short": short_title(row["title"], row["acronym"]),
@@ -195,30 +145,6 @@ def render_digest(language: str, values: dict) -> tuple[str, str, str]:
         subject = header_safe(_("Daily digest %(site)s, %(day)s: %(open)s open, %(breached)s overdue",
                                 site=v["site"], day=format_date(v["day"], "medium"), open=v["open"],
                                 breached=v["breached"]), 300)
-        text = _tidy(render_template("emails/digest.txt", **v))
+        text = tidy(render_template("emails/digest.txt", **v))
         html = render_template("emails/digest.html", **v)
     return subject, text, html
-
-
-def build_message(row, recipient_name: str | None, config) -> EmailMessage:
-    """The MIME message of an outbox row: plain text with an HTML alternative.
-
-    Every header value is flattened with ``header_safe``; the Message-ID is derived
-    from the row, so a retry after an uncertain failure carries the same id and
-    mail systems can drop the duplicate.
-    """
-    sender = header_safe(config["MAIL_FROM"])
-    domain = sender.rpartition("@")[2].strip(">") or "tracker.invalid"
-    msg = EmailMessage()
-    msg["Subject"] = header_safe(row.subject, 300)
-    msg["From"] = sender
-    msg["To"] = Address(display_name=header_safe(recipient_name, 100), addr_spec=header_safe(row.to_address))
-    msg["Date"] = format_datetime(row.created_at)
-    digest = hashlib.sha256(row.key.encode()).hexdigest()[:16]
-    msg["Message-ID"] = f"<alert.{row.id}.{digest}@{domain}>"
-    msg["Auto-Submitted"] = "auto-generated"
-    msg.set_content(row.body_text)
-    msg.add_alternative(row.body_html, subtype="html")
-    # After the parts: making the message multipart moves Content-* headers into the first part.
-    msg["Content-Language"] = header_safe(row.language, 5)
-    return msg

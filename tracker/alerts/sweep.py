@@ -19,9 +19,10 @@ from sqlalchemy import bindparam
 from tracker.alerts import mails
 from tracker.alerts.context import Directory, load_directory
 from tracker.alerts.lookahead import next_look
-from tracker.alerts.queue import existing_keys, insert_new, outbox_row
 from tracker.alerts.rules import SPONSOR, due_alerts
 from tracker.extensions import db
+from tracker.mail.queue import existing_keys, insert_new, outbox_row
+from tracker.mail.render import language_of, rendering
 from tracker.models import Contract, Track
 from tracker.pipeline import rules as pipeline
 from tracker.sla.state import STORED_COLUMNS, stored_state
@@ -125,7 +126,7 @@ def queue_alerts(directory: Directory, alerts: list[Alert], *, status: str = "qu
         if alert.key in present:
             continue
         present.add(alert.key)  # one person may be both owner and manager: one e-mail
-        language = mails.language_of(alert.person.language)
+        language = language_of(alert.person.language)
         values = {**alert.values, "name": alert.person.name, "audience": alert.audience}
         rows.append(outbox_row(
             key=alert.key, kind=alert.kind, person=alert.person, language=language,
@@ -165,7 +166,7 @@ def sweep(now: datetime, *, imported: bool = False, from_contract_id: int | None
         return 0
     if from_contract_id is not None:
         stmt = stmt.where(Track.contract_id >= from_contract_id)
-    with mails.rendering():
+    with rendering():
         for page in _pages(stmt):
             looks: list[dict] = []
             queued += queue_alerts(directory, alerts_for_rows(directory, page, looks),

@@ -9,11 +9,13 @@ from tracker import audit
 from tracker.errors import InvalidInput
 from tracker.extensions import db
 from tracker.models import User
-from tracker.notices.kinds import CHOICES, DIGEST, KINDS, OFF, kinds_for
+from tracker.notices.kinds import CHOICES, DIGEST, KINDS, NOW, OFF, kinds_for
 
 
 def choice_of(stored: dict | None, kind: str) -> str:
     """The person's choice for ``kind``: what they stored, else the kind's default."""
+    if KINDS[kind].always:
+        return NOW
     value = (stored or {}).get(kind)
     return value if value in CHOICES else KINDS[kind].default
 
@@ -25,17 +27,24 @@ def choices_of(user: User) -> dict[str, str]:
 def set_choices(user: User, data: dict, *, actor: audit.Actor, now: datetime) -> dict:
     """Store the person's choices ``{kind: now|digest|off}`` for the kinds of their role; audit what changed.
 
-    Refuses (422, naming each field) an unknown kind or choice, and stores nothing then.
+    A kind left without an answer (empty) keeps its choice, and so does a kind that is always sent (which
+    can only be answered "now"). Refuses (422, naming each field) an unknown kind or choice, and stores
+    nothing then.
     """
-    allowed = {k.name for k in kinds_for(user.role)}
+    mine = {k.name: k for k in kinds_for(user.role)}
     errors = {}
     for kind, value in data.items():
-        if kind not in allowed:
+        if kind not in mine:
             errors[kind] = str(_l("There is no such notification for you."))
+        elif value in ("", None):
+            continue
+        elif mine[kind].always and value != NOW:
+            errors[kind] = str(_l("This notification is always sent."))
         elif value not in CHOICES:
             errors[kind] = str(_l("Choose now, digest or off."))
     if errors:
         raise InvalidInput(errors)
+    data = {kind: value for kind, value in data.items() if value not in ("", None) and not mine[kind].always}
     before = choices_of(user)
     after = {**before, **data}
     changes = {k: (before[k], after[k]) for k in after if before[k] != after[k]}

@@ -14,12 +14,11 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from tracker.alerts.mails import contract_link, language_of, rendering
-from tracker.alerts.queue import insert_new, outbox_row
 from tracker.alerts.window import load_windows
 from tracker.extensions import db
-from tracker.models import Contract, OutboxMessage, User
-from tracker.portal import mailing
+from tracker.mail.queue import held, insert_new, outbox_row, settle_held
+from tracker.mail.render import contract_link, language_of, render, rendering
+from tracker.models import User
 from tracker.timeutil import local_date
 
 
@@ -29,17 +28,14 @@ def _subject(v: dict) -> str:
 
 def digest(now: datetime) -> int:
     """Queue today's notification digests; return how many were queued."""
-    held = db.session.execute(
-        db.select(OutboxMessage, Contract.reference, Contract.status)
-        .outerjoin(Contract, Contract.id == OutboxMessage.contract_id)
-        .where(OutboxMessage.status == "held", OutboxMessage.created_at <= now)
-        .order_by(OutboxMessage.recipient_id, OutboxMessage.id)).all()
     by_person: dict[int, list] = {}
-    for row, reference, status in held:
+    cancelled = []
+    for row, reference, status in held(now):
         if status == "cancelled":
-            row.status = "superseded"
+            cancelled.append(row)
         else:
             by_person.setdefault(row.recipient_id, []).append((row, reference))
+    settle_held(cancelled, "superseded")
     if not by_person:
         return 0
     people = {u.id: u for u in db.session.execute(db.select(User).where(
@@ -59,12 +55,11 @@ def digest(now: datetime) -> int:
             values = {"name": person.name, "items": [
                 {"subject": row.subject, "link": contract_link(reference, sponsor=person.role == "sponsor")
                  if reference else None} for row, reference in items]}
-            rendered = mailing.render("notice_digest", language, values, _subject)
+            rendered = render("notice_digest", language, values, _subject)
             added = insert_new([outbox_row(key=f"notice_digest:{person.id}:{day}", kind="notice_digest",
                                            person=person, subject_text_html=rendered, language=language, now=now,
                                            not_before=now)])
             if added:  # else today's went out already: these wait for tomorrow's
-                for row, _reference in items:
-                    row.status = "digested"
+                settle_held([row for row, _reference in items], "digested")
                 queued += 1
     return queued

@@ -19,15 +19,15 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from tracker.alerts.context import load_directory
-from tracker.alerts.mails import contract_link
 from tracker.alerts.rules import OWNER
 from tracker.contracts.signals import document_created
 from tracker.documents.operations import contract_language
 from tracker.extensions import db
+from tracker.mail import queue as outbox
+from tracker.mail.render import base_url, contract_link, short
 from tracker.models import Contract, Document, Event, Track
 from tracker.pipeline import rules
 from tracker.pipeline.signals import action_applied
-from tracker.portal import mailing
 
 
 def _subject(v: dict) -> str:
@@ -45,7 +45,7 @@ def _subject(v: dict) -> str:
 
 def _values(kind: str, track: Track, **extra) -> dict:
     contract = track.contract
-    return {"kind": kind, "reference": contract.reference, "title": contract.title, "short": mailing.short(contract),
+    return {"kind": kind, "reference": contract.reference, "title": contract.title, "short": short(contract),
             "sponsor": contract.sponsor.name, "site": track.site.name, "round": track.round, "audience": "staff",
             "link": f"{contract_link(contract.reference)}#track-{track.site.code}", **extra}
 
@@ -54,7 +54,7 @@ def _tell(kind: str, key: str, track: Track, people, values: dict, *, now: datet
     people = [p for p in people if p.id != actor_id]
     if not people:
         return 0
-    return mailing.queue(kind, key, people, "notice", values, _subject, now=now, contract_id=track.contract_id,
+    return outbox.queue(kind, key, people, "notice", values, _subject, now=now, contract_id=track.contract_id,
                          track_id=track.id, fallback=contract_language(track.contract))
 
 
@@ -76,7 +76,7 @@ def _document_values(reference: str, document: Document | None) -> dict | None:
     if document is None:
         return None
     return {"filename": document.filename, "version": document.version,
-            "link": f"{mailing.base_url()}/contracts/{reference}/documents/{document.id}/compare"}
+            "link": f"{base_url()}/contracts/{reference}/documents/{document.id}/compare"}
 
 
 def on_action(track: Track, *, event: Event, actor, now, **_ignored) -> None:

@@ -20,12 +20,13 @@ from flask_babel import lazy_gettext as _l
 from tracker import audit
 from tracker.errors import InvalidInput, NotFound
 from tracker.extensions import db
-from tracker.models import AccountLink, Contract, OutboxMessage, Sponsor, Track, User
+from tracker.mail import queue as outbox
+from tracker.mail.render import base_url
+from tracker.models import AccountLink, Contract, Sponsor, Track, User
 from tracker.people import accounts
 from tracker.people.input import check_email, clean
 from tracker.people.passwords import hash_password
 from tracker.people.roles import ROLE_LABELS, SITE_STAFF_ROLES, is_admin
-from tracker.portal import mailing
 
 LINK_LIFETIME = timedelta(days=7)
 PATHS = {"invite": "/account/welcome/", "reset": "/account/reset/"}
@@ -117,28 +118,21 @@ def _subject(v: dict) -> str:
 def _mail(user: User, link: AccountLink, token: str, actor: audit.Actor, now: datetime) -> None:
     inviter = db.session.get(User, actor.user_id) if actor.user_id and actor.user_id != user.id else None
     values = {
-        "purpose": link.purpose, "link": mailing.base_url() + PATHS[link.purpose] + token,
+        "purpose": link.purpose, "link": base_url() + PATHS[link.purpose] + token,
         "expires_at": link.expires_at, "inviter": inviter.name if inviter else None,
         "inviter_site": inviter.site.name if inviter and inviter.site else None,
         "sponsor": user.sponsor.name if user.sponsor else "", "audience": "sponsor" if user.sponsor else "staff",
         "role": ROLE_LABELS.get(user.role, user.role), "own_site": user.site.name if user.site else None,
         "site": user.site.name if user.site else "Gustave Roussy · Institut Bergonié",  # the mail's footer
     }
-    mailing.queue("invitation" if link.purpose == "invite" else "password_reset", f"{link.purpose}:{link.id}",
+    outbox.queue("invitation" if link.purpose == "invite" else "password_reset", f"{link.purpose}:{link.id}",
                   [user], "account_link", values, _subject, now=now)
 
 
 def _forget_mails(user: User, purpose: str) -> None:
-    """Once a link is spent or replaced, its mail leaves the outbox: unsent ones are dropped and sent ones
-    lose their text, so the database does not keep the link longer than it is needed."""
-    kind = "invitation" if purpose == "invite" else "password_reset"
-    rows = db.session.execute(db.select(OutboxMessage).where(
-        OutboxMessage.recipient_id == user.id, OutboxMessage.kind == kind)).scalars().all()
-    for row in rows:
-        if row.status in ("queued", "failed"):
-            row.status = "superseded"
-        if row.status != "sending":
-            row.body_text = row.body_html = "—"
+    """Once a link is spent or replaced, its mail leaves the outbox (``tracker.mail.queue.forget``): the
+    database does not keep the link longer than it is needed."""
+    outbox.forget(recipient_id=user.id, kind="invitation" if purpose == "invite" else "password_reset")
 
 
 def invite_user(user: User, *, actor: audit.Actor, now: datetime) -> Issued:

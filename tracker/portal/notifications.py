@@ -11,9 +11,10 @@ from flask_babel import gettext as _
 
 from tracker.documents.operations import contract_language
 from tracker.extensions import db
+from tracker.mail import queue as outbox
+from tracker.mail.render import base_url, short
 from tracker.models import Document, Event, Track, User
 from tracker.pipeline.signals import action_applied
-from tracker.portal import mailing
 
 NOTIFIED = ("send_to_sponsor", "mark_incomplete")
 
@@ -35,17 +36,17 @@ def on_action(track: Track, *, event: Event, now, **_ignored) -> None:
         .order_by(User.id)).scalars().all()
     if not people:
         return
-    base = mailing.base_url()
+    base = base_url()
     document = db.session.get(Document, event.document_id) if event.document_id else None
     values = {
         "action": event.action, "reference": contract.reference, "title": contract.title,
-        "short": mailing.short(contract), "sponsor": contract.sponsor.name, "site": track.site.name,
+        "short": short(contract), "sponsor": contract.sponsor.name, "site": track.site.name,
         "round": track.round, "comment": event.comment if event.comment_for_sponsor else None,
         "audience": "sponsor", "link": f"{base}/portal/contracts/{contract.reference}",
         "document": document and {"filename": document.filename, "version": document.version,
                                   "sha256": document.sha256, "link": f"{base}/portal/documents/{document.id}"},
     }
-    mailing.queue("sponsor_file", f"sponsor_file:{event.id}", people, "sponsor_file", values, _subject, now=now,
+    outbox.queue("sponsor_file", f"sponsor_file:{event.id}", people, "sponsor_file", values, _subject, now=now,
                   contract_id=contract.id, track_id=track.id, fallback=contract_language(contract))
 
 

@@ -19,11 +19,11 @@ from tracker.documents.operations import contract_language
 from tracker.documents.preview import to_pdf
 from tracker.errors import Conflict, DomainError
 from tracker.extensions import db
+from tracker.mail.render import base_url
 from tracker.models import Track
 from tracker.models.signing import ExecutedAgreement
 from tracker.people.roles import require_site_staff
 from tracker.pipeline import rules
-from tracker.portal.mailing import base_url
 from tracker.signing import blocks, evidence, links, notices, seal
 from tracker.signing.certificate import certificate_pdf
 from tracker.signing.fixing import current_fixed

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 
 from tracker import audit
 from tracker.extensions import db
+from tracker.mail.render import base_url
 from tracker.models.signing import FixedVersion, Signatory, SigningLink
-from tracker.portal.mailing import base_url
 from tracker.signing import mails
 
 LIFETIME = {"sign": timedelta(days=30), "copy": timedelta(days=30)}

@@ -11,10 +11,9 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from tracker.alerts import mails
-from tracker.alerts.queue import insert_new, outbox_row
+from tracker.mail import queue as outbox
+from tracker.mail.render import short
 from tracker.models import Track
-from tracker.portal import mailing
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ def _subject(v: dict) -> str:
 
 def track_values(track: Track, party: str | None = None, **extra) -> dict:
     contract = track.contract
-    return {"reference": contract.reference, "title": contract.title, "short": mailing.short(contract),
+    return {"reference": contract.reference, "title": contract.title, "short": short(contract),
             "sponsor": contract.sponsor.name, "site": track.site.name, "party": party,
             "audience": "signatory", **extra}
 
@@ -52,26 +51,11 @@ def queue(what: str, key: str, recipient: Recipient, track: Track, values: dict,
           attachment_document_id: int | None = None) -> int:
     """Render ``emails/signing_<what>`` for one recipient and put it in the outbox (with the document to attach,
     by id: the sender reads it when it sends)."""
-    with mails.rendering():
-        language = mails.language_of(recipient.language)
-        rendered = mailing.render(f"signing_{what}", language, {**values, "what": what, "name": recipient.name},
-                                  _subject)
-        row = outbox_row(key=key, kind=f"signing_{what}", person=recipient, subject_text_html=rendered,
-                         language=language, now=now, not_before=now, site_id=None,
-                         contract_id=track.contract_id, track_id=track.id,
-                         attachment_document_id=attachment_document_id)
-    return insert_new([row])
+    return outbox.queue(f"signing_{what}", key, [recipient], f"signing_{what}", {**values, "what": what}, _subject,
+                        now=now, contract_id=track.contract_id, track_id=track.id,
+                        attachment_document_id=attachment_document_id, own_key=True)
 
 
 def forget(key: str) -> None:
-    """Once a link or code is spent or replaced its mail leaves the outbox: an unsent one is dropped and a sent
-    one loses its text, so the database keeps no usable copy of the token or code."""
-    from tracker.extensions import db
-    from tracker.models import OutboxMessage
-
-    row = db.session.execute(db.select(OutboxMessage).where(OutboxMessage.key == key)).scalar_one_or_none()
-    if row is None or row.status == "sending":
-        return
-    if row.status in ("queued", "failed"):
-        row.status = "superseded"
-    row.body_text = row.body_html = "—"
+    """Once a link or code is spent or replaced its mail leaves the outbox (``tracker.mail.queue.forget``)."""
+    outbox.forget(key=key)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tracker.alerts.smtp import MAX_ATTACHMENT
 from tracker.extensions import db
+from tracker.mail.render import base_url
+from tracker.mail.smtp import MAX_ATTACHMENT
 from tracker.models import Track, User
-from tracker.portal.mailing import base_url
 from tracker.signing import mails
 
 

@@ -10,8 +10,9 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from tracker.extensions import db
+from tracker.mail import queue as outbox
+from tracker.mail.render import base_url
 from tracker.models import User, Webhook, WebhookDelivery
-from tracker.portal import mailing
 
 
 def _subject(v: dict) -> str:
@@ -23,6 +24,6 @@ def tell_admins(delivery: WebhookDelivery, hook: Webhook, now: datetime) -> int:
                                 .order_by(User.id)).scalars().all()
     values = {"event": delivery.event, "url": hook.url, "delivery": delivery.uuid, "attempts": delivery.attempts,
               "status_code": delivery.last_status_code, "error": delivery.last_error,
-              "link": f"{mailing.base_url()}/admin/webhooks/{hook.id}/deliveries"}
-    return mailing.queue("webhook_failed", f"webhook_failed:{delivery.uuid}", admins, "webhook_failed", values,
+              "link": f"{base_url()}/admin/webhooks/{hook.id}/deliveries"}
+    return outbox.queue("webhook_failed", f"webhook_failed:{delivery.uuid}", admins, "webhook_failed", values,
                          _subject, now=now)

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from tracker.access import role_required
-from tracker.alerts.outbox import retry
+from tracker.mail.outbox import retry
 from tracker.audit import Actor
 from tracker.database import utcnow
 from tracker.extensions import db

@@ -12,7 +12,7 @@ from flask import Blueprint, abort, redirect, render_template, request, send_fil
 from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from tracker.alerts.smtp import send_now
+from tracker.mail.smtp import send_now
 from tracker.database import utcnow
 from tracker.documents.preview import PreviewUnavailable
 from tracker.errors import DomainError, InvalidInput

@@ -7,23 +7,51 @@ outage message after message.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
 import ssl
 from datetime import datetime
-from email.utils import parseaddr
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
 
 from flask import current_app
 
-from tracker.alerts.mails import bodies_of, build_message
-from tracker.alerts.outbox import claim, claim_keys, failed, succeeded
+from tracker.alerts.mails import bodies_of
 from tracker.extensions import db
+from tracker.mail.outbox import claim, claim_keys, failed, succeeded
+from tracker.mail.render import header_safe
 from tracker.models import OutboxMessage, User
 
 log = logging.getLogger(__name__)
 SMTP_TIMEOUT = 30
 NOW_TIMEOUT = 10  # a mail sent within a person's request waits no longer; the outbox retries it later
 MAX_ATTACHMENT = 10 * 1024 * 1024  # larger documents go as a link in the mail's text instead
+
+
+def build_message(row, recipient_name: str | None, config) -> EmailMessage:
+    """The MIME message of an outbox row: plain text with an HTML alternative.
+
+    Every header value is flattened with ``header_safe``; the Message-ID is derived
+    from the row, so a retry after an uncertain failure carries the same id and
+    mail systems can drop the duplicate.
+    """
+    sender = header_safe(config["MAIL_FROM"])
+    domain = sender.rpartition("@")[2].strip(">") or "tracker.invalid"
+    msg = EmailMessage()
+    msg["Subject"] = header_safe(row.subject, 300)
+    msg["From"] = sender
+    msg["To"] = Address(display_name=header_safe(recipient_name, 100), addr_spec=header_safe(row.to_address))
+    msg["Date"] = format_datetime(row.created_at)
+    digest = hashlib.sha256(row.key.encode()).hexdigest()[:16]
+    msg["Message-ID"] = f"<alert.{row.id}.{digest}@{domain}>"
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(row.body_text)
+    msg.add_alternative(row.body_html, subtype="html")
+    # After the parts: making the message multipart moves Content-* headers into the first part.
+    msg["Content-Language"] = header_safe(row.language, 5)
+    return msg
 
 
 def _connect(config, timeout: float = SMTP_TIMEOUT) -> smtplib.SMTP:
