@@ -143,8 +143,8 @@ CASES = {
 
 
 @pytest.fixture
-def mail_app(app):
-    app.config["BASE_URL"] = BASE_URL
+def mail_app(app, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", BASE_URL)  # for this test only: the app is the session's
     return app
 
 

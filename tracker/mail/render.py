@@ -14,6 +14,8 @@ from typing import Callable
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 
+from tracker.contracts.paths import contract_path
+
 # CR, LF and every other control or line-separator character a header could be split on.
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 
@@ -37,9 +39,9 @@ def base_url() -> str:
     return current_app.config["BASE_URL"].rstrip("/")
 
 
-def contract_link(reference: str, *, sponsor: bool = False) -> str:
-    """The contract's page for the reader: sponsors have theirs in the portal."""
-    return f"{base_url()}/portal/contracts/{reference}" if sponsor else f"{base_url()}/contracts/{reference}"
+def contract_link(reference: str, *, sponsor: bool = False, path: str = "", anchor: str = "") -> str:
+    """The contract's page for the reader (sponsors have theirs in the portal), as a full address."""
+    return base_url() + contract_path(reference, sponsor=sponsor, path=path, anchor=anchor)
 
 
 def short_title(title: str | None, acronym: str | None) -> str:

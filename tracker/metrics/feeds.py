@@ -18,6 +18,7 @@ from icalendar import Calendar, Event
 
 from tracker import audit
 from tracker.extensions import db
+from tracker.contracts.paths import contract_path
 from tracker.metrics.ranking import open_tracks
 from tracker.models import CalendarFeed, Site, Track, User
 from tracker.pipeline.rules import STAGE_LABELS
@@ -109,13 +110,13 @@ def calendar(user: User, *, now: datetime, base_url: str, today) -> bytes:
             cal.add_component(_event(
                 f"due-{row.id}-{row.visit}@{host}", row.due_on,
                 _("%(ref)s: %(stage)s due at %(site)s", ref=row.reference, stage=STAGE_LABELS[row.stage], site=site),
-                f"{row.sponsor} · {row.acronym or row.title}", f"{base_url}/contracts/{row.reference}#track-{site}",
+                f"{row.sponsor} · {row.acronym or row.title}", base_url + contract_path(row.reference, anchor=f"track-{site}"),
                 now))
         for row in _rows(user, Track.regulatory_due_on, since):
             site = codes[row.site_id]
             cal.add_component(_event(
                 f"ceiling-{row.id}@{host}", row.regulatory_due_on,
                 _("%(ref)s: regulatory ceiling at %(site)s", ref=row.reference, site=site),
-                f"{row.sponsor} · {row.acronym or row.title}", f"{base_url}/contracts/{row.reference}#track-{site}",
+                f"{row.sponsor} · {row.acronym or row.title}", base_url + contract_path(row.reference, anchor=f"track-{site}"),
                 now))
     return cal.to_ical()

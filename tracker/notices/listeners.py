@@ -24,7 +24,7 @@ from tracker.contracts.signals import document_created
 from tracker.documents.operations import contract_language
 from tracker.extensions import db
 from tracker.mail import queue as outbox
-from tracker.mail.render import base_url, contract_link, short
+from tracker.mail.render import contract_link, short
 from tracker.models import Contract, Document, Event, Track
 from tracker.pipeline import rules
 from tracker.pipeline.signals import action_applied
@@ -76,7 +76,7 @@ def _document_values(reference: str, document: Document | None) -> dict | None:
     if document is None:
         return None
     return {"filename": document.filename, "version": document.version,
-            "link": f"{base_url()}/contracts/{reference}/documents/{document.id}/compare"}
+            "link": contract_link(reference, path=f"/documents/{document.id}/compare")}
 
 
 def on_action(track: Track, *, event: Event, actor, now, **_ignored) -> None:

@@ -17,7 +17,7 @@ from tracker.documents.operations import contract_language
 from tracker.errors import InvalidInput, NotFound
 from tracker.extensions import db
 from tracker.mail import queue as outbox
-from tracker.mail.render import base_url
+from tracker.mail.render import contract_link
 from tracker.models import Contract, Message, Track, User
 from tracker.people.roles import is_admin, is_contract_sponsor, is_site_staff, takes_part
 
@@ -99,8 +99,7 @@ def post_message(contract: Contract, body, *, author: User, now: datetime, site_
     values = {"reference": contract.reference, "title": contract.title, "sponsor": contract.sponsor.name,
               "site": track.site.name, "side": side, "author": author.name, "body": text,
               "audience": "sponsor" if portal else "staff",
-              "link": base_url() + (f"/portal/contracts/{contract.reference}#message-{message.id}" if portal
-                                            else f"/contracts/{contract.reference}#message-{message.id}")}
+              "link": contract_link(contract.reference, sponsor=portal, anchor=f"message-{message.id}")}
     outbox.queue("message", f"message:{message.id}", _recipients(track, side), "message", values, _subject,
                   now=now, contract_id=contract.id, track_id=track.id,
                   fallback=contract_language(contract) if portal else "fr")

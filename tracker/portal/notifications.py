@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from tracker.documents.operations import contract_language
 from tracker.extensions import db
 from tracker.mail import queue as outbox
-from tracker.mail.render import base_url, short
+from tracker.mail.render import base_url, contract_link, short
 from tracker.models import Document, Event, Track, User
 from tracker.pipeline.signals import action_applied
 
@@ -42,7 +42,7 @@ def on_action(track: Track, *, event: Event, now, **_ignored) -> None:
         "action": event.action, "reference": contract.reference, "title": contract.title,
         "short": short(contract), "sponsor": contract.sponsor.name, "site": track.site.name,
         "round": track.round, "comment": event.comment if event.comment_for_sponsor else None,
-        "audience": "sponsor", "link": f"{base}/portal/contracts/{contract.reference}",
+        "audience": "sponsor", "link": contract_link(contract.reference, sponsor=True),
         "document": document and {"filename": document.filename, "version": document.version,
                                   "sha256": document.sha256, "link": f"{base}/portal/documents/{document.id}"},
     }

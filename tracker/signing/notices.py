@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tracker.extensions import db
-from tracker.mail.render import base_url
+from tracker.mail.render import base_url, contract_link
 from tracker.mail.smtp import MAX_ATTACHMENT
 from tracker.models import Track, User
 from tracker.signing import mails
@@ -34,9 +34,8 @@ def _recipient(user: User) -> mails.Recipient:
     return mails.Recipient(user.email, user.name, user.language or "fr", user.id)
 
 
-def contract_link(track: Track, user: User | None) -> str:
-    prefix = "/portal" if user is not None and user.role == "sponsor" else ""
-    return f"{base_url()}{prefix}/contracts/{track.contract.reference}"
+def _page_for(track: Track, user: User | None) -> str:
+    return contract_link(track.contract.reference, sponsor=user is not None and user.role == "sponsor")
 
 
 def declined(link, reason: str, *, now: datetime, signatory=None) -> int:
@@ -47,7 +46,7 @@ def declined(link, reason: str, *, now: datetime, signatory=None) -> int:
     sent = 0
     for user in _users(track, site_roles=("legal",), sponsor=False):
         values = mails.track_values(track, signatory.party, audience="staff", signatory=signatory.name,
-                                    email=signatory.email, reason=reason, link=contract_link(track, user))
+                                    email=signatory.email, reason=reason, link=_page_for(track, user))
         sent += mails.queue("declined", f"signing_declined:{link.id}:{signatory.id}:{user.id}", _recipient(user), track, values,
                             now=now)
     return sent
@@ -78,7 +77,7 @@ def executed(track: Track, agreement, copy_links: dict[str, tuple[str, datetime]
         if user.email.lower() in done:
             continue
         done.add(user.email.lower())
-        link = contract_link(track, user)
+        link = _page_for(track, user)
         values = mails.track_values(track, None, audience="staff", link=link, expires_at=None, **common)
         sent += mails.queue("executed", f"signing_executed:{agreement.id}:{user.email.lower()}", _recipient(user),
                             track, values, now=now, attachment_document_id=document.id if attached else None)
