@@ -31,7 +31,7 @@ from tracker.metrics import record
 from tracker.models import AuditEntry, Contract, ContractFigures, Event, ReferenceCounter, StageVisit, Track, \
     TrackFigures
 from tracker.models.contracts import search_key
-from tracker.pipeline import rules, transition
+from tracker.stages import rules, transition
 from tracker.sla import clocks, stored
 from tracker.sla.calendars import all_site_calendars
 from tracker.sla.policy import current_policy_id

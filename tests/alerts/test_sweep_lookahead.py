@@ -61,7 +61,7 @@ def test_daily_sweeps_queue_every_alert_on_its_day(app, demo):
 
 def test_a_repeated_sweep_reads_nothing_and_an_event_brings_the_track_back(app, demo):
     from tracker import audit
-    from tracker.pipeline import rules
+    from tracker.stages import rules
     from tracker.pipeline.operations import apply_action
 
     with app.app_context():

@@ -11,7 +11,7 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.metrics import record
 from tracker.models import Contract, ContractFigures, Event, StageVisit, Track, TrackFigures
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.pipeline.operations import apply_action
 from tracker.sla import stored
 from tracker.sla.state import replay_state

@@ -27,7 +27,7 @@ from tracker.errors import Conflict, DocumentProblems, Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event, Track
 from tracker.people.roles import is_contract_sponsor, is_site_staff
-from tracker.pipeline.rules import ROLE_LABELS
+from tracker.stages.rules import ROLE_LABELS
 
 MAX_REASON = 500
 

@@ -25,7 +25,7 @@ from tracker.contracts.signals import document_created
 from tracker.documents.operations import contract_language
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event, Track
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.pipeline.signals import action_applied
 from tracker.portal import mailing
 

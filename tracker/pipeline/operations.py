@@ -21,10 +21,11 @@ from tracker.errors import Conflict, Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event, Site, Track, User
 from tracker.people.roles import is_site_staff
-from tracker.pipeline import rules, signals, transition
+from tracker.pipeline import signals
+from tracker.stages import rules, transition
 from tracker.pipeline.events import check_effective_at, lock_contract, write_event
 from tracker.pipeline.permissions import may_take
-from tracker.pipeline.transition import Position
+from tracker.stages.transition import Position
 from tracker.sla import stored
 
 MAX_COMMENT = 5000

@@ -22,7 +22,7 @@ from tracker.extensions import db
 from tracker.models import Track
 from tracker.models.signing import ExecutedAgreement
 from tracker.people.roles import is_site_staff
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.portal.mailing import base_url
 from tracker.signing import blocks, evidence, links, notices, seal
 from tracker.signing.certificate import certificate_pdf

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 
 from tracker.extensions import db, limiter, login_manager
 from tracker.people import accounts
-from tracker.pipeline.rules import HOLDER_LABELS, PARTY_LABELS, STAGE_LABELS, event_label, holder
+from tracker.stages.rules import HOLDER_LABELS, PARTY_LABELS, STAGE_LABELS, event_label, holder
 
 
 def retry_minutes() -> int:

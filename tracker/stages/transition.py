@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from tracker.pipeline import rules
+from tracker.stages import rules
 
 SIGNATURE_COLUMNS = tuple(f"{p}_signed_at" for p in rules.PARTIES)
 # What a consequence does to the other tracks: the event it writes and where it sends them.
