@@ -21,7 +21,7 @@ START = datetime(2026, 11, 2, 7, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def demo(app):
-    from tracker.demo import seed
+    from tracker.demo.seed import seed
 
     with app.app_context():
         seed(count=160, now=START, echo=lambda _line: None)

@@ -16,14 +16,6 @@ REASONS = {
     "reopen": "Sponsor asked to revise the budget after agreement",
     "conformity_issue": "The insurance clause differs from the agreed terms",
 }
-# Sponsors of several countries, fictitious, added to the demo set for the large sets.
-MORE_SPONSORS = (
-    ("Alpenrose Biologics AG", "CH"), ("Thames Oncology Ltd", "GB"), ("Meuse Clinical SPRL", "BE"),
-    ("Sakura Pharmaceutical K.K.", "JP"), ("Lagoon Therapeutics S.r.l.", "IT"), ("Iberia Oncología S.L.", "ES"),
-    ("Delta Biopharma B.V.", "NL"), ("Nordlys Pharma ApS", "DK"), ("Great Lakes Oncology Inc.", "US"),
-)
-
-
 class Move(NamedTuple):
     track: int  # 0: the coordinating track, 1...: associated tracks
     action: str
