@@ -1,7 +1,7 @@
 """What happens to each contract of a large demo set: plausible histories over several years.
 
 A history is a list of intended moves (track, action, party, days after the previous move,
-reason). It is only a wish list: the loader asks the pipeline's own transition function
+reason). It is only a wish list: the loader asks the live path's own transition function (``stages.transition``)
 whether each move is allowed where the track stands, and skips the ones that are not.
 Contracts received long ago mostly end executed or cancelled; recent ones are cut at
 today, so every stage is represented among the open ones.

@@ -45,8 +45,8 @@ SCENARIOS = (
 )
 
 
-
 def live_contract(index: int, now: datetime, sponsors: list[Sponsor], staff: dict) -> None:
+    """Create demo contract ``index`` as a person would and take its scenario's actions with ``apply_action``."""
     rnd = random.Random(index)
     steps = SCENARIOS[index % len(SCENARIOS)]
     coordinating = "GR" if index % 3 else "IB"
