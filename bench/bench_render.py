@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 import docx  # noqa: E402
 from docxtpl import DocxTemplate  # noqa: E402
 
-from tracker.documents.render import prepare  # noqa: E402
+from tracker.documents.engine.render import prepare  # noqa: E402
 
 TEMPLATE = ROOT / "contract_templates" / "coordinating_fr.docx"
 

@@ -69,7 +69,7 @@ def _plan(env: dict, users: int, path: Path) -> dict:
     """Who each simulated person is, and the contracts only they move."""
     os.environ.update(env)
     from tracker import audit, create_app
-    from tracker.demo import DEMO_PASSWORD
+    from tracker.demo.parties import DEMO_PASSWORD
     from tracker.extensions import db
     from tracker.models import Contract, Site, Track, User
     from tracker.people.tokens import create_token

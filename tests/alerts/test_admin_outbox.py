@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from tracker.alerts.window import load_windows
+from tracker.mail.window import load_windows
 from tracker.extensions import db
 from tracker.models import AuditEntry, OutboxMessage
 

@@ -21,7 +21,7 @@ START = datetime(2026, 11, 2, 7, 0, tzinfo=timezone.utc)
 
 @pytest.fixture
 def demo(app):
-    from tracker.demo import seed
+    from tracker.demo.seed import seed
 
     with app.app_context():
         seed(count=160, now=START, echo=lambda _line: None)
@@ -61,7 +61,7 @@ def test_daily_sweeps_queue_every_alert_on_its_day(app, demo):
 
 def test_a_repeated_sweep_reads_nothing_and_an_event_brings_the_track_back(app, demo):
     from tracker import audit
-    from tracker.pipeline import rules
+    from tracker.stages import rules
     from tracker.pipeline.operations import apply_action
 
     with app.app_context():

@@ -11,7 +11,7 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.metrics import record
 from tracker.models import Contract, ContractFigures, Event, StageVisit, Track, TrackFigures
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.pipeline.operations import apply_action
 from tracker.sla import stored
 from tracker.sla.state import replay_state
@@ -28,7 +28,7 @@ def cli(app):
 
 @pytest.fixture
 def seeded(app):
-    from tracker.demo import seed
+    from tracker.demo.seed import seed
 
     with app.app_context():
         seed(count=COUNT, now=NOW, echo=lambda _line: None)
@@ -114,7 +114,7 @@ def test_the_alerts_of_the_loaded_history_are_recorded_unsent(app, seeded):
     """A loaded history does not flood mailboxes: what it raised is kept as imported, and the next
     sweeps queue only what falls due from then on."""
     from tracker.alerts.sweep import sweep
-    from tracker.demo import DEMO_AGREEMENTS
+    from tracker.demo.scenarios import DEMO_AGREEMENTS
     from tracker.models import OutboxMessage
 
     with app.app_context():
@@ -141,7 +141,7 @@ def test_postgresql_plans_the_loaded_set_with_fresh_statistics(app, seeded):
     """Pages asked for right after a bulk load are planned from the loaded rows, not from empty tables."""
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
-            pytest.skip("SQLite keeps its default plans (see demo_bulk.refresh_statistics)")
+            pytest.skip("SQLite keeps its default plans (see demo.bulk.refresh_statistics)")
         analysed = dict(db.session.execute(db.text(
             "SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname IN ('contracts', 'tracks', 'events')")).all())
     assert set(analysed) == {"contracts", "tracks", "events"}

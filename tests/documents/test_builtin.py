@@ -12,7 +12,7 @@ from lxml import etree
 
 from tests.docx_text import all_text
 from tracker.documents.catalogue import ALL_FIELDS
-from tracker.documents.checks import TEMPLATE_FIELDS, check_template
+from tracker.documents.engine.checks import TEMPLATE_FIELDS, check_template
 
 BUILTIN = ("coordinating_fr", "coordinating_en", "associated_fr", "associated_en")
 AWKWARD_SPONSOR = "Société Générale d'Études & Cie <R&D>"

@@ -7,14 +7,14 @@ import zipfile
 import docx
 import pytest
 
-from tracker.documents.checks import (
+from tracker.documents.engine.checks import (
     TEMPLATE_FIELDS,
     DocumentRejected,
     TemplateRejected,
     check_docx,
     check_template,
 )
-from tracker.documents.render import PreparedTemplate
+from tracker.documents.engine.render import PreparedTemplate
 
 WORD_TYPES = (
     b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'

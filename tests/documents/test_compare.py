@@ -9,8 +9,8 @@ import pytest
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from tracker.documents.checks import DocumentRejected, check_template
-from tracker.documents.compare import clauses_of, compare_documents, word_diff
+from tracker.documents.engine.checks import DocumentRejected, check_template
+from tracker.documents.engine.compare import clauses_of, compare_documents, word_diff
 
 
 def paragraph_starting(document, prefix: str):

@@ -10,9 +10,9 @@ import random
 
 import pytest
 
-from tracker.documents import compare
-from tracker.documents.checks import DocumentRejected
-from tracker.documents.compare import CHANGED, clauses_of, compare_clauses
+from tracker.documents.engine import compare
+from tracker.documents.engine.checks import DocumentRejected
+from tracker.documents.engine.compare import CHANGED, clauses_of, compare_clauses
 
 VOCABULARY = [f"mot{n}" for n in range(60)]
 

@@ -8,10 +8,10 @@ import zipfile
 import docx
 import pytest
 
-from tracker.documents import compare
-from tracker.documents.checks import DocumentRejected, check_docx, check_template
-from tracker.documents.compare import clauses_of
-from tracker.documents.render import TemplateInvalid, prepare
+from tracker.documents.engine import compare
+from tracker.documents.engine.checks import DocumentRejected, check_docx, check_template
+from tracker.documents.engine.compare import clauses_of
+from tracker.documents.engine.render import TemplateInvalid, prepare
 
 
 def _members(data: bytes) -> dict[str, bytes]:

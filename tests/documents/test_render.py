@@ -8,7 +8,7 @@ import docx
 import pytest
 from lxml import etree
 
-from tracker.documents.render import PreparedTemplate, RenderError, TemplateInvalid, prepare
+from tracker.documents.engine.render import PreparedTemplate, RenderError, TemplateInvalid, prepare
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

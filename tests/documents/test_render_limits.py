@@ -7,9 +7,9 @@ import time
 import pytest
 
 from tests.docx_text import all_text
-from tracker.documents.checks import TemplateRejected, check_template
-from tracker.documents.limits import Limits
-from tracker.documents.render import RenderTooCostly, prepare
+from tracker.documents.engine.checks import TemplateRejected, check_template
+from tracker.documents.engine.limits import Limits
+from tracker.documents.engine.render import RenderTooCostly, prepare
 
 UPLOAD_SECONDS = 3  # each of these took from seconds to hours (or 100 MB) before the bounds
 

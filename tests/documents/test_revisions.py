@@ -11,10 +11,10 @@ import docx
 import pytest
 
 from tests.word_redline import AUTHOR, body_paragraphs, word_redline
-from tracker.documents.checks import check_docx, check_template
-from tracker.documents.compare import clauses_of, compare_documents
-from tracker.documents.revisions import accept_all, has_revisions
-from tracker.documents.tracked import tracked_changes
+from tracker.documents.engine.checks import check_docx, check_template
+from tracker.documents.engine.compare import clauses_of, compare_documents
+from tracker.documents.engine.revisions import accept_all, has_revisions
+from tracker.documents.engine.tracked import tracked_changes
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MARKS = ("<w:ins ", "<w:del ", "<w:moveFrom ", "<w:moveTo ", "w:commentReference", "w:commentRangeStart",
@@ -123,7 +123,7 @@ def test_libreoffice_converts_it_and_lists_the_revisions(sent, tmp_path):
 
 
 def test_deviations_are_the_changes_of_locked_text(builtin, context, sent):
-    from tracker.documents.deviations import deviations, is_locked, locked_patterns
+    from tracker.documents.engine.deviations import deviations, is_locked, locked_patterns
 
     patterns = locked_patterns(builtin("coordinating_fr"))
     clauses = compare_documents(sent, accept_all(word_redline(sent).data)).clauses

@@ -6,8 +6,8 @@ import io
 import docx
 import pytest
 
-from tracker.documents.checks import TemplateRejected, check_template
-from tracker.documents.render import RenderError, TemplateInvalid, prepare
+from tracker.documents.engine.checks import TemplateRejected, check_template
+from tracker.documents.engine.render import RenderError, TemplateInvalid, prepare
 
 PROBES = [
     "{{ ''.__class__.__mro__ }}",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 from tracker.documents.catalogue import sample_context
-from tracker.documents.trial import trial_render
+from tracker.documents.engine.trial import trial_render
 
 from tests.documents.conftest import TEMPLATES
 

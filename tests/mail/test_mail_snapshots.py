@@ -21,7 +21,7 @@ from tracker.notices import digest as notice_digest
 from tracker.notices import listeners as notices
 from tracker.people import invitations
 from tracker.people.roles import ROLE_LABELS
-from tracker.pipeline.rules import PARTY_LABELS
+from tracker.stages.rules import PARTY_LABELS
 from tracker.portal import messages, notifications
 from tracker.signing import mails as signing
 from tracker.webhooks import failures

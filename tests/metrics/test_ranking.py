@@ -6,13 +6,13 @@ from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
 
-from tracker.alerts.window import load_windows
+from tracker.mail.window import load_windows
 from tracker.audit import Actor
 from tracker.extensions import db
 from tracker.metrics import ranking
 from tracker.metrics.queue import QueueView, site_days
 from tracker.models import Contract, Site, Track
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.pipeline.operations import apply_action
 from tracker.timeutil import local_date, zone
 

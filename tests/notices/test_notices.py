@@ -10,7 +10,7 @@ import docx
 from tests.conftest import csrf_token
 from tracker import audit
 from tracker.alerts import jobs
-from tracker.alerts.window import load_windows
+from tracker.mail.window import load_windows
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.mail.smtp import send_due

@@ -1,7 +1,7 @@
 """Every row of the action table of SPEC 2, for every kind of person, from every stage.
 
 The expectations are written out here from the specification, not read from
-``tracker.pipeline.rules``, so a wrong row in the engine's table fails a test.
+``tracker.stages.rules``, so a wrong row in the engine's table fails a test.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tests.pipeline.conftest import now
 from tracker.errors import Conflict, Forbidden
 from tracker.extensions import db
 from tracker.pipeline.operations import apply_action
-from tracker.pipeline.rules import STAGE_LABELS
+from tracker.stages.rules import STAGE_LABELS
 
 STAFF = {"admin", "manager", "legal"}
 SPONSOR = {"sponsor"}

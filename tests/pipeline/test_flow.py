@@ -10,7 +10,7 @@ from tests.pipeline.conftest import now
 from tracker.errors import Conflict, InvalidInput
 from tracker.extensions import db
 from tracker.models import AuditEntry, Event, Site
-from tracker.pipeline.rules import holder
+from tracker.stages.rules import holder
 
 SIGN_ALL = [("sign", "institution"), ("sign", "investigator"), ("sign", "sponsor")]
 

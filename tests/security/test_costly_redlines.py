@@ -15,7 +15,7 @@ import io
 
 from tests.live_servers import redis_db, servers  # noqa: F401  (Redis db 5, real server processes)
 from tests.security.conftest import Browser, docx_bytes, upload
-from tracker.documents import compare
+from tracker.documents.engine import compare
 from tracker.extensions import db
 from tracker.models import Document, DocumentChange
 

@@ -274,7 +274,7 @@ def test_every_route_as_every_role(app, walk, caplog):
 def test_actions_a_role_may_not_take_are_403_and_change_nothing(app, walk):
     """Each pipeline action through the API: 404 where the contract is not the caller's, 403 where the role
     may not take it."""
-    from tracker.pipeline.rules import ACTIONS
+    from tracker.stages.rules import ACTIONS
 
     with app.app_context():
         before = snapshot()

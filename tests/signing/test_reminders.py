@@ -6,7 +6,7 @@ from datetime import datetime, time, timedelta
 
 from tests.signing.conftest import LINK, PEOPLE, name_all
 from tracker.alerts import jobs
-from tracker.alerts.window import load_windows
+from tracker.mail.window import load_windows
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.mail.smtp import send_due

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.sla import prediction
 from tracker.sla.calendar import CalendarSpec, calendar_for
 from tracker.sla.clocks import EventFact

@@ -88,7 +88,8 @@ def test_an_unknown_language_is_not_found_and_changes_nothing(app, client, make_
 def test_demo_people_store_no_language(app, client):
     from datetime import datetime, timezone
 
-    from tracker.demo import DEMO_PASSWORD, seed
+    from tracker.demo.parties import DEMO_PASSWORD
+    from tracker.demo.seed import seed
 
     with app.app_context():
         seed(count=0, now=datetime.now(timezone.utc), echo=lambda *_: None)

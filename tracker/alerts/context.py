@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from tracker.alerts.rules import MANAGERS, OWNER, SPONSOR
-from tracker.alerts.window import SiteWindow, load_windows
+from tracker.mail.window import SiteWindow, load_windows
 from tracker.extensions import db
 from tracker.models import Site, Sponsor, User
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tracker.alerts.rules import TRACK_KINDS, due_alerts, is_round_stem
-from tracker.alerts.window import SiteWindow
+from tracker.mail.window import SiteWindow
 from tracker.extensions import db
 from tracker.models import Contract, OutboxMessage, Track
 from tracker.sla.state import STORED_COLUMNS, stored_state

@@ -13,6 +13,7 @@ from __future__ import annotations
 from tracker.alerts import mails
 from tracker.alerts.context import load_directory
 from tracker.alerts.rules import MANAGERS, OWNER, round_stem
+from tracker.mail import hooks as mail_hooks
 from tracker.mail.queue import insert_new, outbox_row
 from tracker.mail.render import language_of, rendering
 from tracker.models import Event, Track
@@ -62,4 +63,8 @@ def on_action(track: Track, *, event: Event, actor, now, previous_round: int, **
 
 
 def connect() -> None:
+    from tracker.alerts.freshness import stale_ids
+    from tracker.alerts.mails import bodies_of
+
     action_applied.connect(on_action)
+    mail_hooks.provide(stale=stale_ids, bodies=bodies_of)  # alerts superseded and rendered at send time

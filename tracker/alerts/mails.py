@@ -17,7 +17,7 @@ from jinja2 import Environment, select_autoescape
 
 from tracker.alerts import wording
 from tracker.mail.render import base_url, contract_link, header_safe, rendering, short_title, tidy
-from tracker.pipeline.rules import PARTY_LABELS, STAGE_LABELS
+from tracker.stages.rules import PARTY_LABELS, STAGE_LABELS
 
 
 def _long(day: date | None) -> str | None:

@@ -24,7 +24,7 @@ from tracker.extensions import db
 from tracker.mail.queue import existing_keys, insert_new, outbox_row
 from tracker.mail.render import language_of, rendering
 from tracker.models import Contract, Track
-from tracker.pipeline import rules as pipeline
+from tracker.stages import rules as pipeline
 from tracker.sla.state import STORED_COLUMNS, stored_state
 
 PAGE = 1000

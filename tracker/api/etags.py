@@ -19,7 +19,10 @@ from sqlalchemy import text
 
 from tracker.extensions import db
 from tracker.timeutil import local_date
-from tracker.web.shared.security import REVALIDATE
+
+# What an answer with an ETag says instead of the pages' no-store: keep it for this caller only, and
+# ask again with the tag before each use.
+REVALIDATE = "private, no-cache"
 
 
 # One fixed statement (plain text: nothing to build or compile per request) over small tables.

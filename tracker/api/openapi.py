@@ -7,7 +7,7 @@ from sqlalchemy import text
 from tracker.api import bp, openapi_documents as documents, openapi_identity as identity, openapi_webhooks as hooks
 from tracker.extensions import db
 from tracker.models.contracts import PHASES
-from tracker.pipeline.rules import ACTIONS, ALL_STAGES, PARTIES
+from tracker.stages.rules import ACTIONS, ALL_STAGES, PARTIES
 
 
 @bp.get("/health")

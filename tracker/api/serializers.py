@@ -6,7 +6,7 @@ from datetime import date, datetime
 from tracker.contracts.site_details import site_details_of
 from tracker.models import Contract, Event, Track
 from tracker.models.contracts import executed_sites
-from tracker.pipeline.rules import holder
+from tracker.stages.rules import holder
 from tracker.sla.calendars import preload_closures
 from tracker.sla.state import TrackState, contract_states
 

@@ -36,7 +36,9 @@ def init_db():
               help="How many demo contracts to create.")
 def seed_demo(count: int):
     """Demo sponsors, users and contracts in every stage; prints the logins."""
-    from tracker.demo import DEMO_AGREEMENTS, DEMO_PASSWORD, seed
+    from tracker.demo.parties import DEMO_PASSWORD
+    from tracker.demo.scenarios import DEMO_AGREEMENTS
+    from tracker.demo.seed import seed
 
     messages: list[str] = []
     # The bar shows on a terminal for the large sets; the small demo prints what it always printed.

@@ -17,7 +17,7 @@ from tracker.errors import Conflict, Forbidden
 from tracker.extensions import db
 from tracker.models import Contract
 from tracker.people.roles import is_site_staff, takes_part
-from tracker.pipeline import rules
+from tracker.stages import rules
 
 EDITABLE_STAGES = frozenset({rules.COMPLETENESS, rules.AWAITING_DOCUMENTS, rules.REVIEW, rules.WITH_SPONSOR})
 

@@ -41,11 +41,20 @@ def format_reference(year: int, number: int) -> str:
     return f"FT-{year}-{number:04d}"
 
 
-def creation_changes(contract, investigators: dict) -> dict:
-    """What the audit trail says of a new contract: every field given (a Contract or a row's values)."""
-    value = (lambda f: contract[f]) if isinstance(contract, dict) else (lambda f: getattr(contract, f))
-    return {f: (None, value(f)) for f in CREATION_FIELDS if value(f) is not None} \
-        | ({"investigators": (None, investigators)} if investigators else {})
+def contract_fields(draft: ContractDraft, *, reference: str, created_at: datetime, created_by_id=None) -> dict:
+    """A new contract's column values: what ``create_contract`` stores and the bulk demo loader writes as a row."""
+    return {"reference": reference, "sponsor_id": draft.sponsor.id, "title": draft.title, "acronym": draft.acronym,
+            "protocol_number": draft.protocol_number, "eu_ct_number": draft.eu_ct_number, "phase": draft.phase,
+            "indication": draft.indication, "patients": draft.patients, "budget": draft.budget, "cro": draft.cro,
+            "language": draft.language, "received_on": draft.received_on, "status": "open",
+            "created_at": created_at, "created_by_id": created_by_id}
+
+
+def creation_changes(fields: dict, investigators: dict) -> dict:
+    """What the audit trail says of a new contract: every field given, from ``contract_fields``."""
+    return {f: (None, fields[f]) for f in CREATION_FIELDS if fields[f] is not None} \
+        | ({"investigators": (None, investigators)} if investigators else {}) \
+        | {"language": (None, fields["language"])}
 
 
 CREATION_FIELDS = ("reference", "sponsor_id", "title", "acronym", "protocol_number", "eu_ct_number", "phase",
@@ -75,28 +84,13 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
             is_site_staff(actor, site.id) for site in (coordinating, *draft.associated_sites)):
         raise Forbidden(str(_l("Your site must take part in the contracts you create; choose it as the "
                                "coordinating or an associated site.")))
-    contract = Contract(
-        reference=next_reference(local_date(now, coordinating.timezone).year),
-        sponsor=draft.sponsor,
-        title=draft.title,
-        acronym=draft.acronym,
-        protocol_number=draft.protocol_number,
-        eu_ct_number=draft.eu_ct_number,
-        phase=draft.phase,
-        indication=draft.indication,
-        patients=draft.patients,
-        budget=draft.budget,
-        cro=draft.cro,
-        language=draft.language,
-        received_on=draft.received_on,
-        status="open",
-        created_at=now,
-        created_by_id=created_by_id,
-    )
+    fields = contract_fields(draft, reference=next_reference(local_date(now, coordinating.timezone).year),
+                             created_at=now, created_by_id=created_by_id)
+    contract = Contract(**fields)
     db.session.add(contract)
     db.session.flush()
-    audit.record(actor, "contract", contract.id, creation_changes(contract, draft.investigators)
-                 | {"language": (None, contract.language)}, now=now, contract_id=contract.id)
+    audit.record(actor, "contract", contract.id, creation_changes(fields, draft.investigators),
+                 now=now, contract_id=contract.id)
     received_at = received_at_of(draft.received_on, coordinating.timezone, now)
     owner = first_owner(actor, coordinating.id)
     tracks = [open_track(contract, coordinating, "coordinating", received_at=received_at, actor=actor, now=now,

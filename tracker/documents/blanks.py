@@ -17,10 +17,10 @@ from lxml import etree
 from flask_babel import lazy_gettext as _l
 
 from tracker.documents.catalogue import FIELDS, label, value_at
-from tracker.documents.fields import _Walker
-from tracker.documents.package import read_package
-from tracker.documents.render import ENVIRONMENT, TEMPLATED_PART
-from tracker.documents.wordxml import clean_part
+from tracker.documents.engine.fields import _Walker
+from tracker.documents.engine.package import read_package
+from tracker.documents.engine.render import ENVIRONMENT, TEMPLATED_PART
+from tracker.documents.engine.wordxml import clean_part
 from tracker.errors import InvalidInput
 
 _REQUIRED: OrderedDict[str, frozenset[str]] = OrderedDict()

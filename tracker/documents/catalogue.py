@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
-from tracker.documents.checks import TEMPLATE_FIELDS
+from tracker.documents.engine.checks import TEMPLATE_FIELDS
 
 
 @dataclass(frozen=True)

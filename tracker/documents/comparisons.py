@@ -1,7 +1,7 @@
 """Comparisons kept: a redline's (or revised version's) differences with the version it answers, computed once
 when it is stored.
 
-A comparison costs work proportional to the documents (bounded in tracker.documents.compare);
+A comparison costs work proportional to the documents (bounded in tracker.documents.engine.compare);
 computing it on every view would let anyone who can open the page spend that work again and
 again. So the differences are stored as DocumentChange rows when the redline arrives, and the
 pages read one page of rows. A redline stored before comparisons were kept gets its rows the
@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tracker.documents.checks import DocumentRejected
-from tracker.documents.compare import Comparison, clauses_of, compare_clauses
+from tracker.documents.engine.checks import DocumentRejected
+from tracker.documents.engine.compare import Comparison, clauses_of, compare_clauses
 from tracker.documents.wording import words
 from tracker.extensions import db
 from tracker.models import Document, DocumentChange

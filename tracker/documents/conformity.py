@@ -16,8 +16,8 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from tracker.documents.checks import DocumentRejected
-from tracker.documents.compare import SAME, Clause, clauses_of, compare_clauses
+from tracker.documents.engine.checks import DocumentRejected
+from tracker.documents.engine.compare import SAME, Clause, clauses_of, compare_clauses
 from tracker.documents.context import amount_text, budget_rows
 from tracker.documents.versions import current_version
 from tracker.extensions import db

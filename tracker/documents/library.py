@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker import audit
 from tracker.documents.catalogue import ALL_FIELDS, sample_context
-from tracker.documents.checks import DocumentRejected, check_template
-from tracker.documents.render import PreparedTemplate, prepare
-from tracker.documents.trial import trial_render
+from tracker.documents.engine.checks import DocumentRejected, check_template
+from tracker.documents.engine.render import PreparedTemplate, prepare
+from tracker.documents.engine.trial import trial_render
 from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, InvalidInput
 from tracker.extensions import db

@@ -15,13 +15,13 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 
 from tracker import audit
-from tracker.documents.checks import DocumentRejected, check_docx
+from tracker.documents.engine.checks import DocumentRejected, check_docx
 from tracker.documents import comparisons
-from tracker.documents.compare import clauses_of
-from tracker.documents.deviations import Deviation, deviations, locked_patterns
+from tracker.documents.engine.compare import clauses_of
+from tracker.documents.engine.deviations import Deviation, deviations, locked_patterns
 from tracker.documents.operations import _may_handle, _refuse_repeat, _store, _track
-from tracker.documents.revisions import accept_all
-from tracker.documents.tracked import tracked_changes
+from tracker.documents.engine.revisions import accept_all
+from tracker.documents.engine.tracked import tracked_changes
 from tracker.documents.versions import LANGUAGE_NAMES, current_version
 from tracker.documents.wording import words
 from tracker.errors import Conflict, DocumentProblems, InvalidInput

@@ -11,14 +11,14 @@ from flask_babel import lazy_gettext as _l
 
 from tracker import audit
 from tracker.documents.blanks import BlankFields, find_blanks
-from tracker.documents.checks import DocumentRejected
+from tracker.documents.engine.checks import DocumentRejected
 from tracker.documents import comparisons
-from tracker.documents.compare import clauses_of
+from tracker.documents.engine.compare import clauses_of
 from tracker.documents.context import template_context, template_language  # noqa: F401 (callers import it here)
 from tracker.documents.library import (
     flush_or_conflict, latest_template, prepared, safe_filename, template_names, template_role, template_title,
 )
-from tracker.documents.render import TemplateError
+from tracker.documents.engine.render import TemplateError
 from tracker.documents.versions import (  # noqa: F401  (check_fixable: also read from here)
     check_fixable, current_version, refuse_if_fixed, version_to_send,
 )
@@ -27,7 +27,7 @@ from tracker.errors import Conflict, DocumentProblems, Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event, Track
 from tracker.people.roles import is_contract_sponsor, is_site_staff, require_site_staff
-from tracker.pipeline.rules import ROLE_LABELS
+from tracker.stages.rules import ROLE_LABELS
 
 MAX_REASON = 500
 

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.documents.catalogue import sample_context
 from tracker.documents.library import prepared
-from tracker.documents.render import TemplateError
+from tracker.documents.engine.render import TemplateError
 from tracker.errors import DocumentProblems, DomainError
 
 TIMEOUT = 180

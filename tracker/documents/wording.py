@@ -1,4 +1,4 @@
-"""The engine's problems (tracker.documents.problems) in the reader's language.
+"""The engine's problems (tracker.documents.engine.problems) in the reader's language.
 
 The engine returns each reason as its English message and the values that fill it; here the
 message is looked up in the catalogue of the request's language (or the default language in
@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from flask_babel import format_decimal, format_number, gettext
 
-from tracker.documents.problems import Joined, Problem
+from tracker.documents.engine.problems import Joined, Problem
 
 
 def words(problems: Iterable[Any]) -> list[str]:

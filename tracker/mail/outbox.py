@@ -23,10 +23,10 @@ from datetime import datetime, timedelta
 from flask_babel import lazy_gettext as _l
 
 from tracker import audit
-from tracker.alerts.freshness import stale_ids
-from tracker.alerts.window import load_windows
+from tracker.mail.window import load_windows
 from tracker.errors import Conflict, NotFound
 from tracker.extensions import db
+from tracker.mail import hooks
 from tracker.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ def _take(rows: list[OutboxMessage], windows, now: datetime) -> list[tuple[int, 
             row.status, row.claimed_at, row.not_before = "queued", None, window.next_opening(now)
         else:
             in_window.append(row)
-    stale = stale_ids(in_window, windows, now)
+    stale = hooks.stale(in_window, windows, now)
     taken = []
     for row in in_window:
         if row.id in stale:

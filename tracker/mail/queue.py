@@ -17,9 +17,9 @@ from typing import Callable, Iterable
 from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
+from tracker.mail import hooks
 from tracker.mail.render import language_of, render, rendering
 from tracker.models import Contract, OutboxMessage
-from tracker.notices.choices import apply as apply_choices
 
 CHUNK = 200
 
@@ -70,7 +70,7 @@ def insert_new(rows: list[dict]) -> int:
     over the same keys take the index entries in the same order and cannot
     deadlock on PostgreSQL: the second one waits, then skips.
     """
-    rows = apply_choices(rows)  # a notification kind follows each person's choice: at once, digest or off
+    rows = hooks.choices(rows)  # a notification kind follows each person's choice: at once, digest or off
     if not rows:
         return 0
     dialect = db.session.get_bind().dialect.name

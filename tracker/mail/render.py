@@ -14,7 +14,7 @@ from typing import Callable
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 
-from tracker.contracts.paths import contract_path
+from tracker.addresses import contract_path
 
 # CR, LF and every other control or line-separator character a header could be split on.
 _BREAKS = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")

@@ -18,8 +18,8 @@ from email.utils import format_datetime, parseaddr
 
 from flask import current_app
 
-from tracker.alerts.mails import bodies_of
 from tracker.extensions import db
+from tracker.mail import hooks
 from tracker.mail.outbox import claim, claim_keys, failed, succeeded
 from tracker.mail.render import header_safe
 from tracker.models import OutboxMessage, User
@@ -87,7 +87,7 @@ def _messages(when: dict[int, datetime], now: datetime, config) -> tuple[list, i
     for row, name in rows:
         try:
             if row.payload is not None:
-                row.body_text, row.body_html = bodies_of(row)
+                row.body_text, row.body_html = hooks.bodies(row)
                 row.payload = None
             ready.append((row.id, row.attempts, row.to_address, _attach(build_message(row, name, config), row)))
         except (ValueError, TypeError, KeyError) as exc:  # an address, header or alert that cannot be sent at all

@@ -12,7 +12,7 @@ from tracker.extensions import db
 from tracker.metrics.figures import Scope, median
 from tracker.metrics.ranking import SiteDay, most_urgent
 from tracker.models import Contract, ContractFigures, Policy, Site, Sponsor, Track, TrackFigures
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.sla.policy import settings_of
 
 AT_RISK = 15

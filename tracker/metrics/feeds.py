@@ -18,10 +18,10 @@ from icalendar import Calendar, Event
 
 from tracker import audit
 from tracker.extensions import db
-from tracker.contracts.paths import contract_path
+from tracker.addresses import contract_path
 from tracker.metrics.ranking import open_tracks
 from tracker.models import CalendarFeed, Site, Track, User
-from tracker.pipeline.rules import STAGE_LABELS
+from tracker.stages.rules import STAGE_LABELS
 
 TOKEN_PREFIX = "ftc_"
 PAST_DAYS = 60  # overdue deadlines stay in the calendar this long

@@ -21,7 +21,7 @@ from tracker.extensions import db
 from tracker.metrics import sites
 from tracker.metrics.filters import Filters, narrowing
 from tracker.models import Contract, ContractFigures, Event, StageVisit, Track, TrackFigures
-from tracker.pipeline import rules
+from tracker.stages import rules
 
 CACHE_SIZE = 256
 _cache: dict[tuple, dict] = {}

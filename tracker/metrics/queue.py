@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.metrics.ranking import SiteDay, most_urgent, open_tracks, rank, site_holds, sponsor_holds
 from tracker.models import Contract, Site, Sponsor, Track
 from tracker.models.contracts import PHASES
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.sla.calendars import all_site_calendars
 from tracker.timeutil import local_date
 

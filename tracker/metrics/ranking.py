@@ -24,7 +24,7 @@ from typing import Iterable
 
 from tracker.extensions import db
 from tracker.models import Contract, Sponsor, Track, User
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.sla.calendar import WorkingCalendar
 from tracker.sla.state import STORED_COLUMNS, TrackState, stored_state, urgency
 

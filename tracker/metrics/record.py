@@ -35,7 +35,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Contract, ContractFigures, StageVisit, Track, TrackFigures
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.pipeline.signals import action_applied
 from tracker.sla import clocks, deadlines
 from tracker.sla.policy import settings_of

@@ -17,7 +17,7 @@ from collections import defaultdict
 
 from tracker.extensions import db
 from tracker.models import Contract, Site, Sponsor, Track, TrackFigures
-from tracker.pipeline import rules
+from tracker.stages import rules
 
 # The values whose median is kept, with the column each is read from.
 MEASURES = {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tracker.extensions import db
 from tracker.models import Contract, ContractFigures, Site, Sponsor, TrackFigures
-from tracker.pipeline import rules
+from tracker.stages import rules
 
 COLUMNS = (
     "reference", "eu_ct_number", "protocol_number", "sponsor", "sponsor_country", "phase", "site", "site_finess",

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 
-from tracker.alerts.window import load_windows
+from tracker.mail.window import load_windows
 from tracker.extensions import db
 from tracker.mail.queue import held, insert_new, outbox_row, settle_held
 from tracker.mail.render import contract_link, language_of, render, rendering

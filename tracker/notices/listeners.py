@@ -23,10 +23,11 @@ from tracker.alerts.rules import OWNER
 from tracker.contracts.signals import document_created
 from tracker.documents.operations import contract_language
 from tracker.extensions import db
+from tracker.mail import hooks as mail_hooks
 from tracker.mail import queue as outbox
 from tracker.mail.render import contract_link, short
 from tracker.models import Contract, Document, Event, Track
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.pipeline.signals import action_applied
 
 
@@ -117,5 +118,8 @@ def on_document(document: Document, **_ignored) -> None:
 
 
 def connect() -> None:
+    from tracker.notices.choices import apply
+
     action_applied.connect(on_action)
+    mail_hooks.provide(choices=apply)  # each person's choices apply to the rows queued
     document_created.connect(on_document)

@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
-PUBLISHED = frozenset({"fasttrack-demo"})  # tracker.demo.DEMO_PASSWORD: printed for all to see
+PUBLISHED = frozenset({"fasttrack-demo"})  # tracker.demo.parties.DEMO_PASSWORD: printed for all to see
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 LIST = Path(__file__).with_name("common_passwords.txt")

@@ -18,16 +18,24 @@ def write_event(track: Track, action: str, from_stage: str | None, to_stage: str
                 now: datetime, *, party=None, comment=None, for_sponsor=False, document_id=None) -> Event:
     """Append one event to the track's log, stamped with the policy in force."""
     last = db.session.execute(db.select(db.func.max(Event.seq)).where(Event.track_id == track.id)).scalar()
-    event = Event(
-        contract_id=track.contract_id, track_id=track.id, seq=(last or 0) + 1, action=action,
-        from_stage=from_stage, to_stage=to_stage, party=party, round=track.round,
-        effective_at=effective_at, recorded_at=now, actor_id=actor.user_id,
-        comment=comment or None, comment_for_sponsor=bool(comment) and for_sponsor,
-        policy_id=current_policy_id(), document_id=document_id,
-    )
+    event = Event(**event_row(track.contract_id, track.id, (last or 0) + 1, action, from_stage, to_stage,
+                              round_=track.round, party=party, effective_at=effective_at, recorded_at=now,
+                              actor_id=actor.user_id, comment=comment, for_sponsor=for_sponsor,
+                              policy_id=current_policy_id(), document_id=document_id))
     db.session.add(event)
     track.events.append(event)
     return event
+
+
+def event_row(contract_id: int, track_id: int, seq: int, action: str, from_stage: str | None, to_stage: str, *,
+              round_: int, party, effective_at: datetime, recorded_at: datetime, actor_id, comment, for_sponsor: bool,
+              policy_id, document_id) -> dict:
+    """One event's column values: what ``write_event`` stores and the bulk demo loader writes as a row."""
+    return {"contract_id": contract_id, "track_id": track_id, "seq": seq, "action": action,
+            "from_stage": from_stage, "to_stage": to_stage, "party": party, "round": round_,
+            "effective_at": effective_at, "recorded_at": recorded_at, "actor_id": actor_id,
+            "comment": comment or None, "comment_for_sponsor": bool(comment) and for_sponsor,
+            "policy_id": policy_id, "document_id": document_id}
 
 
 def _last_effective(tracks: list[Track]) -> datetime | None:

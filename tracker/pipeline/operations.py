@@ -21,10 +21,11 @@ from tracker.errors import Conflict, Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event, Site, Track, User
 from tracker.people.roles import is_site_staff
-from tracker.pipeline import rules, signals, transition
+from tracker.pipeline import signals
+from tracker.stages import rules, transition
 from tracker.pipeline.events import check_effective_at, lock_contract, write_event
 from tracker.pipeline.permissions import may_take
-from tracker.pipeline.transition import Position
+from tracker.stages.transition import Position
 from tracker.sla import stored
 
 MAX_COMMENT = 5000
@@ -149,9 +150,9 @@ def _place(track: Track, position: Position) -> None:
 
 def _move(track, rule, actor, now, effective_at, party, comment, for_sponsor, document_id) -> Event:
     tracks = list(track.contract.tracks)
-    steps = transition.transition([Position.of(t) for t in tracks], tracks.index(track), rule, party, effective_at)
+    outcome = transition.act([Position.of(t) for t in tracks], tracks.index(track), rule, party, effective_at)
     event = None
-    for step in steps:
+    for step in outcome.steps:
         moved = tracks[step.index]
         _place(moved, step.after)
         # Every action is a change of the track, even one that keeps its stage (conformity_issue): its
@@ -164,13 +165,12 @@ def _move(track, rule, actor, now, effective_at, party, comment, for_sponsor, do
             write_event(moved, step.action, step.from_stage, step.to_stage, actor, effective_at, now, comment=comment)
         stored.refresh(moved, now)
         audit.record(actor, "track", moved.id, step.changes, now=now, contract_id=moved.contract_id, reason=comment)
-    _settle_contract(track.contract, actor, now)
+    _settle_contract(track.contract, outcome.status, actor, now)
     return event
 
 
-def _settle_contract(contract: Contract, actor, now) -> None:
-    """Executed once every track that goes on is executed; cancelled with its coordinator."""
-    status = transition.settled([Position.of(t) for t in contract.tracks])
+def _settle_contract(contract: Contract, status: str, actor, now) -> None:
+    """Executed once every track that goes on is executed; cancelled with its coordinator (``transition.settled``)."""
     if status != contract.status:
         audit.record(actor, "contract", contract.id, {"status": (contract.status, status)},
                      now=now, contract_id=contract.id)

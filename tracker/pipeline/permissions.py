@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from tracker.people.roles import is_contract_sponsor, is_site_manager, is_site_staff
-from tracker.pipeline import rules
+from tracker.stages import rules
 
 
 def may_take(actor, rule: rules.Action, track, party: str | None) -> str | None:

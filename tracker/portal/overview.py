@@ -16,7 +16,7 @@ from flask_babel import ngettext
 from tracker.contracts.search import contract_search, page_of
 from tracker.extensions import db
 from tracker.models import Contract, Track
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.sla.state import TrackState, calendars_of
 
 WHOSE = ("sponsor", "site", "closed")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tracker.extensions import db
 from tracker.models import Contract, Event
-from tracker.pipeline.rules import event_label
+from tracker.stages.rules import event_label
 from tracker.portal.messages import contract_messages
 
 

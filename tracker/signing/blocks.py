@@ -19,7 +19,7 @@ from docx import Document as DocxDocument
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.timeutil import zone
 
 PARTY_WORDS = {"institution": ("etablissement", "institution", "centre", "hopital", "hospital"),

@@ -21,7 +21,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from tracker.documents.context import party_name
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.timeutil import zone
 
 _FONTS = {"Vera": "Vera.ttf", "Vera-Bold": "VeraBd.ttf"}

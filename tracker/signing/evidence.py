@@ -19,7 +19,7 @@ from tracker.errors import InvalidInput
 from tracker.extensions import db
 from tracker.models import Document, Event, Track
 from tracker.models.signing import Signature, SigningLink
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.pipeline.operations import apply_action
 from tracker.signing import links, pdf
 from tracker.signing.fixing import current_fixed

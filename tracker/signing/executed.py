@@ -23,7 +23,7 @@ from tracker.mail.render import base_url
 from tracker.models import Track
 from tracker.models.signing import ExecutedAgreement
 from tracker.people.roles import require_site_staff
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.signing import blocks, evidence, links, notices, seal
 from tracker.signing.certificate import certificate_pdf
 from tracker.signing.fixing import current_fixed

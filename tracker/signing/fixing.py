@@ -21,7 +21,7 @@ from tracker.extensions import db
 from tracker.models import Document, Track
 from tracker.models.signing import FixedVersion
 from tracker.people.roles import require_site_staff
-from tracker.pipeline import rules
+from tracker.stages import rules
 
 FIXING_ACTIONS = ("agree", "conformity_ok")
 

@@ -11,7 +11,7 @@
 from __future__ import annotations
 
 from tracker.models import Event, Track
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.pipeline.signals import action_applied
 from tracker.signing import evidence, executed, fixing, links, signatories
 

@@ -23,7 +23,7 @@ from tracker import audit
 from tracker.errors import Conflict, InvalidInput
 from tracker.extensions import db
 from tracker.models.signing import SigningCode, SigningLink
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.signing import evidence, links, mails
 from tracker.signing.fixing import current_fixed, intact
 

@@ -15,7 +15,7 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.models import Track
 from tracker.models.signing import Signatory, SigningLink
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.signing import links
 from tracker.sla.policy import settings_of
 

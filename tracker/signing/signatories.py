@@ -21,7 +21,7 @@ from tracker.models import Track, User
 from tracker.models.signing import FixedVersion, Signatory
 from tracker.people.input import EMAIL_RE
 from tracker.people.roles import require_site_staff
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.signing import links
 from tracker.signing.fixing import current_fixed
 

@@ -8,8 +8,6 @@ site's internal closures.
 """
 from __future__ import annotations
 
-from flask import g, has_app_context
-
 from tracker.extensions import db
 from tracker.models import Site, SiteClosure
 from tracker.sla.calendar import CalendarSpec, WorkingCalendar, calendar_for
@@ -21,12 +19,13 @@ def _spec(site: Site, closures=frozenset()) -> CalendarSpec:
 
 
 def _closures(site_id: int) -> frozenset:
-    """The site's closure days, read once per app context (one request, one command).
+    """The site's closure days, read once per database session (one request, one command).
 
     A page that shows twenty contracts asked for them forty times; a closure added or
-    removed in this context drops the copy (``forget_closures``).
+    removed in this session drops the copy (``forget_closures``). The copy is kept in the
+    session's ``info``, which lives exactly as long as the application context it belongs to.
     """
-    known = g.setdefault("site_closures", {}) if has_app_context() else {}
+    known = _known()
     if site_id not in known:
         known[site_id] = frozenset(db.session.execute(
             db.select(SiteClosure.day).where(SiteClosure.site_id == site_id)).scalars())
@@ -35,9 +34,7 @@ def _closures(site_id: int) -> frozenset:
 
 def preload_closures(site_ids) -> None:
     """Read the closure days of these sites in one query, for the ``_closures`` calls that follow."""
-    if not has_app_context():
-        return
-    known = g.setdefault("site_closures", {})
+    known = _known()
     wanted = [site_id for site_id in set(site_ids) if site_id not in known]
     if not wanted:
         return
@@ -49,8 +46,14 @@ def preload_closures(site_ids) -> None:
 
 
 def forget_closures() -> None:
-    if has_app_context():
-        g.pop("site_closures", None)
+    db.session.info.pop(_CLOSURES, None)
+
+
+_CLOSURES = "site_closures"
+
+
+def _known() -> dict:
+    return db.session.info.setdefault(_CLOSURES, {})
 
 
 def site_calendar(site: Site) -> WorkingCalendar:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Sequence
 
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.sla.calendar import WorkingCalendar
 
 # The events that start a track's regulatory ceiling: the coordinator's file found

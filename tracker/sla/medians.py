@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from tracker.extensions import db
 from tracker.models import Contract, Track
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.sla.calendars import site_calendar
 from tracker.timeutil import local_date
 

@@ -16,7 +16,7 @@ from tracker import audit
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.extensions import db
 from tracker.models import Policy, Site, SiteClosure, Track
-from tracker.pipeline.rules import CLOSED_STAGES
+from tracker.stages.rules import CLOSED_STAGES
 from tracker.sla import stored
 from tracker.sla.calendars import forget_closures
 from tracker.sla.policy import DEFAULTS, current_policy, settings_of, validate

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Callable
 
-from tracker.pipeline import rules
+from tracker.stages import rules
 
 # (stage, later round?) pairs still to come after the current stage, by where the track is.
 FIRST_REVIEW = (rules.REVIEW, False)

@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from tracker.models import Contract, Track
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.sla import clocks, deadlines, prediction
 from tracker.sla.calendar import WorkingCalendar
 from tracker.sla.calendars import legal_calendar, site_calendar

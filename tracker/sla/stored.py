@@ -34,7 +34,7 @@ def refresh(track: Track, now: datetime) -> None:
 def backfill(now: datetime) -> int:
     """Fill the fields of open tracks whose ceiling has started but was never stored (older databases)."""
     from tracker.extensions import db
-    from tracker.pipeline import rules
+    from tracker.stages import rules
 
     tracks = db.session.execute(db.select(Track).where(
         Track.regulatory_due_on.is_(None),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import get_locale
 
-from tracker.pipeline.rules import HOLDER_LABELS, PARTY_LABELS, STAGE_LABELS, event_label, holder
+from tracker.stages.rules import HOLDER_LABELS, PARTY_LABELS, STAGE_LABELS, event_label, holder
 
 
 def init_app(app: Flask) -> None:

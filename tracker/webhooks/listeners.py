@@ -10,7 +10,7 @@ from __future__ import annotations
 from tracker.contracts.signals import contract_created, document_created
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event, Track
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.pipeline.signals import action_applied
 from tracker.webhooks import payloads
 from tracker.webhooks.operations import active_hooks, queue

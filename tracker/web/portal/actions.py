@@ -18,7 +18,7 @@ from tracker.documents import comparisons
 from tracker.errors import DomainError, Forbidden, InvalidInput
 from tracker.extensions import db, limiter
 from tracker.models import Contract, Document
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.portal.documents import may_download
 from tracker.portal.messages import post_message, visible_message
 from tracker.portal.replies import send_redline, sponsor_action

@@ -17,7 +17,7 @@ from tracker.contracts.search import MAX_QUERY
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import Contract, Site, Track
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.pipeline.permissions import allowed_actions
 from tracker.portal.documents import sent_document_ids, sponsor_documents
 from tracker.portal.overview import WHOSE, deadline_words, portal_page, portal_query

@@ -18,6 +18,7 @@ from flask import Flask, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker.api.etags import REVALIDATE  # what an answer with an ETag says instead
 from tracker.text_rules import bad_character, guard_columns, refusal
 
 CSP = "; ".join((
@@ -33,9 +34,6 @@ CSP = "; ".join((
     "frame-ancestors 'none'",
 ))
 HSTS = "max-age=31536000; includeSubDomains"
-# What an answer with an ETag says instead (the API's contracts): keep it for this caller only, and ask
-# again with the tag before each use (tracker.api.etags).
-REVALIDATE = "private, no-cache"
 
 
 def security_headers(response):

@@ -12,7 +12,7 @@ from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import Contract, Event, Site, User
 from tracker.people.roles import STAFF_ROLES, is_site_staff
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.pipeline.input import parse_action
 from tracker.pipeline.operations import apply_action, set_owner
 from tracker.pipeline.permissions import allowed_actions, open_parties

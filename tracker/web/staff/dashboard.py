@@ -20,7 +20,7 @@ from tracker.metrics.filters import Filters, parse
 from tracker.metrics.queue import QueueView, site_days
 from tracker.models import Site, Sponsor
 from tracker.models.contracts import PHASES
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.timeutil import local_date
 from tracker.web.staff import dashboard_tables as tables
 from tracker.web.shared.csv_export import csv_response

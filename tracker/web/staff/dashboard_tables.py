@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 
 from tracker.metrics import dashboard as data
 from tracker.metrics import sites
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.sla.policy import current_policy_id, settings_of
 from tracker.web.shared.xlsx_export import Sheet
 

@@ -14,7 +14,7 @@ from tracker.metrics import queue
 from tracker.models import Site, Sponsor
 from tracker.models.contracts import PHASES
 from tracker.people.roles import STAFF_ROLES
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.web.shared.csv_export import csv_response
 from tracker.web.shared.xlsx_export import Sheet, xlsx_response
 from tracker.web.shared.paging import Pager, page_number

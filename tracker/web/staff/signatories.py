@@ -12,7 +12,7 @@ from tracker.database import utcnow
 from tracker.errors import InvalidInput
 from tracker.models import Contract, Track
 from tracker.people.roles import STAFF_ROLES, is_site_staff
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.pipeline.input import parse_action
 from tracker.signing import evidence, executed, fixing, links, signatories
 from tracker.web.shared.helpers import attempt

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from jinja2 import nodes
 
-from tracker.documents.limits import DEFAULT, Limits, format_widths, printf_widths, value_too_big
-from tracker.documents.problems import N_, Problem
+from tracker.documents.engine.limits import DEFAULT, Limits, format_widths, printf_widths, value_too_big
+from tracker.documents.engine.problems import N_, Problem
 
 FIELD_SIZE = 1_000  # characters of a value the estimate cannot see (the longest field holds 500)
 ROWS = 200  # turns of a loop over something not constant (a contract has at most 200 budget rows)

@@ -16,8 +16,8 @@ import zipfile
 
 from lxml import etree
 
-from tracker.documents.problems import N_, Problem, shown
-from tracker.documents.wordxml import W, ForbiddenXML, parse_xml
+from tracker.documents.engine.problems import N_, Problem, shown
+from tracker.documents.engine.wordxml import W, ForbiddenXML, parse_xml
 
 RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 TYPES_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"

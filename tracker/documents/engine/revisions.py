@@ -20,7 +20,7 @@ from io import BytesIO
 
 from lxml import etree
 
-from tracker.documents.wordxml import PARSER, W
+from tracker.documents.engine.wordxml import PARSER, W
 
 # Parts whose XML may carry revisions: the body, headers, footers, notes, styles and numbering.
 _TEXT_PARTS = re.compile(r"^word/(document|header\d*|footer\d*|footnotes|endnotes|styles|numbering|settings)\.xml$")

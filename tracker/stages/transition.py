@@ -1,6 +1,6 @@
 """What an action does to a contract's tracks, as a pure function of where they stand (SPEC 2).
 
-``apply_action`` asks ``transition`` what to change and then writes it (events, stored
+``apply_action`` asks ``act`` what to change and then writes it (events, stored
 deadline fields, audit rows) on the ORM objects; the bulk demo generator asks the same
 function and writes the same changes as rows in memory. Neither holds a copy of the rules:
 the next stage, the round, the visit count, the signatures, the tracks that move along and
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from tracker.pipeline import rules
+from tracker.stages import rules
 
 SIGNATURE_COLUMNS = tuple(f"{p}_signed_at" for p in rules.PARTIES)
 # What a consequence does to the other tracks: the event it writes and where it sends them.
@@ -138,6 +138,25 @@ def transition(positions: list[Position], index: int, rule: rules.Action, party:
                               replace(other, stage=target, stage_entered_at=effective_at, visit=other.visit + 1,
                                       **cleared), False))
     return steps
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An allowed action's whole effect: the events it writes, where every track then stands, the contract's status."""
+
+    steps: list[Step]
+    positions: list[Position]
+    status: str
+
+
+def act(positions: list[Position], index: int, rule: rules.Action, party: str | None,
+        effective_at: datetime) -> Outcome:
+    """Apply an allowed action to the positions: what both ``apply_action`` and the bulk demo loader write."""
+    steps = transition(positions, index, rule, party, effective_at)
+    after = list(positions)
+    for step in steps:
+        after[step.index] = step.after
+    return Outcome(steps, after, settled(after))
 
 
 def settled(positions: list[Position]) -> str:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from tracker.documents.problems import N_, Problem
+from tracker.documents.engine.problems import N_, Problem
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W_P, W_T = W + "p", W + "t"

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker.documents.compare import ADDED, CHANGED, REMOVED, clauses_of
+from tracker.documents.engine.compare import ADDED, CHANGED, REMOVED, clauses_of
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 MAX_PATTERNS = 5_000

@@ -20,7 +20,7 @@ from string import Formatter
 from typing import Any, Iterable, Iterator, Mapping
 
 
-from tracker.documents.problems import N_, Problem
+from tracker.documents.engine.problems import N_, Problem
 
 
 @dataclass(frozen=True)

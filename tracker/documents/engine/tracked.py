@@ -26,8 +26,8 @@ from io import BytesIO
 
 from lxml import etree
 
-from tracker.documents.compare import ADDED, CHANGED, REMOVED, _SKIPPED, _text, compare_clauses
-from tracker.documents.wordxml import PARSER, W, XML_SPACE
+from tracker.documents.engine.compare import ADDED, CHANGED, REMOVED, _SKIPPED, _text, compare_clauses
+from tracker.documents.engine.wordxml import PARSER, W, XML_SPACE
 
 _ID = W + "id"
 

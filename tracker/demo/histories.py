@@ -1,7 +1,7 @@
 """What happens to each contract of a large demo set: plausible histories over several years.
 
 A history is a list of intended moves (track, action, party, days after the previous move,
-reason). It is only a wish list: the loader asks the pipeline's own transition function
+reason). It is only a wish list: the loader asks the live path's own transition function (``stages.transition``)
 whether each move is allowed where the track stands, and skips the ones that are not.
 Contracts received long ago mostly end executed or cancelled; recent ones are cut at
 today, so every stage is represented among the open ones.
@@ -16,14 +16,6 @@ REASONS = {
     "reopen": "Sponsor asked to revise the budget after agreement",
     "conformity_issue": "The insurance clause differs from the agreed terms",
 }
-# Sponsors of several countries, fictitious, added to the demo set for the large sets.
-MORE_SPONSORS = (
-    ("Alpenrose Biologics AG", "CH"), ("Thames Oncology Ltd", "GB"), ("Meuse Clinical SPRL", "BE"),
-    ("Sakura Pharmaceutical K.K.", "JP"), ("Lagoon Therapeutics S.r.l.", "IT"), ("Iberia Oncología S.L.", "ES"),
-    ("Delta Biopharma B.V.", "NL"), ("Nordlys Pharma ApS", "DK"), ("Great Lakes Oncology Inc.", "US"),
-)
-
-
 class Move(NamedTuple):
     track: int  # 0: the coordinating track, 1...: associated tracks
     action: str

@@ -27,13 +27,13 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
-from tracker.documents import guards
-from tracker.documents.estimate import excessive_work
-from tracker.documents.fields import read_fields
-from tracker.documents.limits import DEFAULT, LimitExceeded, Limits, budget, check_value, current
-from tracker.documents.package import Entry, deflate, read_package, write_package
-from tracker.documents.problems import N_, Problem, shown
-from tracker.documents.wordxml import CleanedPart, ForbiddenXML, clean_part, nesting_problems, part_label
+from tracker.documents.engine import guards
+from tracker.documents.engine.estimate import excessive_work
+from tracker.documents.engine.fields import read_fields
+from tracker.documents.engine.limits import DEFAULT, LimitExceeded, Limits, budget, check_value, current
+from tracker.documents.engine.package import Entry, deflate, read_package, write_package
+from tracker.documents.engine.problems import N_, Problem, shown
+from tracker.documents.engine.wordxml import CleanedPart, ForbiddenXML, clean_part, nesting_problems, part_label
 
 # The parts Word shows as text; docProps, styles, numbering and media are copied untouched.
 TEMPLATED_PART = re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes)\.xml")

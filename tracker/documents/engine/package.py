@@ -13,7 +13,7 @@ import zlib
 from dataclasses import dataclass
 from io import BytesIO
 
-from tracker.documents.problems import N_, Problem, shown
+from tracker.documents.engine.problems import N_, Problem, shown
 
 _LOCAL = struct.Struct("<IHHHHHIIIHH")  # local file header, without name and extra field
 _CENTRAL = struct.Struct("<IHHHHHHIIIHHHHHII")

@@ -1,8 +1,9 @@
 """Loading a large demo set fast: rows built in memory with the pipeline's own rules, inserted in chunks.
 
 Walking 100,000 contracts through ``apply_action`` one flush at a time takes hours. Here
-each contract's history (``demo_histories``) goes through the same pure functions the
-live path uses - ``pipeline.transition`` for every move, ``sla.state.state_of_events`` and
+each contract's history (``demo.histories``) goes through the same pure functions the
+live path uses - ``contracts.operations.contract_fields`` for the contract, ``stages.transition.act``
+for every move, ``pipeline.events.event_row`` for its events, ``sla.state.state_of_events`` and
 ``sla.stored.values_of`` for the stored clocks, ``metrics.record.derive`` for the
 figures, ``audit.entries`` for the keyed hash chain - and the rows are inserted a chunk
 at a time with one executemany per table. What is stored is therefore what the live path
@@ -17,29 +18,30 @@ is an ordinary day's.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 
 from flask import current_app
 from sqlalchemy import text
 
 from tracker import audit
-from tracker.contracts.operations import creation_changes, first_owner, format_reference, received_at_of
-from tracker.demo_histories import history
+from tracker.contracts.operations import contract_fields, creation_changes, first_owner, format_reference, \
+    received_at_of
+from tracker.demo.histories import history
 from tracker.extensions import db
 from tracker.metrics import record
 from tracker.models import AuditEntry, Contract, ContractFigures, Event, ReferenceCounter, StageVisit, Track, \
     TrackFigures
 from tracker.models.contracts import search_key
-from tracker.pipeline import rules, transition
+from tracker.pipeline.events import event_row
 from tracker.sla import clocks, stored
 from tracker.sla.calendars import all_site_calendars
 from tracker.sla.policy import current_policy_id
 from tracker.sla.state import state_of_events
+from tracker.stages import rules, transition
 from tracker.timeutil import local_date, zone
 
 CHUNK = 1000
-YEARS_OF_HISTORY = 4
 TABLES = ("contracts", "tracks", "events", "audit_entries")
 
 
@@ -87,10 +89,10 @@ class _Remembering:
 
 
 class Loader:
-    """Builds and inserts demo contracts ``index`` by ``index``; ``plan`` says what each one is."""
+    """Builds and inserts demo contracts ``index`` by ``index``; ``plan(index)`` is each one's ``ContractDraft``."""
 
-    def __init__(self, *, now: datetime, plan, sites: dict, staff: dict) -> None:
-        self.now, self.plan, self.sites, self.staff = now, plan, sites, staff
+    def __init__(self, *, now: datetime, plan, staff: dict) -> None:
+        self.now, self.plan, self.staff = now, plan, staff
         self.policy_id = current_policy_id()
         self.calendars = all_site_calendars()
         self.key = current_app.config["AUDIT_KEY"]
@@ -134,31 +136,26 @@ class Loader:
 
     # -- one contract -------------------------------------------------------------------------------------
     def _contract(self, index: int) -> int:
-        spec = self.plan(index)
-        coordinating = self.sites[spec["coordinating"]]
+        draft = self.plan(index)
+        coordinating = draft.coordinating_site
         actor = self.staff[coordinating.code]
-        received_at = received_at_of(spec["received_on"], coordinating.timezone, self.now)
-        year = spec["received_on"].year
+        received_at = received_at_of(draft.received_on, coordinating.timezone, self.now)
+        year = draft.received_on.year
         self.counters[year] = self.counters.get(year, 0) + 1
         contract_id = self.ids.take(Contract)
-        values = {"id": contract_id, "reference": format_reference(year, self.counters[year]),
-                  "sponsor_id": spec["sponsor_id"], "title": spec["title"], "acronym": spec["acronym"],
-                  "protocol_number": spec["protocol_number"], "eu_ct_number": None, "phase": spec["phase"],
-                  "indication": spec["indication"], "patients": spec["patients"], "budget": spec["budget"],
-                  "cro": None, "language": "fr",
-                  "received_on": spec["received_on"], "status": "open", "created_at": received_at,
-                  "created_by_id": None}
+        values = {"id": contract_id, **contract_fields(draft, reference=format_reference(year, self.counters[year]),
+                                                       created_at=received_at)}
         values["search_text"] = search_key(values["reference"], values["protocol_number"], values["title"],
                                            values["acronym"])
-        self._audit(actor, "contract", contract_id, creation_changes(values, spec["investigators"]), received_at,
+        self._audit(actor, "contract", contract_id, creation_changes(values, draft.investigators), received_at,
                     contract_id)
-        sites = [coordinating] + [self.sites[code] for code in spec["associated"]]
+        sites = [coordinating, *draft.associated_sites]
         tracks, positions = [], []
         for number, site in enumerate(sites):
             role = "coordinating" if number == 0 else "associated"
             position, stage = transition.opening(role, received_at)
             track = {"id": self.ids.take(Track), "contract_id": contract_id, "site_id": site.id, "role": role,
-                     "investigator_name": spec["investigators"].get(site.code),
+                     "investigator_name": draft.investigators.get(site.code),
                      "owner_id": first_owner(actor, coordinating.id) if number == 0 else None,
                      "site": site, "events": [], "version": 1}
             tracks.append(track)
@@ -179,22 +176,22 @@ class Loader:
                 continue
             who = self.staff["manager:" + sites[move.track].code] if rules.MANAGER in rule.who \
                 else self.staff[sites[move.track].code]
-            for step in transition.transition(positions, move.track, rule, move.party, at):
-                positions[step.index] = step.after
+            outcome = transition.act(positions, move.track, rule, move.party, at)
+            positions = outcome.positions
+            for step in outcome.steps:
                 track = tracks[step.index]
                 track["version"] += 1
                 self._event(track, step.action, step.from_stage, step.to_stage, step.after.round,
                             step.party, at, who, move.comment)
                 self._audit(who, "track", track["id"], step.changes, at, contract_id, move.comment)
-            settled = transition.settled(positions)
-            if settled != status:
-                self._audit(who, "contract", contract_id, {"status": (status, settled)}, at, contract_id)
-                status = settled
+            if outcome.status != status:
+                self._audit(who, "contract", contract_id, {"status": (status, outcome.status)}, at, contract_id)
+                status = outcome.status
         values["status"] = status
         self.rows[Contract].append(values)
         for track, position in zip(tracks, positions):
             self._track_row(track, position)
-        self._figures(contract_id, status, tracks, positions, spec["received_on"])
+        self._figures(contract_id, status, tracks, positions, draft.received_on)
         return year
 
     def _moment(self, previous: datetime, gap: int, index: int, timezone: str) -> datetime:
@@ -206,11 +203,10 @@ class Loader:
         return max(moment, previous)
 
     def _event(self, track, action, from_stage, to_stage, round_, party, at, actor, comment=None) -> None:
-        event = {"id": self.ids.take(Event), "contract_id": track["contract_id"], "track_id": track["id"],
-                 "seq": len(track["events"]) + 1, "action": action, "from_stage": from_stage, "to_stage": to_stage,
-                 "party": party, "round": round_, "effective_at": at, "recorded_at": at,
-                 "actor_id": actor.user_id, "comment": comment, "comment_for_sponsor": False,
-                 "policy_id": self.policy_id, "document_id": None}
+        event = {"id": self.ids.take(Event),
+                 **event_row(track["contract_id"], track["id"], len(track["events"]) + 1, action, from_stage, to_stage,
+                             round_=round_, party=party, effective_at=at, recorded_at=at, actor_id=actor.user_id,
+                             comment=comment, for_sponsor=False, policy_id=self.policy_id, document_id=None)}
         track["events"].append(event)
         self.rows[Event].append(event)
 
@@ -293,10 +289,3 @@ def refresh_statistics() -> None:
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("ANALYZE"))
-
-
-def received_on(index: int, today: date) -> date:
-    """Spread over several years, a little denser lately as the network grows."""
-    span = YEARS_OF_HISTORY * 365
-    fraction = ((index * 2654435761) % 100_003) / 100_003  # deterministic, evenly spread
-    return today - timedelta(days=int(span * fraction ** 1.3))

@@ -25,9 +25,9 @@ from io import BytesIO
 
 from lxml import etree
 
-from tracker.documents.checks import DocumentRejected, check_docx
-from tracker.documents.problems import N_, Problem
-from tracker.documents.wordxml import PARSER, W
+from tracker.documents.engine.checks import DocumentRejected, check_docx
+from tracker.documents.engine.problems import N_, Problem
+from tracker.documents.engine.wordxml import PARSER, W
 
 SAME, CHANGED, ADDED, REMOVED = "same", "changed", "added", "removed"
 SIMILAR = 0.5  # above this word-level ratio a removed and an added clause are one edited clause

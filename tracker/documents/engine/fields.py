@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from jinja2 import nodes
 
-from tracker.documents.problems import N_, Problem
+from tracker.documents.engine.problems import N_, Problem
 
 # Filters whose result holds the same elements as their input, so a loop over them still
 # iterates the field's rows: `{% for row in budget|sort(attribute='amount') %}`.

@@ -18,11 +18,11 @@ from io import BytesIO
 
 from lxml import etree
 
-from tracker.documents.package import is_folder, name_problem
-from tracker.documents.problems import N_, Joined, Problem, shown
-from tracker.documents.relations import package_problems
-from tracker.documents.render import TEMPLATED_PART, PreparedTemplate, TemplateError, prepare
-from tracker.documents.wordxml import ForbiddenXML, parse_xml
+from tracker.documents.engine.package import is_folder, name_problem
+from tracker.documents.engine.problems import N_, Joined, Problem, shown
+from tracker.documents.engine.relations import package_problems
+from tracker.documents.engine.render import TEMPLATED_PART, PreparedTemplate, TemplateError, prepare
+from tracker.documents.engine.wordxml import ForbiddenXML, parse_xml
 
 MAGIC = b"PK\x03\x04"
 REQUIRED = ("[Content_Types].xml", "word/document.xml")

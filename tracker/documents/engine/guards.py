@@ -15,11 +15,11 @@ from jinja2.runtime import markup_join
 from jinja2.visitor import NodeTransformer
 from markupsafe import soft_str
 
-from tracker.documents.limits import (
+from tracker.documents.engine.limits import (
     LimitExceeded, check_size, check_value, current, format_widths, in_force, json_size, printf_widths,
     rendered_size, replaced_size, tick, wrapped_size,
 )
-from tracker.documents.problems import N_, Problem
+from tracker.documents.engine.problems import N_, Problem
 
 
 class _Counted:

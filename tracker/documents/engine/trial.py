@@ -7,7 +7,7 @@ child process whose address space is capped and which is killed when its time is
 worker that took the upload never pays for it.  The filled document must also open as a
 Word document, or every agreement generated from the template would be broken.
 
-The child is a fresh interpreter (`python -m tracker.documents.trial`), not a fork of a
+The child is a fresh interpreter (`python -m tracker.documents.engine.trial`), not a fork of a
 worker with threads and open connections; it reads the template and the sample values on its
 standard input and writes what it found, as JSON, on its standard output.
 """
@@ -21,8 +21,8 @@ import subprocess
 import sys
 from typing import Any, Mapping
 
-from tracker.documents.limits import DEFAULT, Limits
-from tracker.documents.problems import N_, Problem, shown
+from tracker.documents.engine.limits import DEFAULT, Limits
+from tracker.documents.engine.problems import N_, Problem, shown
 
 SECONDS = DEFAULT.seconds + 10  # starting the interpreter, then a render that stops itself at DEFAULT.seconds
 MEMORY = 512 * 1024 * 1024  # bytes of address space the child may add to what it has once started
@@ -34,7 +34,7 @@ def trial_render(data: bytes, context: Mapping[str, Any], *, seconds: float = SE
     """Fill `data` with `context` in a bounded child process; the problems found (none: it is usable)."""
     request = json.dumps({"context": context, "memory": memory}).encode() + b"\n" + data
     try:
-        done = subprocess.run([sys.executable, "-m", "tracker.documents.trial"], input=request,
+        done = subprocess.run([sys.executable, "-m", "tracker.documents.engine.trial"], input=request,
                               capture_output=True, check=False, timeout=seconds, cwd=_root())
     except subprocess.TimeoutExpired:  # run() has killed it
         return [Problem(N_("filling the template with sample values took longer than %(seconds)s seconds"),
@@ -47,9 +47,11 @@ def trial_render(data: bytes, context: Mapping[str, Any], *, seconds: float = SE
 
 
 def _root() -> str:
-    import tracker
-
-    return os.path.dirname(os.path.dirname(os.path.abspath(tracker.__file__)))
+    """The directory holding the ``tracker`` package, where ``python -m`` finds it (four levels up)."""
+    here = os.path.abspath(__file__)  # <root>/tracker/documents/engine/trial.py
+    for _level in range(4):
+        here = os.path.dirname(here)
+    return here
 
 
 def _problem(item: Any) -> Any:
@@ -78,7 +80,7 @@ def main() -> None:  # pragma: no cover (runs in the child)
 def _problems(data: bytes, context: dict, limits: Limits) -> list[Problem]:
     import docx
 
-    from tracker.documents.render import RenderTooCostly, TemplateError, prepare
+    from tracker.documents.engine.render import RenderTooCostly, TemplateError, prepare
 
     try:
         filled = prepare(data).render(context, limits)

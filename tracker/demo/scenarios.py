@@ -1,0 +1,96 @@
+"""The first demo contracts, walked through the real operations one action at a time.
+
+Each follows one of ``SCENARIOS``, so the small demo set shows every stage; the agreements of
+the first ``DEMO_AGREEMENTS`` are generated before their terms are agreed, so they can be signed
+online.
+"""
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+from tracker.contracts.input import parse_contract
+from tracker.contracts.operations import create_contract
+from tracker.demo.trials import ASSOCIATED_BUDGET, BUDGET, INVESTIGATOR_DETAILS, INVESTIGATORS, TRIALS
+from tracker.documents.library import default_template
+from tracker.documents.operations import contract_language, generate
+from tracker.errors import DomainError
+from tracker.extensions import db
+from tracker.models import Contract, Sponsor
+from tracker.pipeline.operations import apply_action
+from tracker.timeutil import local_date, zone
+
+# The first demo contracts get their agreements generated before agreement, so they can be signed online;
+# the large benchmark sets skip it.
+DEMO_AGREEMENTS = 12
+# What happens to each demo contract: (track role, action, party), in order.
+C, A = "coordinating", "associated"
+OPENING = [(C, "mark_complete", None)]
+ROUND = [(C, "send_to_sponsor", None), (C, "sponsor_replied", None)]
+SCENARIOS = (
+    [],
+    [(C, "mark_incomplete", None)],
+    OPENING,
+    OPENING + [ROUND[0]],
+    OPENING + ROUND,
+    OPENING + ROUND * 2 + [ROUND[0]],
+    OPENING + ROUND + [(C, "agree", None)],
+    OPENING + ROUND + [(C, "agree", None), (C, "sign", "institution"), (A, "conformity_ok", None)],
+    OPENING + ROUND * 2 + [(C, "agree", None), (C, "sign", "institution"), (C, "sign", "investigator"),
+                           (C, "sign", "sponsor"), (A, "conformity_ok", None), (A, "sign", "sponsor")],
+    OPENING + ROUND + [(C, "agree", None), (A, "conformity_ok", None)]
+    + [(role, "sign", p) for role in (C, A) for p in ("sponsor", "institution", "investigator")],
+    OPENING + [ROUND[0], (C, "cancel", None)],
+    OPENING + ROUND * 3 + [ROUND[0]],
+)
+
+
+def live_contract(index: int, now: datetime, sponsors: list[Sponsor], staff: dict) -> None:
+    """Create demo contract ``index`` as a person would and take its scenario's actions with ``apply_action``."""
+    rnd = random.Random(index)
+    steps = SCENARIOS[index % len(SCENARIOS)]
+    coordinating = "GR" if index % 3 else "IB"
+    associated = "IB" if coordinating == "GR" else "GR"
+    gaps = [rnd.randint(1, 5) for _ in steps]
+    start = local_date(now) - timedelta(days=sum(gaps) + rnd.randint(1, 4))
+    title, acronym, phase, indication = TRIALS[index % len(TRIALS)]
+    sponsor = sponsors[index % len(sponsors)]
+    taking_part = [coordinating] if index % 7 == 5 else [coordinating, associated]
+    draft = parse_contract({
+        "sponsor_id": sponsor.id, "title": title, "acronym": f"{acronym}-{index + 1:02d}",
+        "protocol_number": f"{acronym[:3]}-{2026 + index // 500}-{index + 1:04d}", "phase": phase,
+        "coordinating_site": coordinating, "sites": taking_part,
+        "received_on": start.isoformat(), "indication": indication, "patients": rnd.choice([12, 24, 36, 60]),
+        "investigators": {code: INVESTIGATORS[code] for code in taking_part},
+        "budget": BUDGET,
+        "site_details": {code: {**INVESTIGATOR_DETAILS[code],
+                                **({} if code == coordinating else {"patients": rnd.choice([4, 6, 8]),
+                                                                   "budget": ASSOCIATED_BUDGET})}
+                         for code in taking_part},
+    }, today=local_date(now))
+    contract = create_contract(draft, actor=staff[coordinating], now=now)
+    day = start
+    tracks = {t.role: t for t in contract.tracks}
+    for (role, action, party), gap in zip(steps, gaps):
+        track = tracks.get(role)
+        if track is None:
+            continue
+        day += timedelta(days=gap)
+        at = datetime.combine(day, time(10, rnd.randint(0, 59)), tzinfo=zone("Europe/Paris"))
+        actor = staff["manager:" + track.site.code] if action == "cancel" else staff[track.site.code]
+        if action in ("agree", "conformity_ok") and index < DEMO_AGREEMENTS:
+            _agreement(contract, track, actor, now)  # so the agreement fixes a version the parties can sign
+        apply_action(track, action, actor=actor, now=now, effective_at=min(at, now), party=party,
+                     comment="Sponsor withdrew the study" if action == "cancel" else None)
+
+
+def _agreement(contract: Contract, track, actor, now: datetime) -> None:
+    """Fill the site's agreement from its default template before its terms are agreed (SPEC 5c)."""
+    template = default_template(track.role, contract_language(contract))
+    if template is None:
+        return
+    try:
+        with db.session.begin_nested():
+            generate(contract, track.site.code, template, actor=actor, now=now, today=local_date(now))
+    except DomainError:
+        pass  # no template stored yet (a database seeded before init-db): agreed without a version to sign
