@@ -1,0 +1,80 @@
+"""Dates, times, numbers, amounts and file sizes worded for the reader, on pages and in mails.
+
+One date format ("7 déc. 2026", "Dec 7, 2026") and one date-time format ("7 déc. 2026, 14:05",
+"Dec 7, 2026, 2:05 PM") across the product: no seconds, no UTC offset. Times are shown in the
+product's time zone (BABEL_DEFAULT_TIMEZONE, Europe/Paris). Everything follows the locale in
+force: the reader's on a page, the recipient's in a mail (``force_locale``).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from babel.dates import get_datetime_format
+from babel.units import format_unit
+from flask_babel import format_currency, format_date, format_decimal, format_time, get_locale
+
+DATE_STYLE = "medium"
+TIME_STYLE = "short"
+# File sizes: bytes below one kilobyte, then kilo- and megabytes (of 1,000, as CLDR's units are).
+_SIZE_UNITS = ((10**6, "digital-megabyte"), (10**3, "digital-kilobyte"))
+
+
+def day(value: date | datetime | None) -> str:
+    """The product's one date format; a date-time is first moved to the product's time zone."""
+    if value is None:
+        return ""
+    return format_date(value, DATE_STYLE)
+
+
+def moment(value: datetime | None) -> str:
+    """The product's one date-time format: the date as ``day`` gives it, then hours and minutes."""
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        return day(value)
+    pattern = get_datetime_format(DATE_STYLE, locale=get_locale())
+    return pattern.replace("{1}", day(value)).replace("{0}", format_time(value, TIME_STYLE))
+
+
+def number(value) -> str:
+    """A count or a measure with the locale's separators ("1 250", "42,5")."""
+    if value is None:
+        return ""
+    return format_decimal(value)
+
+
+def amount(value, unit: str | None = None) -> str:
+    """A budget amount: in euros when the unit is in euros ("1 250,00 €"), else with two decimals."""
+    if value in (None, ""):
+        return ""
+    try:
+        figure = Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    if (unit or "EUR").strip().upper().startswith(("EUR", "€")):
+        return format_currency(figure, "EUR")
+    return format_decimal(figure, "#,##0.00")
+
+
+def filesize(size: int | None) -> str:
+    """A file's size with a localized unit: "42,7 ko" in French, "42.7 kB" in English."""
+    if size is None:
+        return ""
+    locale = get_locale()
+    for scale, unit in _SIZE_UNITS:
+        if size >= scale:
+            return format_unit(Decimal(size) / scale, unit, length="short", format="#,##0.#", locale=locale)
+    return format_unit(size, "digital-byte", length="long", locale=locale)  # "512 octets", "512 bytes"
+
+
+FILTERS = {"day": day, "moment": moment, "number": number, "amount": amount, "filesize": filesize}
+
+
+def install(environment) -> None:
+    """Make the filters available to a Jinja environment (Flask's and the alert mails' own)."""
+    environment.filters.update(FILTERS)
+
+
+def init_app(app) -> None:
+    install(app.jinja_env)
