@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from icalendar import Calendar
 
-from tests.e2e.checks import axe_findings, overflow, sign_in
+from tests.e2e.checks import axe_findings, open_menu, overflow, sign_in
 from tests.e2e.test_first_contract import _sign_in
 from tests.metrics.conftest import history, site_history  # noqa: F401  (the fixed histories, as fixtures)
 
@@ -69,6 +69,7 @@ def test_a_manager_reads_the_dashboard_and_its_charts(page_for, make_user, histo
     page.set_viewport_size(size)
     _sign_in(page, make_user("manager", "IB"))
     english = locale.startswith("en")
+    open_menu(page)
     page.get_by_role("link", name="Dashboard" if english else "Tableau de bord").click()
     assert "Institut Bergonié" in page.locator("h1").inner_text()
     figures = page.locator("dl.figures").inner_text()
@@ -123,6 +124,7 @@ def test_the_calendar_feed_link_serves_my_deadlines(page_for, make_user, make_sp
     page = page_for("en-GB")
     page.set_viewport_size(PHONE)
     _sign_in(page, make_user("legal", "GR"))
+    open_menu(page)
     page.get_by_role("link", name="Calendar feed").click()
     page.get_by_role("button", name="Make my feed address").click()
     url = page.get_by_role("textbox", name="Feed address").input_value()
