@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 300
@@ -56,7 +57,7 @@ def _axes(chart: Chart, top: float) -> list[str]:
         value = top * i / 5
         y = HEIGHT - BOTTOM - plot_h * i / 5
         parts.append(f'<line x1="{LEFT - 4}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#d8dde4"/>')
-        parts.append(_text(LEFT - 6, y + 4, f"{value:g}", anchor="end", size=11))
+        parts.append(_text(LEFT - 6, y + 4, format_decimal(value), anchor="end", size=11))
     parts.append(_text(14, TOP + plot_h / 2, chart.y_label, extra=f' transform="rotate(-90 14 {TOP + plot_h / 2:.1f})"'))
     parts.append(_text(LEFT + (WIDTH - LEFT - RIGHT) / 2, HEIGHT - 8, chart.x_label))
     return parts
