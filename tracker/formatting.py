@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from babel.dates import get_datetime_format
 from babel.units import format_unit
 from flask_babel import format_currency, format_date, format_decimal, format_time, get_locale
+from flask_babel import lazy_gettext as _l
 
 DATE_STYLE = "medium"
 TIME_STYLE = "short"
@@ -57,6 +58,17 @@ def amount(value, unit: str | None = None) -> str:
     return format_decimal(figure, "#,##0.00")
 
 
+# The units the budget form suggests (tracker.contracts.budget.COMMON_UNITS), said in the reader's
+# language once the amount carries the euro sign; any other unit is shown as typed.
+_EURO_UNITS = {"EUR per patient": _l("per patient"), "EUR per visit": _l("per visit"), "EUR flat": _l("flat fee"),
+               "EUR per hour": _l("per hour"), "EUR per year": _l("per year")}
+
+
+def budget_unit(unit: str | None) -> str:
+    """A budget row's unit: "par patient" for "EUR per patient" (the amount already says "€")."""
+    return str(_EURO_UNITS.get((unit or "").strip(), unit or ""))
+
+
 def filesize(size: int | None) -> str:
     """A file's size with a localized unit: "42,7 ko" in French, "42.7 kB" in English."""
     if size is None:
@@ -68,7 +80,8 @@ def filesize(size: int | None) -> str:
     return format_unit(size, "digital-byte", length="long", locale=locale)  # "512 octets", "512 bytes"
 
 
-FILTERS = {"day": day, "moment": moment, "number": number, "amount": amount, "filesize": filesize}
+FILTERS = {"day": day, "moment": moment, "number": number, "amount": amount, "budget_unit": budget_unit,
+           "filesize": filesize}
 
 
 def install(environment) -> None:

@@ -61,3 +61,4 @@ def test_every_alert_names_its_date(app, language, kind, audience, values):
     assert DATED[language] in body, text
     assert DATED[language] in html
     assert subject.startswith("[FT-2026-0042]")
+    assert "  " not in subject and subject == subject.strip()  # no doubled or dangling spaces (issue 26)

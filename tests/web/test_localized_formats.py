@@ -41,7 +41,7 @@ def test_the_french_contract_page_shows_amounts_sizes_and_dates_the_french_way(c
         "csrf_token": csrf_token(client, page), "template": "coordinating_fr", "site": "GR"})
     html = client.get(page, headers=FR).get_data(as_text=True)
     assert re.search(f">1{NBSP}250,00{NBSP}€<", html), "the budget amount is not in euros the French way"
-    assert "1250.00" not in html
+    assert "1250.00" not in html and ">forfait<" in html  # "EUR flat": the amount already says €
     size = re.search(r"\.docx</a> \(([^)]*)\)", html).group(1)
     assert re.fullmatch(rf"\d+(,\d)?{NBSP}ko", size), size
     assert "kB" not in html
