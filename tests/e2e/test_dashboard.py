@@ -77,15 +77,15 @@ def test_a_manager_reads_the_dashboard_and_its_charts(page_for, make_user, histo
     charts = page.get_by_role("img")
     assert charts.count() == 4 and all(charts.nth(i).is_visible() for i in range(4))
     # Each chart's numbers are one keyboard press away.
-    summary = page.locator("details summary").first
+    summary = page.locator("main details summary").first
     summary.focus()
     page.keyboard.press("Enter")
-    assert page.locator("details").first.locator("table").is_visible()
+    assert page.locator("main details").first.locator("table").is_visible()
     assert _fits(page)
     page.get_by_label("Received from" if english else "Reçue à partir du").fill("2026-02-01")
     page.get_by_role("button", name="Show" if english else "Afficher", exact=True).click()
     assert "from=2026-02-01" in page.url
-    assert ("1 open, 1 executed" if english else "1 en cours, 1 signées") in page.locator("dl.figures").inner_text()
+    assert ("1 open, 1 executed" if english else "1 en cours, 1 signée") in page.locator("dl.figures").inner_text()
 
 
 @pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
