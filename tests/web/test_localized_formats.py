@@ -59,3 +59,24 @@ def test_the_english_page_keeps_english_amounts(client, make_user, make_sponsor,
     login(make_user("legal", "GR"))
     html = client.get(f"/contracts/{reference}", headers=EN).get_data(as_text=True)
     assert ">€450.00<" in html
+
+
+def test_the_two_send_buttons_say_what_each_sends(app, client, make_user, make_sponsor, make_contract, login):
+    """Issue 26: "Envoyer au promoteur" named both the draft's dispatch and a message's."""
+    from tracker import audit
+    from tracker.extensions import db
+    from tracker.models import Contract
+    from tracker.pipeline.operations import apply_action
+
+    reference = make_contract(make_sponsor())
+    with app.app_context():
+        contract = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
+        apply_action(contract.coordinating_track, "mark_complete", actor=audit.SYSTEM,
+                     now=datetime.now(timezone.utc))
+        db.session.commit()
+    login(make_user("legal", "GR", language="fr"))
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(f"/contracts/{reference}").get_data(as_text=True)))
+    assert "Envoyer le projet au promoteur" in text and "Envoyer le message au promoteur" in text
+    assert not re.search(r"Envoyer au promoteur", text)
+    assert "Mes dossiers" in text and "Ma file" not in text
+    assert not re.search(r"\b[Ss]ites?\b", text), re.findall(r".{40}\bsites?\b.{40}", text)  # a "centre" in French
