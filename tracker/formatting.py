@@ -28,6 +28,14 @@ def day(value: date | datetime | None) -> str:
     return format_date(value, DATE_STYLE)
 
 
+def typed_day(text: str) -> str:
+    """A date typed as 2026-12-24, said the product's way; anything else is given back as typed."""
+    try:
+        return day(date.fromisoformat(text.strip()))
+    except (ValueError, AttributeError):
+        return str(text)
+
+
 def moment(value: datetime | None) -> str:
     """The product's one date-time format: the date as ``day`` gives it, then hours and minutes."""
     if value is None:

@@ -27,6 +27,7 @@ def test_one_date_format_one_date_time_format_sizes_and_amounts(app, headers, da
         assert re.fullmatch(size, formatting.filesize(42_700)) and re.fullmatch(small, formatting.filesize(512))
         assert re.fullmatch(amount, formatting.amount("1250.00", "EUR per patient"))
         assert formatting.amount("1250.00", "USD flat") in ("1\u202f250,00", "1,250.00")
+        assert formatting.typed_day("2026-12-07") == day and formatting.typed_day("07/12/2026") == "07/12/2026"
 
 
 def test_the_french_contract_page_shows_amounts_sizes_and_dates_the_french_way(client, builtin_templates, make_user,
