@@ -30,7 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
 
-    from tracker import extensions, i18n
+    from tracker import extensions, formatting, i18n
     from tracker.database import configure_engine
     from tracker.extensions import babel, csrf, db, limiter, login_manager, migrate
 
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         locale_selector=i18n.select_locale,
         default_translation_directories=str(ROOT / "translations"),
     )
+    formatting.init_app(app)
     login_manager.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

@@ -56,7 +56,7 @@ def test_the_sponsor_is_reminded_every_five_working_days_each_reminder_once(desk
     assert "This is reminder number 2." in mails[1].part("plain")
     assert "This is reminder number 3." in mails[2].part("plain")
     for mail in mails:
-        assert "waiting for your reply since Monday, October 5, 2026" in mail.part("plain")
+        assert "waiting for your reply since Oct 5, 2026" in mail.part("plain")
 
 
 def test_the_repeat_interval_is_a_policy_setting(app, desk, smtp):
@@ -111,8 +111,8 @@ def test_the_regulatory_ceiling_warns_legal_staff_and_managers_then_breaches_to_
     assert [a for a in desk.alerts() if a[0] == "ceiling_breach"] == [("ceiling_breach", manager)]
     assert desk.send("2026-04-24 08:00") == (2, 0)  # and the newest of the digests queued meanwhile
     warning, breach = (m for m in smtp.box.to(manager) if "Regulatory deadline" in m.subject)
-    assert "April 23, 2026" in warning.subject and "Thursday, April 23, 2026" in warning.part("plain")
-    assert "passed on Thursday, April 23, 2026 without a signed agreement" in breach.part("plain")
+    assert "Apr 23, 2026" in warning.subject and "Apr 23, 2026" in warning.part("plain")
+    assert "passed on Apr 23, 2026 without a signed agreement" in breach.part("plain")
 
 
 def test_an_executed_track_has_no_ceiling_alert(desk, smtp):

@@ -48,7 +48,7 @@ def test_the_fourth_send_to_sponsor_queues_the_escalation_itself(desk, smtp):
     (mail,) = desk.alert_mails(smtp, managers[0])
     text = mail.part("plain")
     assert "tour de négociation 4" in mail.subject
-    assert "Le tour de négociation 4 a commencé le jeudi 8 octobre 2026" in text
+    assert "Le tour de négociation 4 a commencé le 8 oct. 2026" in text
     assert "au-delà de la limite de 3 tours" in text
     assert not desk.alert_mails(smtp, legal)
 

@@ -81,7 +81,7 @@ def test_an_action_the_stage_does_not_allow_is_409_and_changes_nothing(app, worl
     assert response.status_code == 409
     error = response.json()["error"]
     assert error["code"] == "conflict"
-    assert "Send to the sponsor" in error["message"] and "Completeness check" in error["message"]
+    assert "Send the draft to the sponsor" in error["message"] and "Completeness check" in error["message"]
     response = _post(legal_ib, reference, site="IB", action="mark_complete")
     assert response.status_code == 409 and "coordinating" in response.json()["error"]["message"]
     assert _events(c["admin"], reference) == before and _audit_count(app) == audit_before

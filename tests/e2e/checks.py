@@ -57,3 +57,11 @@ def on_screen(page, locator) -> bool:
     box = locator.bounding_box()
     width = page.viewport_size["width"]
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width
+
+
+def open_menu(page) -> None:
+    """Unfold the main menu where it is folded (on a phone), with the keyboard as a person would."""
+    switch = page.locator("header details.menu > summary")
+    if switch.is_visible() and page.locator("header details.menu[open]").count() == 0:
+        switch.focus()
+        page.keyboard.press("Enter")

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from icalendar import Calendar
 
-from tests.e2e.checks import axe_findings, overflow, sign_in
+from tests.e2e.checks import axe_findings, open_menu, overflow, sign_in
 from tests.e2e.test_first_contract import _sign_in
 from tests.metrics.conftest import history, site_history  # noqa: F401  (the fixed histories, as fixtures)
 
@@ -69,6 +69,7 @@ def test_a_manager_reads_the_dashboard_and_its_charts(page_for, make_user, histo
     page.set_viewport_size(size)
     _sign_in(page, make_user("manager", "IB"))
     english = locale.startswith("en")
+    open_menu(page)
     page.get_by_role("link", name="Dashboard" if english else "Tableau de bord").click()
     assert "Institut Bergonié" in page.locator("h1").inner_text()
     figures = page.locator("dl.figures").inner_text()
@@ -76,15 +77,15 @@ def test_a_manager_reads_the_dashboard_and_its_charts(page_for, make_user, histo
     charts = page.get_by_role("img")
     assert charts.count() == 4 and all(charts.nth(i).is_visible() for i in range(4))
     # Each chart's numbers are one keyboard press away.
-    summary = page.locator("details summary").first
+    summary = page.locator("main details summary").first
     summary.focus()
     page.keyboard.press("Enter")
-    assert page.locator("details").first.locator("table").is_visible()
+    assert page.locator("main details").first.locator("table").is_visible()
     assert _fits(page)
     page.get_by_label("Received from" if english else "Reçue à partir du").fill("2026-02-01")
     page.get_by_role("button", name="Show" if english else "Afficher", exact=True).click()
     assert "from=2026-02-01" in page.url
-    assert ("1 open, 1 executed" if english else "1 en cours, 1 signées") in page.locator("dl.figures").inner_text()
+    assert ("1 open, 1 executed" if english else "1 en cours, 1 signée") in page.locator("dl.figures").inner_text()
 
 
 @pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
@@ -123,6 +124,7 @@ def test_the_calendar_feed_link_serves_my_deadlines(page_for, make_user, make_sp
     page = page_for("en-GB")
     page.set_viewport_size(PHONE)
     _sign_in(page, make_user("legal", "GR"))
+    open_menu(page)
     page.get_by_role("link", name="Calendar feed").click()
     page.get_by_role("button", name="Make my feed address").click()
     url = page.get_by_role("textbox", name="Feed address").input_value()

@@ -14,7 +14,7 @@ import docx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.checks import axe_findings
+from tests.e2e.checks import axe_findings, open_menu
 from tests.alerts.conftest import smtp  # noqa: F401  (a real SMTP server on loopback)
 from tests.e2e.test_first_contract import _sign_in
 from tests.portal.conftest import World, world  # noqa: F401
@@ -143,6 +143,7 @@ def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: Worl
     assert w["signed"] in page.locator(".flash.success").inner_text()
     assert "1/2" in page.locator(".facts").first.inner_text()
 
+    open_menu(page)  # folded on a phone
     page.get_by_role("link", name=w["tokens"]).click()
     page.get_by_label(w["token_name"]).fill("CTMS")
     page.get_by_role("button", name=w["create"]).click()

@@ -1,10 +1,10 @@
 """On a phone (390 px) and a tablet (768 px) nothing leaves the screen sideways, and the header's
-sign-out and language switch stay visible and work."""
+sign-out and language switch stay visible and work; on a phone the menu folds under "Menu"."""
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.checks import on_screen, overflow, sign_in
+from tests.e2e.checks import on_screen, open_menu, overflow, sign_in
 from tests.e2e.conftest import PHONE, TABLET
 
 pytestmark = pytest.mark.e2e
@@ -40,9 +40,16 @@ def test_the_header_keeps_sign_out_and_the_language_switch_on_a_phone(page_for, 
     sign_in(page, scene.people[role])
     sign_out = page.locator("header form[action='/logout'] button")
     switch = page.locator("#lang-switch")
-    for item in (page.locator("header .brand"), page.locator("header .who"), sign_out, switch,
-                 *page.locator("header nav a").all()):
+    for item in (page.locator("header .brand"), page.locator("header .who"), sign_out, switch):
         assert on_screen(page, item), item
+    # The menu's links fold under "Menu": the header takes a few lines, not half the screen.
+    assert page.locator("header.top").bounding_box()["height"] <= 130
+    assert not page.locator("header nav details.menu a").first.is_visible()
+    open_menu(page)  # the keyboard opens it
+    for item in page.locator("header nav a").all():
+        assert on_screen(page, item), item
+    page.keyboard.press("Enter")  # and closes it again: the focus stayed on "Menu"
+    assert not page.locator("header nav details.menu a").first.is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
     switch.click()
     page.wait_for_load_state()

@@ -37,8 +37,8 @@ def test_the_whole_pipeline_from_the_pages(page_for, make_user, make_sponsor, ma
     gr = page_for("en-GB")
     _sign_in(gr, make_user("legal", "GR"))
     gr.goto(f"/contracts/{reference}")
-    for label in ("Mark the file complete", "Send to the sponsor", "Record the sponsor's reply", "Send to the sponsor",
-                  "Record the terms as agreed"):
+    for label in ("Mark the file complete", "Send the draft to the sponsor", "Record the sponsor's reply",
+                  "Send the draft to the sponsor", "Record the terms as agreed"):
         _do(gr, "GR", label)
     assert "Negotiation rounds: 2" in gr.locator("#track-GR").inner_text()
     # Online signing is the path the track offers; a paper signature is recorded in the signing section.

@@ -2,7 +2,7 @@
 added and chosen with the keyboard-reachable controls, checked with axe-core, nothing sticking out."""
 import pytest
 
-from tests.e2e.checks import axe_findings, overflow, sign_in
+from tests.e2e.checks import axe_findings, open_menu, overflow, sign_in
 from tests.e2e.conftest import PHONE
 from tracker.extensions import db
 from tracker.models import User, Webhook
@@ -44,6 +44,7 @@ def test_admin_adds_a_webhook_and_a_person_chooses_a_digest(app, page_for, axe_s
 
     other = page_for(locale, width=PHONE, axe=axe_source)
     sign_in(other, legal)
+    open_menu(other)
     other.get_by_role("link", name=w["Notifications"], exact=True).click()
     group = other.locator("#kind-signature_recorded")
     group.get_by_label(w["digest"]).check()

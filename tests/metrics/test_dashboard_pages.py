@@ -25,7 +25,7 @@ def test_a_manager_sees_their_sites_figures_risk_board_and_charts(history, login
     assert numbers == ["3", "21", "28", "22.5", "29.5", "85.7", "7.5", "12", "1.5"]
     assert page.count('role="img"') == 4 and page.count("<title id=") == 4
     assert page.count("<details>") == 4  # each chart's numbers as a table
-    assert " style=" not in page and "<script" not in page
+    assert " style=" not in page and "<script>" not in page  # scripts only from files the CSP allows
 
 
 def test_the_board_counts_open_tracks_by_stage_and_holder(history, login, make_user):
@@ -86,3 +86,12 @@ def test_the_csv_exports_match_the_api(history, login, make_user, api):
     b = by_ref[history["refs"]["B"]][0]
     assert b["Sponsor"] == "Hélix Thérapeutique" and b["Working days held by the site"] == "11"
     assert b["Calendar days held by the sponsor"] == "23"
+
+
+def test_the_french_dashboard_counts_with_french_plurals(site_history, login, make_user):
+    client = login(make_user("manager", "IB", language="fr"))
+    text = _text(client.get("/dashboard/", headers={"Accept-Language": "fr"}).get_data(as_text=True))
+    counts = re.search(r"(\d+) en cours, (\d+) (signées?), (\d+) (annulées?)", text)
+    assert counts, text[:2000]
+    for number, word in ((counts.group(2), counts.group(3)), (counts.group(4), counts.group(5))):
+        assert word.endswith("s") == (int(number) > 1), counts.group(0)  # "1 annulée", "0 annulée", "2 annulées"

@@ -155,7 +155,7 @@ def test_a_conformity_issue_tells_the_coordinating_site_without_moving_its_track
         OutboxMessage.kind == "conformity_issue")).scalars().all()
     assert (notice.kind, notice.to_address, notice.track_id) == ("conformity_issue", owner, tracks["GR"].id)
     assert issue in notice.body_text and "Institut Bergonié" in notice.subject
-    assert "On Thursday, April 2, 2026, Institut Bergonié reported" in notice.body_text
+    assert "On Apr 2, 2026, Institut Bergonié reported" in notice.body_text
     assert other_legal not in {notice.to_address}
 
     # Reported again after a fix that still differs: a second notice, not a duplicate key.

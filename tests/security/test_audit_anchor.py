@@ -209,18 +209,6 @@ def test_the_scheduler_anchors_every_five_minutes_and_the_job_writes_the_head(ap
     assert anchored["at"] == "2026-11-30T09:00:00+00:00"
 
 
-def test_the_daily_digest_carries_the_head(app, trail):
-    from tracker.alerts import mails
-    from tracker.mail.render import rendering
-
-    with app.app_context(), rendering():
-        seq, digest = audit.head()
-        _subject, body, html = mails.render_digest("en", {
-            "site": "Gustave Roussy", "site_code": "GR", "day": NOW.date(), "open": 0, "breached": 0, "rows": [],
-            "more": 0, "name": "Manager", "audit_head": (seq, digest)})
-    assert f"Audit trail head: entry {seq}, {digest}" in body and digest in html
-
-
 def test_the_key_is_read_from_the_environment_or_kept_private_in_the_instance_folder(tmp_path, monkeypatch):
     from tracker.config import load_config
 

@@ -70,7 +70,7 @@ def test_links_in_staff_e_mails_open_for_the_staff_who_get_them(app, client, log
                                                                     "audience": audience})
         _s, digest_text, _h = mails.render_digest("en", {"site": "Gustave Roussy", "site_code": "GR",
                                                          "day": date(2026, 5, 11), "open": 1, "breached": 0,
-                                                         "rows": [], "more": 0, "name": "M", "audit_head": None})
+                                                         "rows": [], "more": 0, "name": "M"})
     links = set(re.findall(r"https?://[^\s\"<>]+", text + html + digest_text))
     assert links, "no link in the e-mail"
     login(make_user("manager" if audience == "managers" else "legal", "GR"))

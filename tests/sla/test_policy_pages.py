@@ -80,8 +80,11 @@ def test_a_closure_day_moves_due_dates(client, app, api, make_user, login, make_
     bad = client.post("/admin/sites/GR/closures", data={"csrf_token": token, "day": "15/05/2026"},
                       headers=EN, follow_redirects=True)
     assert "Give the date of the closure" in bad.get_data(as_text=True)
-    page = client.get("/admin/policy").get_data(as_text=True)
+    page = client.get("/admin/policy", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "Ascension bridge" in page
+    again = client.post("/admin/sites/GR/closures", data={"csrf_token": token, "day": "2026-05-15"},
+                        headers={"Accept-Language": "fr"}, follow_redirects=True).get_data(as_text=True)
+    assert "déjà fermé le 15 mai 2026" in again and "2026-05-15." not in again  # the product's date format
     with app.app_context():
         from tracker.models import SiteClosure
 

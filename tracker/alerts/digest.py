@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tracker import audit
 from tracker.alerts import mails
 from tracker.alerts.context import Directory, load_directory
 from tracker.extensions import db
@@ -38,8 +37,8 @@ def _site_digest(directory: Directory, site: Site, people: list) -> int:
         return 0  # nothing open at the site: no digest
     values = {"site": site.name, "site_code": site.code, "day": today, "open": len(ranked),
               "breached": sum(1 for r in ranked if r["status"] == "breached"),
-              "rows": ranked[:LISTED], "more": max(len(ranked) - LISTED, 0),
-              "audit_head": audit.head()}  # a copy of the chain's head in every manager's mailbox
+              "rows": ranked[:LISTED], "more": max(len(ranked) - LISTED, 0)}
+    # No audit-chain head here: managers cannot use it; the anchor log and `audit verify` keep it.
     rows = []
     for person in people:
         language = language_of(person.language)

@@ -11,29 +11,29 @@ from datetime import date
 from functools import lru_cache
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date, format_percent, get_locale, get_translations
+from flask_babel import force_locale, format_percent, get_locale, get_translations
 from flask_babel import gettext as _
 from jinja2 import Environment, select_autoescape
 
+from tracker import formatting
 from tracker.alerts import wording
 from tracker.mail.render import base_url, contract_link, header_safe, rendering, short_title, tidy
 from tracker.stages.rules import PARTY_LABELS, STAGE_LABELS
 
 
 def _long(day: date | None) -> str | None:
-    return _day_words(day, "long", str(get_locale())) if day else None
+    """The product's one date format ("7 déc. 2026"), as on the pages."""
+    return _day_words(day, str(get_locale())) if day else None
 
 
-def _full(day: date | None) -> str | None:
-    """With the weekday: "Monday, 11 May 2026", "lundi 11 mai 2026"."""
-    return _day_words(day, "full", str(get_locale())) if day else None
+_full = _long  # the alert texts once named a longer form; every date now reads the same
 
 
 @lru_cache(maxsize=4096)
-def _day_words(day: date, style: str, locale: str) -> str:
+def _day_words(day: date, locale: str) -> str:
     # A sweep writes the same few due dates into thousands of mails; ``locale`` is the one in
     # force (it keys the cache, the formatting reads it from the context).
-    return format_date(day, style)
+    return formatting.day(day)
 
 
 def _status_label(status: str) -> str:
@@ -57,6 +57,7 @@ def _alert_templates(language: str) -> Environment:
                                   autoescape=select_autoescape(("html", "htm", "xml", "xhtml", "svg")),
                                   auto_reload=False)
         environment.install_gettext_translations(get_translations(), newstyle=True)
+        formatting.install(environment)
         environments[language] = environment
     return environment
 
@@ -130,7 +131,7 @@ def render_digest(language: str, values: dict) -> tuple[str, str, str]:
     """Subject, text and HTML of a manager's daily digest."""
     with force_locale(language):
         v = dict(values)
-        v["day_long"] = format_date(v["day"], "full")
+        v["day_long"] = formatting.day(v["day"])
         v["lang"] = language
         v["audience"] = "staff"
         v["list_link"] = f"{base_url()}/?site={v['site_code']}"
@@ -143,7 +144,7 @@ def render_digest(language: str, values: dict) -> tuple[str, str, str]:
             for row in v["rows"]
         ]
         subject = header_safe(_("Daily digest %(site)s, %(day)s: %(open)s open, %(breached)s overdue",
-                                site=v["site"], day=format_date(v["day"], "medium"), open=v["open"],
+                                site=v["site"], day=formatting.day(v["day"]), open=v["open"],
                                 breached=v["breached"]), 300)
         text = tidy(render_template("emails/digest.txt", **v))
         html = render_template("emails/digest.html", **v)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 WIDTH, HEIGHT = 640, 300
@@ -31,6 +32,9 @@ class Chart:
     x_markers: list[tuple[float, str]] = field(default_factory=list)  # positions in categories (0 = first)
     line: bool = False
     y_max: float | None = None
+    # Categories are the lower bounds of equal bands (0, 15, 30... days): each label and its tick sit on
+    # the band's left edge, the scale the x_markers use, so "60" lines up with the 60-day line.
+    bands: bool = False
 
 
 def _nice_max(value: float) -> float:
@@ -53,7 +57,7 @@ def _axes(chart: Chart, top: float) -> list[str]:
         value = top * i / 5
         y = HEIGHT - BOTTOM - plot_h * i / 5
         parts.append(f'<line x1="{LEFT - 4}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="#d8dde4"/>')
-        parts.append(_text(LEFT - 6, y + 4, f"{value:g}", anchor="end", size=11))
+        parts.append(_text(LEFT - 6, y + 4, format_decimal(value), anchor="end", size=11))
     parts.append(_text(14, TOP + plot_h / 2, chart.y_label, extra=f' transform="rotate(-90 14 {TOP + plot_h / 2:.1f})"'))
     parts.append(_text(LEFT + (WIDTH - LEFT - RIGHT) / 2, HEIGHT - 8, chart.x_label))
     return parts
@@ -102,7 +106,11 @@ def render(chart: Chart) -> Markup:
     step = -(-n // 6)  # at most six category labels, so they stay legible
     for j, label in enumerate(chart.categories):
         if j % step == 0:
-            parts.append(_text(LEFT + slot * (j + 0.5), HEIGHT - BOTTOM + 16, label, size=11))
+            x = LEFT + slot * (j if chart.bands else j + 0.5)
+            if chart.bands:
+                parts.append(f'<line x1="{x:.1f}" y1="{HEIGHT - BOTTOM}" x2="{x:.1f}" y2="{HEIGHT - BOTTOM + 4}" '
+                             f'stroke="#5b6675"/>')
+            parts.append(_text(x, HEIGHT - BOTTOM + 16, label, size=11))
     for value, label in chart.markers:
         y = y_of(value)
         parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{WIDTH - RIGHT}" y2="{y:.1f}" stroke="{MARKER}" '

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from tracker import formatting
 from tracker.contracts.search import contract_search, page_of
 from tracker.extensions import db
 from tracker.models import Contract, Track
@@ -57,8 +57,8 @@ def portal_page(user, page: int, per_page: int, *, q: str = "", site: str = "", 
 
 
 def _day(day: date, today: date) -> str:
-    """12 March; with the year when it is not this year's."""
-    return format_date(day, "d MMMM") if day.year == today.year else format_date(day, "d MMMM yyyy")
+    """The product's one date format, as everywhere else."""
+    return formatting.day(day)
 
 
 def held_now(track: Track, state: TrackState) -> int:
@@ -87,6 +87,8 @@ def deadline_words(track: Track, state: TrackState) -> str:
     if state.due_on is None:
         return _("The site's move")
     due = _day(state.due_on, state.today)
+    if state.status == "breached" and not state.days_late:
+        return _("The site's move: overdue since %(due)s", due=due)
     if state.status == "breached":
         return ngettext("The site's move: overdue since %(due)s, %(num)d working day late",
                         "The site's move: overdue since %(due)s, %(num)d working days late",

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 
+from tracker import formatting
 from tracker import audit
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.extensions import db
@@ -63,7 +64,7 @@ def add_closure(site: Site, day: date | None, label: str | None, *, actor: audit
     exists = db.session.execute(
         db.select(SiteClosure.id).where(SiteClosure.site_id == site.id, SiteClosure.day == day)).first()
     if exists:
-        raise Conflict(str(_l("%(site)s is already closed on %(day)s.", site=site.name, day=day.isoformat())))
+        raise Conflict(str(_l("%(site)s is already closed on %(day)s.", site=site.name, day=formatting.day(day))))
     closure = SiteClosure(site_id=site.id, day=day, label=(label or "").strip() or None)
     db.session.add(closure)
     db.session.flush()

@@ -96,7 +96,7 @@ ACTIONS: dict[str, Action] = {
         Action("submit_documents", frozenset({AWAITING_DOCUMENTS}), COMPLETENESS, frozenset({STAFF, SPONSOR}),
                "coordinating", _l("Record the documents received"), next_move=True),
         Action("send_to_sponsor", frozenset({REVIEW}), WITH_SPONSOR, frozenset({STAFF}),
-               "coordinating", _l("Send to the sponsor"), next_move=True),
+               "coordinating", _l("Send the draft to the sponsor"), next_move=True),
         Action("sponsor_replied", frozenset({WITH_SPONSOR}), REVIEW, frozenset({STAFF, SPONSOR}),
                "coordinating", _l("Record the sponsor's reply"), next_move=True),
         Action("agree", frozenset({REVIEW, WITH_SPONSOR}), SIGNATURE, frozenset({STAFF}),

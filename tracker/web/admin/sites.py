@@ -18,6 +18,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 
+from tracker import formatting
 from tracker.access import role_required
 from tracker.audit import Actor
 from tracker.database import utcnow
@@ -154,7 +155,7 @@ def add_closure(code: str):
         return closures.add_closure(site, day, form.label.data, actor=Actor.of(current_user), now=utcnow())
 
     attempt(work, done=_("%(site)s is closed on %(day)s; deadlines were recalculated.", site=site.name,
-                         day=text))
+                         day=formatting.typed_day(text)))
     return redirect(url_for("admin_policy.policy") + "#calendars")
 
 

@@ -90,7 +90,7 @@ def _charts(kept: dict, figures: dict, today) -> list[dict]:
                         _("Calendar days from the complete file (%(n)d-day bands)", n=data.BIN),
                         _("Contracts"), [str(start) for start, _n in bins], [(_("Executed contracts"),
                                                                               [n for _s, n in bins])],
-                        x_markers=[(value / data.BIN, label) for value, label in marks]),
+                        x_markers=[(value / data.BIN, label) for value, label in marks], bands=True),
          "head": (_("From day"), _("Contracts")), "rows": [(start, n) for start, n in bins if n]},
         {"chart": Chart("chart-trend", _("Monthly median of days to execution"),
                         _("For each of the last twelve months, the median calendar days from the complete file to "
