@@ -79,7 +79,7 @@ def test_rows_are_added_and_removed_without_javascript(client, app, make_user, m
     ({"budget-0-unit": "123"}, "budget-0-unit", "short text"),
     ({"budget-2-item": ""}, "budget-2-item", "give the item"),
     ({"sites": ["GR", "IB"]}, "sites", "Gustave Roussy is the coordinating site; it cannot also be an associated"),
-    ({"sites": []}, "investigators-1-name", "This site does not take part"),
+    ({"sites": []}, "investigators-1-name", "IB does not take part in this contract"),
     ({"sponsor": "Nobody Pharma"}, "sponsor", "No sponsor is named Nobody Pharma"),
     ({"sponsor": ""}, "sponsor", "Pick the sponsor from the list, or create it below."),
     ({"sponsor": "Novacure Oncology SA", "new_sponsor-name": "Other"}, "sponsor", "not both"),

@@ -152,7 +152,10 @@ def _investigators(data: dict, errors: dict, taking_part: list[Site]) -> dict[st
     for code, name in raw.items():
         site_code = code.strip().upper() if isinstance(code, str) else ""
         if site_code not in codes:
-            problems.append(str(_l("%(code)s does not take part in this contract", code=str(code)[:20])))
+            problem = str(_l("%(code)s does not take part in this contract", code=str(code)[:20]))
+            problems.append(problem)
+            if site_code:
+                errors[f"investigators.{site_code}"] = problem  # beside that site's line on the form
         elif name in (None, ""):
             continue
         elif not isinstance(name, str) or not name.strip() or len(name.strip()) > LIMITS["investigator"] \

@@ -145,7 +145,8 @@ class ContractDetailsForm(FlaskForm):
                 if e.form.site.data in taking_part}
 
     def place_site_errors(self, errors: dict) -> dict:
-        """Put "site_details.GR.investigator_rpps" beside that site's field; returns the other errors."""
+        """Put "site_details.GR.investigator_rpps" beside that site's field, and "investigators.GR" beside its
+        investigator's name; returns the other errors."""
         lines = {e.form.site.data: e.form for e in self.investigators.entries}
         left = {}
         for key, message in errors.items():
@@ -153,6 +154,8 @@ class ContractDetailsForm(FlaskForm):
             code, _, name = rest.partition(".")
             field = getattr(lines.get(code), name, None) if key.startswith("site_details.") and name in \
                 InvestigatorForm.DETAILS else None
+            if key.startswith("investigators."):
+                field = getattr(lines.get(key.partition(".")[2]), "name", None)
             if field is None:
                 left[key] = message
             else:

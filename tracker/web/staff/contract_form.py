@@ -132,23 +132,20 @@ def new():
     sponsor, identity = _sponsor_choice(form, errors)
     rows, rows_ok = _budget(form)
     taking_part = {form.coordinating_site.data, *(form.sites.data or [])}
-    names = form.investigator_names()
-    for entry in form.investigators.entries:
-        if entry.form.site.data in names and entry.form.site.data not in taking_part:
-            entry.form.name.errors = [_("This site does not take part: tick it, or clear the name.")]
-            rows_ok = False
     data = {"title": form.title.data, "acronym": form.acronym.data, "protocol_number": form.protocol_number.data,
             "eu_ct_number": form.eu_ct_number.data, "phase": form.phase.data, "indication": form.indication.data,
             "patients": form.patients.data, "language": form.language.data, "coordinating_site": form.coordinating_site.data,
             "sites": form.sites.data or [], "received_on": form.received_on.data, "budget": rows,
             "cro": form.cro.data,
-            "investigators": {code: name for code, name in names.items() if code in taking_part},
+            "investigators": form.investigator_names(),
             "site_details": form.site_details(taking_part)}
     draft = None
     try:
         draft = parse_contract(data, today=local_date(now), sponsor=sponsor or NEW_SPONSOR, associated_only=True)
     except InvalidInput as exc:
-        errors.update({k: v for k, v in exc.errors.items() if k != "budget" or rows_ok})
+        placed = {k for k in exc.errors if k.startswith("investigators.")}
+        errors.update({k: v for k, v in exc.errors.items()
+                       if not (k == "budget" and not rows_ok) and not (k == "investigators" and placed)})
     beside_sites = len(errors)
     errors = form.place_site_errors(errors)
     beside_sites -= len(errors)
