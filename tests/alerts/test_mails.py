@@ -58,7 +58,7 @@ def test_the_digest_in_french(desk, smtp):
     desk.send("2026-10-13 08:00")
     digest = next(m for m in smtp.box.to(manager) if "Synthèse" in m.subject)
     text = digest.part("plain")
-    assert "Conventions en cours à Gustave Roussy le 13 oct. 2026" in text
+    assert "Conventions en cours au centre Gustave Roussy le 13 oct. 2026" in text
     assert "13 oct. 2026" in digest.subject and "  " not in digest.subject
     assert reference in text and "En retard" in text
     # The audit chain's head is for those who verify the trail, not for managers.

@@ -23,7 +23,7 @@ WORDS = {
               "Create sponsor": "Créer le promoteur", "checksum": "clé de contrôle", "New contract": "Nouvelle convention",
               "Sponsor": "Promoteur", "Trial title": "Titre de l'essai", "Acronym": "Acronyme",
               "Protocol number": "Numéro de protocole", "Indication": "Indication",
-              "Patients planned": "Nombre de patients prévus", "PI at": "Investigateur principal à ",
+              "Patients planned": "Nombre de patients prévus", "PI at": "Investigateur principal au centre ",
               "Item": "Poste, ligne ", "Amount": "Montant (EUR HT), ligne ", "Unit": "Unité, ligne ",
               "Add a row": "Ajouter une ligne", "Remove": "Supprimer", "Create contract": "Créer la convention",
               "Generate": "Générer", "generated": "Version 1 générée",

@@ -32,7 +32,7 @@ WORDS = {
     },
     "fr": {
         "locale": "fr-FR", "next_move": "Déclarer le dossier complet",
-        "moved": "Dossier complet à Gustave Roussy : désormais Relecture.",
+        "moved": "Dossier complet au centre Gustave Roussy : désormais Relecture.",
         "signed": "L'établissement : signé le", "missing": ["Manquante : l'investigateur", "Manquante : le promoteur"],
         "timeline_signed": "L'établissement a signé", "button_label": "Enregistrer une signature",
         "fourth": "Au-delà de trois tours : signalé aux responsables", "escalated": "Signalé aux responsables",

@@ -26,5 +26,5 @@ def test_staff_withdraw_a_version_after_confirming(page_for, axe_source, api, bu
     assert axe_findings(page) == [] and overflow(page) == []
     page.get_by_label("Motif (conservé dans la piste d'audit)").fill("Version envoyée par erreur")
     page.get_by_role("button", name="Retirer").press("Enter")  # by keyboard
-    assert page.locator(".flash.success").inner_text().startswith("Version 1 de Gustave Roussy retirée")
+    assert page.locator(".flash.success").inner_text().startswith("Version 1 du centre Gustave Roussy retirée")
     assert page.get_by_role("link", name=filename, exact=True).count() == 0

@@ -80,7 +80,7 @@ def test_a_redline_alone_is_told_as_a_redline_in_the_readers_language(app, world
     mails = smtp.box.to(world.legal_gr)
     assert len(mails) == 1, [m.subject for m in mails]
     mail = mails[0]
-    assert "a envoyé une version révisée à Gustave Roussy" in mail.subject and "/compare" in mail.part("plain")
+    assert "a envoyé une version révisée au centre Gustave Roussy" in mail.subject and "/compare" in mail.part("plain")
     assert "Bonjour" in mail.part("plain")
 
 

@@ -177,7 +177,7 @@ def test_messages_reach_the_other_side_by_mail(app, world, client, login, smtp):
     with app.app_context():
         send_due(utcnow())
     [mail] = smtp.box.to(world.legal_gr)
-    assert "Message de Novacure Oncology SA à Gustave Roussy" in mail.subject  # staff with no preference: French
+    assert "Message de Novacure Oncology SA au centre Gustave Roussy" in mail.subject  # staff with no preference: French
     assert "Can we talk about <clause 9>?" in mail.part("plain")
     assert smtp.box.to(world.legal_ib) == []  # the site written to, not every site
 
