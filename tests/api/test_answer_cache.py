@@ -180,13 +180,17 @@ def test_each_site_turns_the_day_at_its_own_midnight(app, at, reader, make_user,
             == _track(first.json)["sla"]["working_days_left"] - 1)  # ...but not at the site
 
 
-def test_the_process_store_keeps_the_most_recently_used_answers():
-    store = answers.Memory(size=2)
-    store.put("a", b"1")
-    store.put("b", b"2")
-    assert store.get("a") == b"1"  # now the most recent
-    store.put("c", b"3")
-    assert store.get("b") is None and store.get("a") == b"1" and store.get("c") == b"3" and len(store) == 2
+def test_the_process_store_keeps_the_most_recently_used_answers_within_its_size():
+    store = answers.Memory(size=20)
+    store.put("a", b"1" * 8)
+    store.put("b", b"2" * 8)
+    assert store.get("a") == b"1" * 8  # now the most recent
+    store.put("c", b"3" * 8)
+    assert store.get("b") is None and store.get("a") and store.get("c") and len(store) == 2 and store.used == 16
+    store.put("c", b"4" * 4)  # a new value under a kept key replaces it
+    assert store.used == 12 and store.get("c") == b"4" * 4
+    store.put("big", b"5" * 21)  # larger than the whole store: not kept, nothing dropped
+    assert store.get("big") is None and len(store) == 2
 
 
 def test_answers_are_shared_through_redis_and_a_failing_redis_only_costs_the_build(

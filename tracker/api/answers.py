@@ -26,15 +26,16 @@ from flask import current_app
 
 from tracker.timeutil import local_date
 
-MEMORY_ANSWERS = 2000  # a contract's answer is a few kilobytes: a few megabytes per process
+MEMORY_BYTES = 16 * 2**20  # per process: some 4,000 contracts, or 400 pages of a hundred
 REDIS_SECONDS = 2 * 24 * 3600  # a day's answers are of no use after the next day
 
 
 class Memory:
-    """Answers in this process, the least recently used dropped beyond ``size``."""
+    """Answers in this process, the least recently used dropped beyond ``size`` bytes."""
 
-    def __init__(self, size: int = MEMORY_ANSWERS):
+    def __init__(self, size: int = MEMORY_BYTES):
         self.size = size
+        self.used = 0
         self._items: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -46,15 +47,20 @@ class Memory:
             return value
 
     def put(self, key: str, value: bytes) -> None:
+        if len(value) > self.size:
+            return
         with self._lock:
+            old = self._items.pop(key, None)
+            self.used += len(value) - (len(old) if old is not None else 0)
             self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            while self.used > self.size:
+                _key, dropped = self._items.popitem(last=False)
+                self.used -= len(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self.used = 0
 
     def __len__(self) -> int:
         return len(self._items)
