@@ -66,12 +66,13 @@ def list_contracts():
     limit = _whole(request.args.get("limit", "100"), "limit", 1, MAX_PAGE)
     offset = _whole(request.args.get("offset", "0"), "offset", 0, MAX_OFFSET)
     user, at = caller(), now()
-    rows = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version))
+    rows = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version, *etags.RULE_COLUMNS))
                               .order_by(Contract.id.desc()).limit(limit + 1).offset(offset)).all()
     ids = [row.id for row in rows]
     more = len(ids) > limit
     # The page's ids and versions are the tag: an unchanged page is answered before it is built.
-    tag = etags.tag_for(user, at, "list", limit, offset, [tuple(row) for row in rows])
+    tag = etags.tag_for(user, at, "list", limit, offset, [(row.id, row.version) for row in rows],
+                        rules=etags.rules_of(rows[0]) if rows else None)
     if etags.matches(tag):
         return etags.not_modified(tag)
     # The tag names the page's contracts and versions, so the same page is the same answer for anyone
@@ -115,11 +116,11 @@ def get_contract(reference: str):
     user, at = caller(), now()
     if not isinstance(reference, str) or len(reference) > 20:
         abort(404)
-    found = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version).where(
-        Contract.reference == reference.upper()))).first()
+    found = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version, *etags.RULE_COLUMNS)
+                                                 .where(Contract.reference == reference.upper()))).first()
     if found is None:
         abort(404)
-    tag = etags.tag_for(user, at, "contract", found.id, found.version)
+    tag = etags.tag_for(user, at, "contract", found.id, found.version, rules=etags.rules_of(found))
     if etags.matches(tag):
         return etags.not_modified(tag)
     # Access is settled above: the kept answer is only ever this contract's, as this kind of reader sees it.
