@@ -30,6 +30,7 @@ def main() -> None:
     parser.add_argument("email")
     parser.add_argument("path", help="{ref} is replaced by an open contract of GR")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--statements", type=int, default=8, help="how many distinct statements to list, slowest first")
     args = parser.parse_args()
     app = _app()
     ref, sref = _references(app)
@@ -67,7 +68,7 @@ def main() -> None:
     event.remove(engine, "after_cursor_execute", timed)
     print(f"{path}: {response.status_code}, {sum(statements.values())} SQL statements, "
           f"{sum(spent.values()):.1f} ms in the database")
-    for statement, ms in spent.most_common(8):
+    for statement, ms in spent.most_common(args.statements):
         print(f"  {statements[statement]:4d} × {ms:7.1f} ms  {statement}")
     out = io.StringIO()
     pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(args.top)

@@ -77,10 +77,14 @@ def app(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def clean_db(app):
     """Each test starts with the partner sites only, and no per-process cache from an earlier test."""
+    from tracker.api import answers
+    from tracker.metrics import hourly
     from tracker.sla import medians, policy
 
     policy.clear_cache()
     medians.clear_cache()
+    answers.clear_cache()
+    hourly.clear_cache()
     with app.app_context():
         seed_reference_data(now=datetime.now(timezone.utc), templates=False)
         db.session.commit()

@@ -1,11 +1,11 @@
 """Contracts over the API: create, list what the caller may see, read one."""
 from __future__ import annotations
 
-from flask import abort, jsonify, request
+from flask import Response, abort, current_app, jsonify, request
 from sqlalchemy.orm import selectinload
 
 from tracker.access import caller, contract_route, role_required
-from tracker.api import bp, etags, now
+from tracker.api import answers, bp, etags, now
 from tracker.api.errors import json_body
 from tracker.api.serializers import contract_json, summary_json
 from tracker.audit import Actor
@@ -65,17 +65,28 @@ def list_contracts():
     """
     limit = _whole(request.args.get("limit", "100"), "limit", 1, MAX_PAGE)
     offset = _whole(request.args.get("offset", "0"), "offset", 0, MAX_OFFSET)
-    user = caller()
-    rows = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version))
+    user, at = caller(), now()
+    rows = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version, *etags.RULE_COLUMNS))
                               .order_by(Contract.id.desc()).limit(limit + 1).offset(offset)).all()
     ids = [row.id for row in rows]
     more = len(ids) > limit
     # The page's ids and versions are the tag: an unchanged page is answered before it is built.
-    tag = etags.tag_for(user, now(), "list", limit, offset, [tuple(row) for row in rows])
+    tag = etags.tag_for(user, at, "list", limit, offset, [(row.id, row.version) for row in rows],
+                        rules=etags.rules_of(rows[0]) if rows else None)
     if etags.matches(tag):
         return etags.not_modified(tag)
-    return etags.tagged(jsonify({"contracts": contract_summaries(ids[:limit]), "limit": limit, "offset": offset,
-                                 "next_offset": offset + limit if more else None}), tag)
+    # The tag names the page's contracts and versions, so the same page is the same answer for anyone
+    # whose tag it is; nothing on it depends on the day.
+    body = answers.get(tag, at)
+    if body is None:
+        body = jsonify({"contracts": contract_summaries(ids[:limit]), "limit": limit, "offset": offset,
+                        "next_offset": offset + limit if more else None}).get_data()
+        answers.put(tag, body, (), at)
+    return etags.tagged(_json(body), tag)
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, mimetype=current_app.json.mimetype)
 
 
 def contract_summaries(ids: list[int]) -> list[dict]:
@@ -105,14 +116,19 @@ def get_contract(reference: str):
     user, at = caller(), now()
     if not isinstance(reference, str) or len(reference) > 20:
         abort(404)
-    found = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version).where(
-        Contract.reference == reference.upper()))).first()
+    found = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version, *etags.RULE_COLUMNS)
+                                                 .where(Contract.reference == reference.upper()))).first()
     if found is None:
         abort(404)
-    tag = etags.tag_for(user, at, "contract", found.id, found.version)
+    tag = etags.tag_for(user, at, "contract", found.id, found.version, rules=etags.rules_of(found))
     if etags.matches(tag):
         return etags.not_modified(tag)
-    contract = load_contract(reference, user, options=FULL_LOADS)
-    if contract is None:
-        abort(404)
-    return etags.tagged(jsonify(contract_json(contract, now=at, for_sponsor=user.role == "sponsor")), tag)
+    # Access is settled above: the kept answer is only ever this contract's, as this kind of reader sees it.
+    body = answers.get(tag, at)
+    if body is None:
+        contract = load_contract(reference, user, options=FULL_LOADS)
+        if contract is None:
+            abort(404)
+        body = jsonify(contract_json(contract, now=at, for_sponsor=user.role == "sponsor")).get_data()
+        answers.put(tag, body, [t.site.timezone for t in contract.tracks], at)
+    return etags.tagged(_json(body), tag)

@@ -15,7 +15,7 @@ import hashlib
 from datetime import datetime
 
 from flask import Response, request
-from sqlalchemy import text
+from sqlalchemy import literal_column, text
 
 from tracker.extensions import db
 from tracker.timeutil import local_date
@@ -31,9 +31,21 @@ RULES = text(
     "(SELECT max(id) FROM site_closures), (SELECT count(id) FROM sites WHERE works_whit_monday)")
 
 
+# The same four values as columns, to ride along with the query that reads the contract's version:
+# one round trip fewer per request (each one is the database server's work on a busy machine too).
+RULE_COLUMNS = tuple(literal_column(sql).label(f"rule_{i}") for i, sql in enumerate((
+    "(SELECT max(id) FROM policies)", "(SELECT count(id) FROM site_closures)",
+    "(SELECT max(id) FROM site_closures)", "(SELECT count(id) FROM sites WHERE works_whit_monday)")))
+
+
 def rules_fingerprint() -> tuple:
     """What, outside the contract, moves its deadlines: policy version, closure days, Whit Monday."""
     return tuple(db.session.execute(RULES).one())
+
+
+def rules_of(row) -> tuple:
+    """The fingerprint from a row that selected ``RULE_COLUMNS`` last."""
+    return tuple(row[-len(RULE_COLUMNS):])
 
 
 def make_tag(*parts) -> str:
@@ -42,9 +54,11 @@ def make_tag(*parts) -> str:
     return f'"{digest}"'
 
 
-def tag_for(user, now: datetime, *parts) -> str:
-    """The tag of a body made of ``parts`` as ``user`` sees it on the day of ``now``."""
-    return make_tag(user.role == "sponsor", local_date(now).isoformat(), rules_fingerprint(), *parts)
+def tag_for(user, now: datetime, *parts, rules: tuple | None = None) -> str:
+    """The tag of a body made of ``parts`` as ``user`` sees it on the day of ``now`` (``rules``: the
+    fingerprint when already read)."""
+    return make_tag(user.role == "sponsor", local_date(now).isoformat(),
+                    rules if rules is not None else rules_fingerprint(), *parts)
 
 
 def matches(tag: str) -> bool:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from tracker.extensions import db
 from tracker.metrics import sites
 from tracker.metrics.filters import Filters, narrowing
-from tracker.models import Contract, ContractFigures, Event, StageVisit, Track, TrackFigures
+from tracker.models import AuditEntry, Contract, ContractFigures, Event, StageVisit, Track, TrackFigures
 from tracker.stages import rules
 
 CACHE_SIZE = 256
@@ -159,10 +159,17 @@ def stage_counts(scope: Scope) -> dict[str, int]:
     return {stage: rows.get(stage, 0) for stage in rules.ALL_STAGES}
 
 
+def last_change() -> int | None:
+    """The id of the newest audit entry (an index's last key: no scan). Every change of state leaves
+    one in its own transaction, so a new id means something changed: an event, or a name shown."""
+    return db.session.execute(db.select(db.func.max(AuditEntry.id))).scalar()
+
+
 def _version() -> tuple:
-    """What the stored figures depend on: they change only with a new event or a backfill."""
+    """What the stored figures depend on: they change with a new event or a backfill, and the
+    names they show (a sponsor's) with any change."""
     last = db.session.execute(db.select(Event.id, Event.recorded_at).order_by(Event.id.desc()).limit(1)).first()
-    return (str(db.engine.url), tuple(last or ()),
+    return (str(db.engine.url), tuple(last or ()), last_change(),
             db.session.execute(db.select(db.func.count()).select_from(ContractFigures)).scalar())
 
 

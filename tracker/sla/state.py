@@ -27,7 +27,7 @@ from tracker.models import Contract, Track
 from tracker.stages import rules
 from tracker.sla import clocks, deadlines, prediction
 from tracker.sla.calendar import WorkingCalendar
-from tracker.sla.calendars import legal_calendar, site_calendar
+from tracker.sla.calendars import legal_calendar, preload_closures, site_calendar
 from tracker.sla.medians import stage_medians
 from tracker.sla.policy import settings_of
 from tracker.timeutil import local_date
@@ -171,6 +171,7 @@ def contract_states(contract: Contract, now: datetime) -> dict[int, TrackState]:
     come here, so a sponsor and the site see the same dates.
     """
     medians = stage_medians(now)
+    preload_closures(t.site_id for t in contract.tracks)  # one query for all the sites, not one per site
     result: dict[int, TrackState] = {}
     coordinator_agree = None
     for track in sorted(contract.tracks, key=lambda t: t.role != "coordinating"):

@@ -12,6 +12,7 @@ from tracker.database import utcnow
 from tracker.errors import InvalidInput
 from tracker.extensions import db
 from tracker.metrics import dashboard as data
+from tracker.metrics import hourly
 from tracker.metrics import sites as per_site
 from tracker.metrics import survey
 from tracker.metrics.charts import Chart, render
@@ -71,12 +72,11 @@ def _one_decimal(pattern: str) -> str:
     return pattern[:last + 1] + ".0" + pattern[last + 1:]
 
 
-def _charts(kept: dict, figures: dict, today) -> list[dict]:
+def _charts(kept: dict, figures: dict, live: dict) -> list[dict]:
     """The four charts, each with the table that says the same in numbers."""
     days = _("days")
     bins = data.distribution(kept["executed"])
-    trend = data.monthly_trend(kept["scope"], today)
-    sponsors = data.held_by_sponsor(kept["held"])
+    trend, sponsors = live["trend"], live["held_by_sponsor"]
     stages = figures["within_sla_by_stage"]
     # Whole-contract figures are set beside whole-contract references only: the 45- and 15-day
     # ceilings apply to each site's own track and are shown with the per-site figures.
@@ -141,13 +141,12 @@ def index():
     figures = metrics(current_user, filters, keep=kept)
     scope = kept["scope"]
     days = site_days(current_user, QueueView(site=filters.site.code if filters.site else None), now)
-    tracks = data.lean(days, scope)
-    top = data.ranked(tracks, days)
     today = local_date(now, days[0].timezone) if days else local_date(now)
+    live = hourly.live(current_user, filters, scope, days, kept["held"], now, today)
     return render_template(
         "dashboard/index.html", errors={}, filters=filters, figures=figures, benchmarks=BENCHMARKS,
-        at_risk=data.at_risk(top), overdue=data.overdue_count(tracks, days), board=data.board(tracks),
-        escalations=data.escalations(tracks, days, top), charts=_charts(kept, figures, today), chart=render,
+        at_risk=live["at_risk"], overdue=live["overdue"], board=live["board"],
+        escalations=live["escalations"], charts=_charts(kept, figures, live), chart=render,
         site_codes={s.id: s.code for s in sites}, by=by, limits=tables.ceilings(), pct=pct,
         **_site_tables(filters, by),
         role_label=lambda role: str(rules.ROLE_LABELS.get(role, role)).capitalize(), **choices)

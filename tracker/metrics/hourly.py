@@ -1,0 +1,65 @@
+"""The dashboard's live part, kept per process for the hour: at risk, the board, escalations and chart series.
+
+Ranking and grouping every open track of the partnership took most of a dashboard
+view, though it only changes when something is recorded or when a day turns at a
+site. So it is kept under a key made of:
+
+* the last audit entry's id: every change of state leaves one in the same transaction
+  (an event, an edit, a new owner, a policy or a calendar change), so any change
+  starts afresh on the next view;
+* the date at each site the dashboard covers (statuses and days late follow it) and
+  the hour, so nothing is older than an hour whatever else it may depend on;
+* who reads (role and site) and the filters, which decide the scope.
+
+Each process keeps the most recently used few; the figures beside them are kept by
+``tracker.metrics.figures.cached``.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import datetime
+
+from tracker.extensions import db
+from tracker.metrics import dashboard as data
+from tracker.metrics.figures import Scope, last_change
+from tracker.metrics.filters import Filters
+from tracker.metrics.ranking import SiteDay
+
+KEEP = 32
+_cache: OrderedDict[tuple, dict] = OrderedDict()
+_lock = threading.Lock()
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
+
+
+def _compute(scope: Scope, days: list[SiteDay], held: list, today) -> dict:
+    tracks = data.lean(days, scope)
+    top = data.ranked(tracks, days)
+    return {"at_risk": data.at_risk(top), "overdue": data.overdue_count(tracks, days), "board": data.board(tracks),
+            "escalations": data.escalations(tracks, days, top), "trend": data.monthly_trend(scope, today),
+            "held_by_sponsor": data.held_by_sponsor(held)}
+
+
+def live(user, filters: Filters, scope: Scope, days: list[SiteDay], held: list, now: datetime, today) -> dict:
+    """At risk, overdue count, board, escalations, the monthly trend and held days per sponsor, for this reader.
+
+    ``held`` are the executed tracks' held days (from the figures), ``today`` the date the trend ends on.
+    """
+    key = (str(db.engine.url), last_change(), now.strftime("%Y-%m-%d %H"), today,
+           tuple((d.site_id, d.today) for d in days), user.role, getattr(user, "site_id", None),
+           tuple(sorted(filters.as_dict().items())))
+    with _lock:
+        found = _cache.get(key)
+        if found is not None:
+            _cache.move_to_end(key)
+            return found
+    found = _compute(scope, days, held, today)
+    with _lock:
+        _cache[key] = found
+        while len(_cache) > KEEP:
+            _cache.popitem(last=False)
+    return found
