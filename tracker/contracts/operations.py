@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import Contract, ReferenceCounter
+from tracker.contracts import amendments
 from tracker.contracts.input import ContractDraft
 from tracker.contracts.site_details import apply_site_details
 from tracker.errors import Forbidden
@@ -62,8 +63,10 @@ def first_owner(actor: audit.Actor, coordinating_site_id: int) -> int | None:
     return actor.user_id if actor.role == "legal" and actor.site_id == coordinating_site_id else None
 
 
-def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, created_by_id=None) -> Contract:
-    """Store a new contract with one track per participating site.
+def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, created_by_id=None,
+                    amends: Contract | None = None) -> Contract:
+    """Store a new contract with one track per participating site; with ``amends``, an amendment of that
+    executed contract, numbered after its earlier ones (``tracker.contracts.amendments``).
 
     The coordinating track belongs to its creator when a legal user of that site
     creates it (SPEC 4: alerts go to a track's owner).  Staff of a site may only create
@@ -75,8 +78,12 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
             is_site_staff(actor, site.id) for site in (coordinating, *draft.associated_sites)):
         raise Forbidden(str(_l("Your site must take part in the contracts you create; choose it as the "
                                "coordinating or an associated site.")))
+    number = amendments.next_number(amends) if amends is not None else None
     contract = Contract(
-        reference=next_reference(local_date(now, coordinating.timezone).year),
+        reference=(amendments.amendment_reference(amends, number) if amends is not None
+                   else next_reference(local_date(now, coordinating.timezone).year)),
+        amends_id=amends.id if amends is not None else None,
+        amendment_number=number,
         sponsor=draft.sponsor,
         title=draft.title,
         acronym=draft.acronym,
@@ -96,7 +103,9 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
     db.session.add(contract)
     db.session.flush()
     audit.record(actor, "contract", contract.id, creation_changes(contract, draft.investigators)
-                 | {"language": (None, contract.language)}, now=now, contract_id=contract.id)
+                 | {"language": (None, contract.language)}
+                 | ({"amends": (None, amends.reference)} if amends is not None else {}), now=now,
+                 contract_id=contract.id)
     received_at = received_at_of(draft.received_on, coordinating.timezone, now)
     owner = first_owner(actor, coordinating.id)
     tracks = [open_track(contract, coordinating, "coordinating", received_at=received_at, actor=actor, now=now,

@@ -57,7 +57,8 @@ def _visits(track: Track, facts: list[clocks.EventFact], calendar) -> list[dict]
                 current["left_on"] = fact.on
                 current["site_done_on"] = current["site_done_on"] or fact.on
                 visits.append(current)
-            days = clocks.stage_sla(state.stage, state.holder, state.round, settings_of(state.stage_policy_id))
+            days = clocks.stage_sla(state.stage, state.holder, state.round,
+                                    settings_of(state.stage_policy_id, track.contract.amends_id is not None))
             current = {"track_id": track.id, "seq": seqs[i], "contract_id": track.contract_id,
                        "site_id": track.site_id, "stage": state.stage, "round": state.round,
                        "holder": state.holder, "entered_on": state.stage_entered_on, "site_done_on": None,
@@ -83,7 +84,8 @@ def _track_figures(track: Track, facts: list[clocks.EventFact], calendars, recei
     closed_on = facts[-1].on
     replayed = clocks.replay(facts, calendars[0], closed_on)
     held = replayed.held
-    ceiling = state_of_events(track.role, facts, calendars, closed_on).regulatory_due_on
+    ceiling = state_of_events(track.role, facts, calendars, closed_on, track.contract.amends_id is not None
+                              ).regulatory_due_on
     executed = track.stage == rules.EXECUTED
     signed = closed_on if executed else None  # the site's last signature executes its track
     target = settings_of(replayed.ceiling_policy_id)["site_target_working_days"]
