@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 
 from tracker.access import contract_route, role_required
 from tracker.audit import Actor
@@ -31,7 +32,8 @@ class AmendmentForm(FlaskForm):
                         description=_l("Its purpose, printed in the amendment: such as 20 more patients."))
     received_on = StringField(_l("Received on"))
     sites = MultiCheckboxField(_l("Sites the amendment concerns"))
-    language = SelectField(_l("Language of the amendment"), choices=[("fr", _l("French")), ("en", _l("English"))])
+    language = SelectField(_l("Language of the amendment"),
+                           choices=[SelectChoice("fr", _l("French")), SelectChoice("en", _l("English"))])
     confirm = HiddenField()
 
 
@@ -77,7 +79,7 @@ def new(contract: Contract):
         return redirect(url_for("contracts.show", reference=contract.reference)), 303
     form = AmendmentForm(prefix="amend")
     tracks = amendments.amendable_tracks(contract)
-    form.sites.choices = [(t.site.code, t.site.name) for t in tracks]
+    form.sites.choices = [SelectChoice(t.site.code, t.site.name) for t in tracks]
     context = {"contract": contract, "signed_on": amendments.signed_on(contract)}
     if request.method == "GET":
         form.sites.data = [t.site.code for t in tracks]
@@ -95,7 +97,7 @@ def new(contract: Contract):
             return render_form("amendments/new.html", form, place_errors(form, exc.errors), confirming=False,
                                **context)
         form.confirm.data = "1"
-        chosen = [name for code, name in form.sites.choices if code in data["sites"]]
+        chosen = [c.label for c in form.sites.choices if c.value in data["sites"]]
         return render_template("amendments/new.html", form=form, problems=[], confirming=True, chosen=chosen,
                                **context)
     result = attempt_form(form, lambda: amendments.create_amendment(
