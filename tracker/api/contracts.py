@@ -64,8 +64,8 @@ def patch_contract(contract: Contract):
 
 
 @bp.post("/contracts/<reference>/amendments")
-@contract_route  # first: another sponsor's contract is 404, like one that does not exist
 @role_required(*STAFF_ROLES)
+@contract_route
 def post_amendment(contract: Contract):
     """Create an amendment of an executed contract (staff of a participating site): 201 with it."""
     data = json_body()
