@@ -145,3 +145,15 @@ def test_an_amendment_goes_through_the_pipeline_to_execution(app, api, signed, m
     assert client.get(f"/contracts/{created}").json()["status"] == "executed"
     parent = client.get(f"/contracts/{reference}").json()
     assert parent["amendments"][0]["status"] == "executed"
+
+
+def test_a_new_amendment_changes_the_agreements_etag(api, signed, make_user):
+    _sponsor, reference = signed
+    client = api(make_user("legal", "GR"))
+    first = client.get(f"/contracts/{reference}")
+    tag = first.headers["ETag"]
+    assert client.get(f"/contracts/{reference}", headers={"If-None-Match": tag}).status_code == 304
+    assert client.post(f"/contracts/{reference}/amendments", json={
+        "title": "A1", "received_on": day(0), "sites": ["GR"]}).status_code == 201
+    again = client.get(f"/contracts/{reference}", headers={"If-None-Match": tag})
+    assert again.status_code == 200 and [a["reference"] for a in again.json()["amendments"]] == [f"{reference}-A1"]
