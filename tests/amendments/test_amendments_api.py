@@ -157,3 +157,17 @@ def test_a_new_amendment_changes_the_agreements_etag(api, signed, make_user):
         "title": "A1", "received_on": day(0), "sites": ["GR"]}).status_code == 201
     again = client.get(f"/contracts/{reference}", headers={"If-None-Match": tag})
     assert again.status_code == 200 and [a["reference"] for a in again.json()["amendments"]] == [f"{reference}-A1"]
+
+
+def test_a_cancelled_contract_cannot_be_amended(app, api, make_sponsor, make_contract, make_user, now):
+    from tests.amendments.conftest import ADMIN
+    from tracker.pipeline.operations import apply_action
+
+    reference = make_contract(make_sponsor())
+    with app.app_context():
+        contract = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
+        apply_action(contract.coordinating_track, "cancel", actor=ADMIN, now=now, comment="Sponsor withdrew")
+        db.session.commit()
+    response = api(make_user("legal", "GR")).post(f"/contracts/{reference}/amendments", json={
+        "title": "Too late", "received_on": day(0), "sites": ["GR"]})
+    assert response.status_code == 409 and "is cancelled" in response.json()["error"]["message"]

@@ -31,6 +31,8 @@ def refusal(parent: Contract) -> str | None:
     if parent.amends_id is not None:
         return str(_l("%(ref)s is itself an amendment; amend the agreement %(parent)s instead.",
                       ref=parent.reference, parent=parent.amends.reference))
+    if parent.status == "cancelled":
+        return str(_l("%(ref)s is cancelled: it cannot be amended.", ref=parent.reference))
     if parent.status != "executed":
         return str(_l("%(ref)s is not executed yet: only a signed agreement can be amended.", ref=parent.reference))
     return None
