@@ -3,7 +3,8 @@
 The clauses live in source/fr.txt and source/en.txt so that legal staff can review wording
 without reading Python; this script only lays them out with python-docx.  Each language gives
 two files: the coordinating-site agreement and the associated-site one, which states that it
-carries the terms agreed with the coordinating site.  Output is byte-for-byte reproducible
+carries the terms agreed with the coordinating site; and an amendment (avenant), from
+source/amendment_fr.txt and source/amendment_en.txt, which cites the agreement it amends.  Output is byte-for-byte reproducible
 (fixed dates in the package) so that rebuilding without changes leaves git clean.
 """
 from __future__ import annotations
@@ -30,6 +31,8 @@ TITLES = {
     ("fr", "associated"): "Convention unique — établissement associé (modèle)",
     ("en", "coordinating"): "Single clinical trial agreement — coordinating institution (template)",
     ("en", "associated"): "Single clinical trial agreement — associated institution (template)",
+    ("fr", "amendment"): "Avenant à la convention unique (modèle)",
+    ("en", "amendment"): "Amendment to the single clinical trial agreement (template)",
 }
 FIXED_DATE = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 NAVY = RGBColor(0x1F, 0x3A, 0x5F)
@@ -41,11 +44,13 @@ SIGNATURE_WIDTHS = (5.5, 5.5, 5.5)
 
 
 def build(language: str, role: str) -> bytes:
-    """Lay out one agreement from the language's clause source, keeping lines for this role."""
+    """Lay out one agreement from the language's clause source, keeping lines for this role
+    (``amendment``: the amendment's own source, the same for every site)."""
     document = Document()
     _page_and_styles(document, LANGUAGES[language])
     table_rows: list[str] = []
-    for line in _lines(HERE / "source" / f"{language}.txt", role):
+    source = f"amendment_{language}.txt" if role == "amendment" else f"{language}.txt"
+    for line in _lines(HERE / "source" / source, role):
         if line.startswith("|"):
             table_rows.append(line)
             continue
@@ -220,7 +225,7 @@ def _reproducible(data: bytes) -> bytes:
 def main(argv: list[str]) -> int:
     target = Path(argv[1]) if len(argv) > 1 else HERE
     for language in LANGUAGES:
-        for role in ROLES:
+        for role in (*ROLES, "amendment"):
             path = target / f"{role}_{language}.docx"
             path.write_bytes(build(language, role))
             print(f"wrote {path}")

@@ -118,7 +118,8 @@ def test_the_dashboard_workbook_has_every_table_typed(site_history, login, make_
     response = client.get("/dashboard/dashboard.xlsx", headers=EN)
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.get_data()))
-    assert book.sheetnames == ["Figures", "Sites", "By sponsor", "By phase", "By year signed", "Contracts"]
+    assert book.sheetnames == ["Figures", "Sites", "By sponsor", "By phase", "By year signed", "Activation",
+                               "Contracts"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2" and all(c.font.bold for c in sheet[1])
     sites = book["Sites"]

@@ -56,6 +56,7 @@ ROLES = {
     "queue.export": {"admin", "manager", "legal"}, "queue.export_xlsx": {"admin", "manager", "legal"},
     "api.get_metrics": {"admin", "manager", "legal"},
     "signatories.": {"admin", "manager", "legal"}, "api.post_signatory": {"admin", "manager", "legal"},
+    "amendments.": {"admin", "manager", "legal"}, "api.post_amendment": {"admin", "manager", "legal"},
 }
 # Pages a role must be able to open with its own data (so the walk cannot pass by refusing everything).
 OPENS = {"sponsor": {"portal.index", "portal.contract", "portal.download", "portal.message", "portal.export",

@@ -10,6 +10,8 @@ from tracker.api.errors import json_body
 from tracker.api.serializers import contract_json, summary_json
 from tracker.audit import Actor
 from tracker.errors import InvalidInput
+from tracker.contracts import regulatory
+from tracker.contracts.amendments import create_amendment
 from tracker.contracts.editing import update_contract
 from tracker.contracts.input import parse_contract
 from tracker.contracts.operations import create_contract
@@ -48,12 +50,30 @@ def post_contract():
 @role_required(*STAFF_ROLES)
 @contract_route
 def patch_contract(contract: Contract):
-    """Change a contract's details, investigators or site details until its terms are agreed (staff)."""
+    """Change a contract's details, investigators or site details until its terms are agreed, and its
+    regulatory status at any time (staff)."""
     data = json_body()
     at = now()
+    status = {k: data.pop(k) for k in list(data) if k in regulatory.FIELDS} if isinstance(data, dict) else {}
     with atomic():
-        update_contract(contract, data, actor=Actor.of(caller()), now=at)
+        if data or not status:
+            update_contract(contract, data, actor=Actor.of(caller()), now=at)
+        if status:
+            regulatory.update_regulatory(contract, status, actor=Actor.of(caller()), now=at)
     return jsonify(contract_json(contract, now=at))
+
+
+@bp.post("/contracts/<reference>/amendments")
+@role_required(*STAFF_ROLES)
+@contract_route
+def post_amendment(contract: Contract):
+    """Create an amendment of an executed contract (staff of a participating site): 201 with it."""
+    data = json_body()
+    at = now()
+    user = caller()
+    with atomic():
+        amendment = create_amendment(contract, data, actor=Actor.of(user), now=at, created_by_id=user.id)
+    return jsonify(contract_json(amendment, now=at)), 201
 
 
 @bp.get("/contracts")

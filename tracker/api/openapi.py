@@ -5,6 +5,7 @@ from flask import jsonify
 from sqlalchemy import text
 
 from tracker.api import bp, openapi_documents as documents, openapi_identity as identity, openapi_webhooks as hooks
+from tracker.api import openapi_amendments as amendments
 from tracker.extensions import db
 from tracker.models.contracts import PHASES
 from tracker.stages.rules import ACTIONS, ALL_STAGES, PARTIES
@@ -258,6 +259,7 @@ SCHEMAS.update(identity.SCHEMAS)
 PATHS.update(identity.paths(_ref, _json, ERRORS))
 SCHEMAS.update(hooks.SCHEMAS)
 PATHS.update(hooks.paths(_ref, _json, ERRORS))
+amendments.extend(SCHEMAS, PATHS, _ref, _json, ERRORS, REF_PARAM)
 
 # GET /contracts and GET /contracts/{reference} answer with an ETag; If-None-Match gets a 304.
 _CONDITIONAL = {"name": "If-None-Match", "in": "header", "schema": {"type": "string"},

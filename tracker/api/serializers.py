@@ -41,6 +41,8 @@ def track_json(track: Track, state: TrackState | None = None, *, for_sponsor: bo
         "owner": (track.owner.name if for_sponsor else track.owner.email) if track.owner else None,
         "investigator": track.investigator_name,
         "site_details": site_details_of(track),
+        "activated_on": iso(track.activated_on),
+        "first_patient_on": iso(track.first_patient_on),
         "version": track.version,
     }
     body.update(signing if signing is not None else signing_json(track))
@@ -103,6 +105,11 @@ def contract_json(contract: Contract, *, now: datetime, for_sponsor: bool = Fals
         "cro": contract.cro,
         "language": contract.language,
         "created_at": contract.created_at.isoformat(),
+        "ctis_submitted_on": iso(contract.ctis_submitted_on),
+        "authorised_on": iso(contract.authorised_on),
+        "amends": contract.amends.reference if contract.amends_id is not None else None,
+        "amendments": [{"reference": a.reference, "status": a.status, "title": a.title,
+                        "received_on": iso(a.received_on)} for a in contract.amendments],
         "tracks": [track_json(t, states[t.id], for_sponsor=for_sponsor, signing=signing[t.id]) for t in tracks],
     })
     return body

@@ -16,7 +16,10 @@ from tracker.extensions import db
 from tracker.models import Site, Sponsor
 from tracker.models.contracts import PHASES
 
-EU_CT_RE = re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}$")
+# EU CT numbers (CTIS, from 2022): year, a six-digit number starting with 5, two two-digit groups.
+EU_CT_RE = re.compile(r"^(20[2-9]\d)-5\d{5}-\d{2}-\d{2}$")
+EU_CT_MESSAGE = _l("Expected an EU CT number: the year (2022 or later), six digits starting with 5, then two "
+                   "groups of two digits, such as 2024-512345-21-00.")
 KNOWN_FIELDS = {
     "sponsor_id", "title", "protocol_number", "phase", "coordinating_site", "sites", "received_on",
     "acronym", "eu_ct_number", "indication", "patients", "budget", "investigator", "investigators", "site_details",
@@ -30,6 +33,11 @@ LANGUAGES = ("fr", "en")
 LIMITS = {"title": 500, "protocol_number": 100, "acronym": 50, "indication": 300, "investigator": 200,
           "eu_ct_number": 30, "cro": 300}
 EARLIEST_RECEIVED = date(2000, 1, 1)
+
+
+def valid_eu_ct(value: str) -> bool:
+    match = EU_CT_RE.match(value)
+    return bool(match) and int(match.group(1)) >= 2022
 
 
 @dataclass
@@ -217,8 +225,8 @@ def _details(data: dict, errors: dict, present) -> dict:
         values["phase"] = phase
     if "eu_ct_number" in present:
         eu_ct = _text(data, "eu_ct_number", errors)
-        if eu_ct and not EU_CT_RE.match(eu_ct):
-            errors["eu_ct_number"] = _l("Expected an EU CT number such as 2024-512345-21-00.")
+        if eu_ct and not valid_eu_ct(eu_ct):
+            errors["eu_ct_number"] = EU_CT_MESSAGE
         values["eu_ct_number"] = eu_ct
     if "patients" in present:
         values["patients"] = _patients(data, errors)

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import Contract, ReferenceCounter
+from tracker.contracts import amendments
 from tracker.contracts.input import ContractDraft
 from tracker.contracts.site_details import apply_site_details
 from tracker.errors import Forbidden
@@ -71,8 +72,10 @@ def first_owner(actor: audit.Actor, coordinating_site_id: int) -> int | None:
     return actor.user_id if actor.role == "legal" and actor.site_id == coordinating_site_id else None
 
 
-def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, created_by_id=None) -> Contract:
-    """Store a new contract with one track per participating site.
+def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, created_by_id=None,
+                    amends: Contract | None = None) -> Contract:
+    """Store a new contract with one track per participating site; with ``amends``, an amendment of that
+    executed contract, numbered after its earlier ones (``tracker.contracts.amendments``).
 
     The coordinating track belongs to its creator when a legal user of that site
     creates it (SPEC 4: alerts go to a track's owner).  Staff of a site may only create
@@ -84,12 +87,15 @@ def create_contract(draft: ContractDraft, *, actor: audit.Actor, now: datetime, 
             is_site_staff(actor, site.id) for site in (coordinating, *draft.associated_sites)):
         raise Forbidden(str(_l("Your site must take part in the contracts you create; choose it as the "
                                "coordinating or an associated site.")))
-    fields = contract_fields(draft, reference=next_reference(local_date(now, coordinating.timezone).year),
-                             created_at=now, created_by_id=created_by_id)
-    contract = Contract(**fields)
+    number = amendments.next_number(amends) if amends is not None else None
+    reference = (amendments.amendment_reference(amends, number) if amends is not None
+                 else next_reference(local_date(now, coordinating.timezone).year))
+    fields = contract_fields(draft, reference=reference, created_at=now, created_by_id=created_by_id)
+    contract = Contract(**fields, amends_id=amends.id if amends is not None else None, amendment_number=number)
     db.session.add(contract)
     db.session.flush()
-    audit.record(actor, "contract", contract.id, creation_changes(fields, draft.investigators),
+    audit.record(actor, "contract", contract.id, creation_changes(fields, draft.investigators)
+                 | ({"amends": (None, amends.reference)} if amends is not None else {}),
                  now=now, contract_id=contract.id)
     received_at = received_at_of(draft.received_on, coordinating.timezone, now)
     owner = first_owner(actor, coordinating.id)

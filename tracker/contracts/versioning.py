@@ -53,6 +53,8 @@ def _concerned(session: Session) -> tuple[set[int], set[int], set[int], dict]:
         if isinstance(obj, Contract):
             if obj not in session.new and obj.id is not None:
                 contract_ids.add(obj.id)
+            if obj.amends_id is not None:  # the parent's JSON lists its amendments and their status
+                contract_ids.add(obj.amends_id)
         elif isinstance(obj, BY_CONTRACT):
             if obj.contract_id is not None:
                 contract_ids.add(obj.contract_id)

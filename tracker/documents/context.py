@@ -89,6 +89,18 @@ def _site_values(site, role: str) -> dict:
     return {**{field: getattr(site, field) for field in SITE_FIELDS}, "role": role, "designation": party_name(site)}
 
 
+def _amended(contract, language: str) -> dict:
+    """For an amendment, the agreement it amends: its reference, trial title and day of signature."""
+    parent = getattr(contract, "amends", None)
+    if parent is None:
+        return {}
+    from tracker.contracts.amendments import signed_on
+
+    signed = signed_on(parent)
+    return {"reference": parent.reference, "title": parent.title, "signed_on": signed.isoformat() if signed else None,
+            "signed_on_text": date_text(signed, language) if signed else None}
+
+
 def template_context(contract, track, today: date, language: str = "fr") -> dict:
     """The fields of SPEC 5 for one contract and site, with the texts written for ``language``."""
     site, sponsor = track.site, contract.sponsor
@@ -115,7 +127,8 @@ def template_context(contract, track, today: date, language: str = "fr") -> dict
         "contract": {"reference": contract.reference, "title": contract.title, "acronym": contract.acronym,
                      "protocol_number": contract.protocol_number, "eu_ct_number": contract.eu_ct_number,
                      "phase": contract.phase, "indication": contract.indication, "patients": contract.patients,
-                     "cro": contract.cro},
+                     "cro": contract.cro, "amendment_number": contract.amendment_number},
+        "amends": _amended(contract, language),
         "budget": contract_rows,
         "budget_total": str(site_total.quantize(Decimal("0.01"))) if site_rows else None,
         "budget_total_text": amount_text(site_total, language, total_currency) if site_rows else None,

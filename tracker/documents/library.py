@@ -33,6 +33,8 @@ TEMPLATE_TITLES = {
     "coordinating_en": _l("Coordinating site agreement (English)"),
     "associated_fr": _l("Associated site agreement (French)"),
     "associated_en": _l("Associated site agreement (English)"),
+    "amendment_fr": _l("Amendment (French)"),
+    "amendment_en": _l("Amendment (English)"),
 }
 LANGUAGES = ("fr", "en")
 
@@ -47,10 +49,13 @@ def template_role(name: str) -> str | None:
     return prefix if prefix in TRACK_ROLES else None
 
 
-def default_template(role: str, language: str) -> str | None:
+def default_template(role: str, language: str, amendment: bool = False) -> str | None:
     """The template an admin chose for this site role and language; else the one named for them
-    (coordinating_fr...), else any written for the role, else None. Retired names are skipped."""
+    (coordinating_fr...), else any written for the role, else None. Retired names are skipped.
+    An amendment's is the shipped amendment in its language (amendment_fr...) while it is offered."""
     names = template_names()
+    if amendment and f"amendment_{language}" in names:
+        return f"amendment_{language}"
     chosen = db.session.execute(db.select(TemplateDefault.name).where(
         TemplateDefault.role == role, TemplateDefault.language == language)).scalar()
     for wanted in (chosen, f"{role}_{language}", *[n for n in names if template_role(n) == role]):
@@ -183,7 +188,9 @@ def ensure_builtin_templates(*, now: datetime) -> int:
         if latest is not None and (latest.created_by_id is not None or latest.retired_at is not None
                                    or latest.sha256 == hashlib.sha256(data).hexdigest()):
             continue  # an admin's own version, a name an admin retired, or the same text
-        store_template(path.stem, data, path.name, actor=audit.SYSTEM, now=now, trial=False, regulated=True)
+        # The national model's agreements are regulated; an amendment's changes are written by the parties.
+        store_template(path.stem, data, path.name, actor=audit.SYSTEM, now=now, trial=False,
+                       regulated=not path.stem.startswith("amendment_"))
         added += 1
     return added
 

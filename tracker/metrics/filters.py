@@ -17,7 +17,9 @@ from tracker.extensions import db
 from tracker.models import Contract, Site, Sponsor
 from tracker.models.contracts import PHASES
 
-PARAMETERS = ("site", "sponsor_id", "phase", "from", "to")
+PARAMETERS = ("site", "sponsor_id", "phase", "from", "to", "kind")
+# First agreements and amendments are measured apart: an amendment is quicker and would flatter the figures.
+KINDS = ("agreements", "amendments", "all")
 
 
 @dataclass(frozen=True)
@@ -27,15 +29,16 @@ class Filters:
     phase: str | None = None
     received_from: date | None = None
     received_to: date | None = None
+    kind: str = "agreements"
 
     def as_dict(self) -> dict:
         return {"site": self.site.code if self.site else None, "sponsor_id": self.sponsor_id,
                 "phase": self.phase, "from": self.received_from.isoformat() if self.received_from else None,
-                "to": self.received_to.isoformat() if self.received_to else None}
+                "to": self.received_to.isoformat() if self.received_to else None, "kind": self.kind}
 
     def query_args(self) -> dict:
-        """The filters as query parameters, for links that keep them."""
-        return {k: v for k, v in self.as_dict().items() if v is not None}
+        """The filters as query parameters, for links that keep them (the default kind left out)."""
+        return {k: v for k, v in self.as_dict().items() if v is not None and (k, v) != ("kind", "agreements")}
 
 
 def _date(raw: str, name: str, errors: dict) -> date | None:
@@ -77,9 +80,12 @@ def parse(args) -> Filters:
         end = _date(raw, "to", errors)
     if start and end and start > end:
         errors["to"] = str(_l("The end of the period comes before its start."))
+    kind = (args.get("kind") or "").strip() or "agreements"
+    if kind not in KINDS:
+        errors["kind"] = str(_l("Expected one of %(kinds)s.", kinds=", ".join(KINDS)))
     if errors:
         raise InvalidInput(errors)
-    return Filters(site, sponsor_id, phase, start, end)
+    return Filters(site, sponsor_id, phase, start, end, kind)
 
 
 def narrowing(user, filters: Filters) -> list:
@@ -100,4 +106,7 @@ def narrowing(user, filters: Filters) -> list:
         conditions.append(Contract.received_on >= filters.received_from)
     if filters.received_to is not None:
         conditions.append(Contract.received_on <= filters.received_to)
+    if filters.kind != "all":
+        conditions.append(Contract.amends_id.is_(None) if filters.kind == "agreements"
+                          else Contract.amends_id.is_not(None))
     return conditions

@@ -45,8 +45,9 @@ BATCH = 500
 REVISION = 2  # what ``derive`` writes; rows of an older revision are derived again by ``backfill``
 
 
-def _visits(track: Track, facts: list[clocks.EventFact], calendar) -> list[dict]:
-    """Every finished stage visit of a track, with its deadline and whether the site met it."""
+def _visits(track: Track, facts: list[clocks.EventFact], calendar, amendment: bool = False) -> list[dict]:
+    """Every finished stage visit of a track, with its deadline (an amendment's, for one) and whether the
+    site met it."""
     visits: list[dict] = []
     current = None
     seqs = [e.seq for e in sorted(track.events, key=lambda e: e.seq)]
@@ -57,7 +58,8 @@ def _visits(track: Track, facts: list[clocks.EventFact], calendar) -> list[dict]
                 current["left_on"] = fact.on
                 current["site_done_on"] = current["site_done_on"] or fact.on
                 visits.append(current)
-            days = clocks.stage_sla(state.stage, state.holder, state.round, settings_of(state.stage_policy_id))
+            days = clocks.stage_sla(state.stage, state.holder, state.round,
+                                    settings_of(state.stage_policy_id, amendment))
             current = {"track_id": track.id, "seq": seqs[i], "contract_id": track.contract_id,
                        "site_id": track.site_id, "stage": state.stage, "round": state.round,
                        "holder": state.holder, "entered_on": state.stage_entered_on, "site_done_on": None,
@@ -77,13 +79,14 @@ def _days(start: date | None, end: date | None) -> int | None:
     return (end - start).days if start and end else None
 
 
-def _track_figures(track: Track, facts: list[clocks.EventFact], calendars, received_on: date | None) -> dict | None:
+def _track_figures(track: Track, facts: list[clocks.EventFact], calendars, received_on: date | None,
+                   amendment: bool = False) -> dict | None:
     if track.stage not in rules.CLOSED_STAGES:
         return None
     closed_on = facts[-1].on
     replayed = clocks.replay(facts, calendars[0], closed_on)
     held = replayed.held
-    ceiling = state_of_events(track.role, facts, calendars, closed_on).regulatory_due_on
+    ceiling = state_of_events(track.role, facts, calendars, closed_on, amendment).regulatory_due_on
     executed = track.stage == rules.EXECUTED
     signed = closed_on if executed else None  # the site's last signature executes its track
     target = settings_of(replayed.ceiling_policy_id)["site_target_working_days"]
@@ -127,6 +130,7 @@ def derive(contract: Contract, calendars: dict | None = None) -> tuple[dict, lis
     ``calendars`` maps a site id to its (working, legal) calendars; missing ones are read and kept there.
     """
     calendars = calendars if calendars is not None else {}
+    amendment = getattr(contract, "amends_id", None) is not None  # the bulk demo loader's contracts have none
     facts_by_track, tracks, visits = {}, [], []
     for track in contract.tracks:
         if not track.events:
@@ -134,8 +138,8 @@ def derive(contract: Contract, calendars: dict | None = None) -> tuple[dict, lis
         pair = calendars.get(track.site_id) or calendars.setdefault(track.site_id, calendars_of(track))
         facts = event_facts(track)
         facts_by_track[track.id] = facts
-        visits.extend(_visits(track, facts, pair[0]))
-        figures = _track_figures(track, facts, pair, contract.received_on)
+        visits.extend(_visits(track, facts, pair[0], amendment))
+        figures = _track_figures(track, facts, pair, contract.received_on, amendment)
         if figures:
             tracks.append(figures)
     return _contract_figures(contract, facts_by_track), tracks, visits

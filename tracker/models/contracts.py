@@ -41,7 +41,9 @@ class Contract(db.Model):
     # The list's search is a substring match: PostgreSQL answers it from a trigram index; SQLite
     # scans this narrow index instead of every contract row.
     __table_args__ = (Index("ix_contracts_search_text", "search_text", postgresql_using="gin",
-                            postgresql_ops={"search_text": "gin_trgm_ops"}),)
+                            postgresql_ops={"search_text": "gin_trgm_ops"}),
+                      # Two requests numbering amendments of one contract at once cannot both store -A3.
+                      UniqueConstraint("amends_id", "amendment_number", name="uq_contracts_amendment_number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
@@ -68,8 +70,16 @@ class Contract(db.Model):
     # Goes up with every change to the contract or what hangs on it (tracker.contracts.versioning):
     # the API's ETag is made from it, so a client polling an unchanged contract gets a 304.
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # An amendment (avenant) is a contract of its own that amends an executed one: REF-A1, REF-A2...
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id"), index=True)
+    amendment_number: Mapped[int | None] = mapped_column(Integer)
+    # The trial's regulatory status (SPEC 5b): CTIS submission and authorisation (ANSM/CPP through CTIS).
+    ctis_submitted_on: Mapped[date | None] = mapped_column(Date)
+    authorised_on: Mapped[date | None] = mapped_column(Date)
 
     sponsor: Mapped[Sponsor] = relationship()
+    amends: Mapped[Contract | None] = relationship(remote_side=[id], back_populates="amendments")
+    amendments: Mapped[list[Contract]] = relationship(back_populates="amends", order_by="Contract.amendment_number")
     created_by: Mapped[User | None] = relationship()
     tracks: Mapped[list[Track]] = relationship(
         back_populates="contract", order_by="Track.id", cascade="all, delete-orphan"
@@ -92,6 +102,10 @@ class Contract(db.Model):
         is cancelled, every site counts, so "1/2" says one site had signed before it was.
         """
         return executed_sites(self.status, [t.stage for t in self.tracks])
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.amends_id is not None
 
     @property
     def signed_sites(self) -> int:
@@ -150,6 +164,9 @@ class Track(db.Model):
     next_alert_on: Mapped[date | None] = mapped_column(Date, index=True)
     # Optimistic lock: an UPDATE that finds another version raises StaleDataError.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # The site's regulatory milestones once the agreement is signed (SPEC 5b).
+    activated_on: Mapped[date | None] = mapped_column(Date)
+    first_patient_on: Mapped[date | None] = mapped_column(Date)
 
     contract: Mapped[Contract] = relationship(back_populates="tracks")
     site: Mapped[Site] = relationship()

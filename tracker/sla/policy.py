@@ -37,14 +37,27 @@ DEFAULTS: dict = {
     # The partners' own promise: a site holds an agreement no more than this many working days in all
     # (the metrics' within_target_pct; a track is measured with the policy its ceiling started under).
     "site_target_working_days": 20,
+    # An amendment (avenant) changes a signed agreement: the policy may give it shorter review times
+    # and ceilings than a first agreement (see AMENDMENT_SETTINGS).
+    "amendment_review_first_round": 3,
+    "amendment_review_later_rounds": 2,
+    "amendment_coordinating_ceiling": 45,
+    "amendment_associated_ceiling": 15,
     "roll_forward": True,
 }
+# The setting an amendment reads in place of each first agreement's one.
+AMENDMENT_SETTINGS = {"review_first_round": "amendment_review_first_round",
+                      "review_later_rounds": "amendment_review_later_rounds",
+                      "coordinating_ceiling": "amendment_coordinating_ceiling",
+                      "associated_ceiling": "amendment_associated_ceiling"}
 BOUNDS = {
     "completeness": (1, 60), "review_first_round": (1, 60), "review_later_rounds": (1, 60), "conformity": (1, 60),
     "signature": (1, 60), "sponsor_reminder": (1, 60), "sponsor_reminder_every": (1, 60),
     "signatory_reminder_every": (1, 60), "warning_before": (0, 10), "escalation_after": (1, 30),
     "round_limit": (1, 20), "coordinating_ceiling": (1, 365), "associated_ceiling": (1, 365),
     "ceiling_warning_before": (0, 60), "site_target_working_days": (1, 365),
+    "amendment_review_first_round": (1, 60), "amendment_review_later_rounds": (1, 60),
+    "amendment_coordinating_ceiling": (1, 365), "amendment_associated_ceiling": (1, 365),
 }
 LABELS = {
     "completeness": _l("Completeness check (working days)"),
@@ -62,20 +75,29 @@ LABELS = {
     "associated_ceiling": _l("Regulatory ceiling, associated site (calendar days)"),
     "ceiling_warning_before": _l("Warn this many working days before the regulatory ceiling"),
     "site_target_working_days": _l("Partners' target: working days a site holds an agreement in all"),
+    "amendment_review_first_round": _l("Amendment review, first round (working days)"),
+    "amendment_review_later_rounds": _l("Amendment review, later rounds (working days)"),
+    "amendment_coordinating_ceiling": _l("Amendment ceiling, coordinating site (calendar days)"),
+    "amendment_associated_ceiling": _l("Amendment ceiling, associated site (calendar days)"),
     "roll_forward": _l("Move ceilings that fall on a non-working day to the next working day"),
 }
 
 _cache: dict[int, dict] = {}
 
 
-def settings_of(policy_id: int | None) -> dict:
-    """The settings of a policy version (versions never change, so they are cached)."""
+def settings_of(policy_id: int | None, amendment: bool = False) -> dict:
+    """The settings of a policy version (versions never change, so they are cached); for an amendment,
+    its own review times and ceilings stand in for a first agreement's."""
     if policy_id is None:
-        return dict(DEFAULTS)
-    if policy_id not in _cache:
-        policy = db.session.get(Policy, policy_id)
-        _cache[policy_id] = {**DEFAULTS, **(policy.settings if policy else {})}
-    return _cache[policy_id]
+        settings = dict(DEFAULTS)
+    else:
+        if policy_id not in _cache:
+            policy = db.session.get(Policy, policy_id)
+            _cache[policy_id] = {**DEFAULTS, **(policy.settings if policy else {})}
+        settings = _cache[policy_id]
+    if amendment:
+        return {**settings, **{name: settings[own] for name, own in AMENDMENT_SETTINGS.items()}}
+    return settings
 
 
 def current_policy() -> Policy | None:

@@ -140,15 +140,16 @@ def calendars_of(track: Track) -> Calendars:
     return site_calendar(track.site), legal_calendar(track.site)
 
 
-def state_of_events(role: str, facts: list[clocks.EventFact], calendars: Calendars, today: date) -> TrackState:
+def state_of_events(role: str, facts: list[clocks.EventFact], calendars: Calendars, today: date,
+                    amendment: bool = False) -> TrackState:
     """The state of a track of this role from its event facts on ``today`` (no prediction, no database
-    beyond reading policy versions)."""
+    beyond reading policy versions); an amendment's track has the policy's amendment times and ceilings."""
     calendar, legal = calendars
     r = clocks.replay(facts, calendar, today)
-    settings = settings_of(r.stage_policy_id)
+    settings = settings_of(r.stage_policy_id, amendment)
     sla_days = None if r.stage in rules.CLOSED_STAGES else clocks.stage_sla(r.stage, r.holder, r.round, settings)
     due_on = deadlines.stage_due_on(calendar, r.stage_entered_on, sla_days) if sla_days is not None else None
-    regulatory, target = _ceiling(legal, role, r.ceiling_start, settings_of(r.ceiling_policy_id),
+    regulatory, target = _ceiling(legal, role, r.ceiling_start, settings_of(r.ceiling_policy_id, amendment),
                                   r.sponsor_days_since_ceiling)
     return _derive(role=role, stage=r.stage, holder=r.holder, round_=r.round, entered_on=r.stage_entered_on,
                    holder_since=r.holder_since, due_on=due_on, regulatory=regulatory, target=target,
@@ -159,7 +160,7 @@ def state_of_events(role: str, facts: list[clocks.EventFact], calendars: Calenda
 def replay_state(track: Track, now: datetime, calendars: Calendars | None = None) -> TrackState:
     """The state of one track from its events (no prediction)."""
     return state_of_events(track.role, event_facts(track), calendars or calendars_of(track),
-                           local_date(now, track.site.timezone))
+                           local_date(now, track.site.timezone), track.contract.amends_id is not None)
 
 
 def contract_states(contract: Contract, now: datetime) -> dict[int, TrackState]:
@@ -177,7 +178,7 @@ def contract_states(contract: Contract, now: datetime) -> dict[int, TrackState]:
     for track in sorted(contract.tracks, key=lambda t: t.role != "coordinating"):
         calendar, legal = calendars = calendars_of(track)
         state = replay_state(track, now, calendars)
-        days = prediction.stage_days(medians, settings_of(state.policy_id))
+        days = prediction.stage_days(medians, settings_of(state.policy_id, contract.amends_id is not None))
         predicted = prediction.predict(state, calendar, days, coordinator_agree)
         if track.role == "coordinating":
             coordinator_agree = prediction.agreement_on(state, calendar, days, predicted)

@@ -13,10 +13,10 @@ documents_bp = Blueprint("documents", __name__)
 
 def register(app: Flask) -> None:
     from tracker.web.staff import audit_export, contract_form, contracts, conversation, dashboard, documents
-    from tracker.web.staff import invitations, negotiated, queue, signatories, sponsors
+    from tracker.web.staff import amendments, invitations, negotiated, queue, signatories, sponsors
 
     del contract_form, contracts, documents, negotiated  # imported for their routes
     app.register_blueprint(contracts_bp)
     app.register_blueprint(documents_bp)
-    for module in (queue, audit_export, conversation, invitations, sponsors, signatories, dashboard):
+    for module in (queue, audit_export, conversation, invitations, sponsors, signatories, dashboard, amendments):
         app.register_blueprint(module.bp)

@@ -19,7 +19,7 @@ from tracker.pipeline.permissions import allowed_actions, open_parties
 from tracker.sla.calendars import site_calendar
 from tracker.sla.state import contract_states, stored_state
 from tracker.timeutil import local_date
-from tracker.web.staff import contracts_bp as bp, documents
+from tracker.web.staff import amendments, contracts_bp as bp, documents
 from tracker.web.shared.forms import ActionForm, OwnerForm, SelectChoice
 from tracker.web.shared.helpers import attempt
 from tracker.web.shared.paging import page_number, pager_of
@@ -87,7 +87,8 @@ def show(contract: Contract):
     cancellation = next((e for e in reversed(events) if e.action == "cancel" and e.track.role == "coordinating"),
                         None) if contract.status == "cancelled" else None
     return render_template("contracts/show.html", contract=contract, panels=_panels(contract, Actor.of(current_user)),
-                           events=events, cancellation=cancellation, **documents.page_context(contract))
+                           events=events, cancellation=cancellation, **documents.page_context(contract),
+                           **amendments.page_context(contract))
 
 
 def _track_of(contract: Contract, track_id: int):

@@ -1,6 +1,8 @@
 """The managers' dashboard: what is at risk, the board, escalations, the figures and their charts."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, render_template, request
 from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import gettext as _
@@ -11,6 +13,7 @@ from tracker.access import role_required
 from tracker.database import utcnow
 from tracker.errors import InvalidInput
 from tracker.extensions import db
+from tracker.metrics import activation
 from tracker.metrics import dashboard as data
 from tracker.metrics import hourly
 from tracker.metrics import sites as per_site
@@ -36,7 +39,7 @@ def _filters() -> Filters:
     filters = parse(request.args)
     if current_user.role != "admin":
         site = db.session.get(Site, current_user.site_id)
-        filters = Filters(site, filters.sponsor_id, filters.phase, filters.received_from, filters.received_to)
+        filters = replace(filters, site=site)
     return filters
 
 
@@ -148,7 +151,7 @@ def index():
         at_risk=live["at_risk"], overdue=live["overdue"], board=live["board"],
         escalations=live["escalations"], charts=_charts(kept, figures, live), chart=render,
         site_codes={s.id: s.code for s in sites}, by=by, limits=tables.ceilings(), pct=pct,
-        **_site_tables(filters, by),
+        **_site_tables(filters, by), activation=activation.site_medians(scope),
         role_label=lambda role: str(rules.ROLE_LABELS.get(role, role)).capitalize(), **choices)
 
 
@@ -177,6 +180,15 @@ def sites_csv():
     by = _breakdown() if request.args.get("by") else None
     return csv_response(f"sites-{by}.csv" if by else "sites.csv",
                         *tables.site_table(_site_rows(filters, by), by, tables.ceilings()))
+
+
+@bp.get("/activation.csv")
+@login_required
+@role_required(*MANAGERS)
+def activation_csv():
+    """Per site: median days from signature to activation and from activation to the first patient."""
+    return csv_response("activation.csv", *tables.activation_table(
+        activation.site_medians(Scope.of(current_user, _filters()))))
 
 
 @bp.get("/dashboard.xlsx")

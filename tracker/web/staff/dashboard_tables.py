@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from tracker.metrics import activation
 from tracker.metrics import dashboard as data
 from tracker.metrics import sites
 from tracker.stages import rules
@@ -30,7 +31,7 @@ FIGURE_LABELS = {
 }
 PERCENTS = {"within_sla_pct"}  # labelled "(%)" outside the translated words, which keep no stray percent sign
 FILTER_LABELS = {"site": _l("Site"), "sponsor_id": _l("Sponsor"), "phase": _l("Phase"), "from": _l("Received from"),
-                 "to": _l("Received until")}
+                 "to": _l("Received until"), "kind": _l("Kind of contract")}
 BENCHMARK_LABELS = {
     "regulatory_ceiling_days": _l("Regulatory ceiling, coordinating site (calendar days)"),
     "associated_ceiling_days": _l("Regulatory ceiling, associated site (calendar days)"),
@@ -81,6 +82,17 @@ def site_table(rows: list[dict], by: str | None, limits: dict) -> tuple[list, li
     return columns, body
 
 
+ACTIVATION_COLUMNS = (_l("Site"), _l("Executed site agreements"), _l("Sites activated"),
+                      _l("Median days from signature to activation"), _l("First patients in"),
+                      _l("Median days from activation to the first patient"))
+
+
+def activation_table(rows: list[dict]) -> tuple[tuple, list]:
+    """Per site: signature → activation → first patient (``tracker.metrics.activation``)."""
+    return ACTIVATION_COLUMNS, [[r["site"], r["executed"], r["activated"], r["median_days_to_activation"],
+                                 r["first_patients"], r["median_days_to_first_patient"]] for r in rows]
+
+
 CONTRACT_COLUMNS = (_l("Reference"), _l("Sponsor"), _l("Phase"), _l("Received on"), _l("Status"),
                     _l("Complete file on"), _l("Agreed on"), _l("Executed on"),
                     _l("Days from the complete file to agreement"), _l("Days from the complete file to execution"),
@@ -107,5 +119,6 @@ def workbook_sheets(figures: dict, scope, breakdowns: dict[str, list], per_role:
               Sheet(_l("Sites"), *site_table(per_role, None, limits))]
     for by in sites.BREAKDOWNS:
         sheets.append(Sheet(BREAKDOWN_TITLES[by], *site_table(breakdowns[by], by, limits)))
+    sheets.append(Sheet(_l("Activation"), *activation_table(activation.site_medians(scope))))
     sheets.append(Sheet(_l("Contracts"), *contract_table(scope)))
     return sheets

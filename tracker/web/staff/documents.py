@@ -168,7 +168,7 @@ def page_context(contract: Contract) -> dict:
         form = GenerateForm(prefix=f"gen{track.id}", formdata=None)
         form.template.choices = [SelectChoice(n, library.template_title(n)) for n in names
                                  if library.template_role(n) in (None, track.role)]
-        form.template.data = library.default_template(track.role, language)
+        form.template.data = library.default_template(track.role, language, contract.amends_id is not None)
         form.site.data = track.site.code
         blanks = []
         if form.template.data and contract.status != "cancelled":
