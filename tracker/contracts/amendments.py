@@ -20,7 +20,8 @@ from tracker.errors import Conflict, Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract
 from tracker.people.roles import takes_part
-from tracker.pipeline import rules
+from tracker.stages import rules
+from tracker.stages.signed import signed_on
 from tracker.timeutil import local_date
 
 FIELDS = {"title", "received_on", "sites", "language"}
@@ -36,16 +37,6 @@ def refusal(parent: Contract) -> str | None:
     if parent.status != "executed":
         return str(_l("%(ref)s is not executed yet: only a signed agreement can be amended.", ref=parent.reference))
     return None
-
-
-def signed_on(contract: Contract) -> date | None:
-    """The day the agreement was fully signed: the last signature at its last executed site."""
-    moments = [moment for t in contract.tracks if t.stage == rules.EXECUTED
-               for moment in (t.institution_signed_at, t.investigator_signed_at, t.sponsor_signed_at) if moment]
-    if not moments:
-        return None
-    coordinating = contract.coordinating_track or contract.tracks[0]
-    return local_date(max(moments), coordinating.site.timezone)
 
 
 def amendable_tracks(parent: Contract) -> list:

@@ -19,7 +19,7 @@ from tracker.errors import Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract
 from tracker.people.roles import is_site_staff, takes_part
-from tracker.pipeline import rules
+from tracker.stages import rules
 from tracker.timeutil import local_date
 
 CONTRACT_DATES = ("ctis_submitted_on", "authorised_on")

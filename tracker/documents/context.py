@@ -17,6 +17,8 @@ from decimal import Decimal, InvalidOperation
 from babel.dates import format_date
 from babel.numbers import format_currency
 
+from tracker.stages.signed import signed_on
+
 LOCALES = {"fr": "fr_FR", "en": "en_GB"}
 CURRENCY_UNIT = re.compile(r"^([A-Z]{3})\b\s*(.*)$")
 # The units the budget form offers (tracker.contracts.budget.COMMON_UNITS), as each language writes them.
@@ -94,8 +96,6 @@ def _amended(contract, language: str) -> dict:
     parent = getattr(contract, "amends", None)
     if parent is None:
         return {}
-    from tracker.contracts.amendments import signed_on
-
     signed = signed_on(parent)
     return {"reference": parent.reference, "title": parent.title, "signed_on": signed.isoformat() if signed else None,
             "signed_on_text": date_text(signed, language) if signed else None}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from tracker.extensions import db
 from tracker.metrics.figures import Scope, median
 from tracker.models import Site, Track, TrackFigures
-from tracker.pipeline import rules
+from tracker.stages import rules
 
 
 def site_medians(scope: Scope) -> list[dict]:
