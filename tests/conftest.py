@@ -1,7 +1,8 @@
 """Shared fixtures: a real database (SQLite file or PostgreSQL), a live server, factories.
 
 Set TRACKER_TEST_DATABASE_URL to run the suite against PostgreSQL; otherwise it
-uses a fresh SQLite file. The schema is built by the real migrations.
+uses a fresh SQLite file. The schema is built by the real migrations. What the tests share that is
+not a fixture (the test password, form tokens, API client...) is in tests/helpers/.
 """
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
-import requests
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
+from tests.helpers.web import PASSWORD, Api, csrf_token
 from tracker import audit, create_app
 from tracker.extensions import db
 from tracker.contracts.input import parse_contract
@@ -22,23 +23,6 @@ from tracker.people.operations import create_sponsor, create_user
 from tracker.people.tokens import create_token
 from tracker.seeding import seed_reference_data
 from tracker.timeutil import local_date
-
-PASSWORD = "correct horse battery"
-# Everything an agreement prints about a French sponsor (a fictitious company with a valid SIREN).
-SPONSOR_IDENTITY = {"legal_name": "Novacure Oncology SA", "legal_form": "société anonyme",
-                    "registration_number": "832147565", "address": "18 rue de la Pépinière, 75008 Paris",
-                    "representative": "Laura Novak", "representative_title": "Présidente"}
-# What the contract itself must say for an agreement to have no blanks.
-CONTRACT_DETAILS = {"acronym": "ESCALADE", "indication": "Advanced solid tumours", "patients": 24,
-                    "investigators": {"GR": "Dr Claire Martin", "IB": "Dr Paul Garnier"},
-                    "budget": [{"item": "Screening visit", "amount": 450, "unit": "EUR per patient"}],
-                    "site_details": {
-                        "GR": {"investigator_title": "Dr", "investigator_department": "Département d'innovation "
-                               "thérapeutique", "investigator_rpps": "10000000009"},
-                        "IB": {"investigator_title": "Dr", "investigator_department": "Unité d'essais cliniques",
-                               "investigator_rpps": "12345678903", "patients": 6,
-                               "budget": [{"item": "Screening visit", "amount": 1200, "unit": "EUR per patient"},
-                                          {"item": "Treatment visit", "amount": 850.5, "unit": "EUR per visit"}]}}}
 
 
 def _database_url(tmp_path_factory) -> str:
@@ -196,38 +180,11 @@ def make_contract(app, now):
     return make
 
 
-class Api:
-    """A small client for the JSON API over real HTTP."""
-
-    def __init__(self, base: str, token: str | None = None):
-        self.base = base + "/api/v1"
-        self.session = requests.Session()
-        if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def get(self, path, **kw):
-        return self.session.get(self.base + path, timeout=30, **kw)
-
-    def post(self, path, json=None, **kw):
-        return self.session.post(self.base + path, json=json, timeout=30, **kw)
-
-
 @pytest.fixture
 def api(server, token_for):
     def make(email=None):
         return Api(server, token_for(email) if email else None)
     return make
-
-
-def csrf_token(client, url: str) -> str:
-    """The CSRF token of the form on a page, as a browser would submit it."""
-    import re
-
-    page = client.get(url).get_data(as_text=True)
-    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token" value="([^"]+)"', page)
-    assert match, f"no CSRF token on {url}"
-    return match.group(1)
 
 
 @pytest.fixture

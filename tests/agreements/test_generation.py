@@ -6,8 +6,9 @@ from datetime import date, timedelta
 import docx
 import pytest
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY, csrf_token
-from tests.docx_text import all_text
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.docx_text import all_text
+from tests.helpers.web import csrf_token
 from tracker.documents import operations as ops
 from tracker.errors import Conflict
 from tracker.extensions import db

@@ -7,7 +7,8 @@ import subprocess
 import docx
 import pytest
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY, csrf_token
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.web import csrf_token
 from tracker.extensions import db
 from tracker.models import AuditEntry, ContractTemplate
 

@@ -12,27 +12,21 @@ from datetime import date, datetime
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
-from zoneinfo import ZoneInfo
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.helpers.actors import ADMIN
+from tests.helpers.clock import paris
 from tracker.alerts.digest import digest
 from tracker.alerts.mails import bodies_of
 from tracker.alerts.sweep import sweep
-from tracker.audit import Actor
 from tracker.extensions import db
 from tracker.mail.smtp import send_due
 from tracker.models import Contract, OutboxMessage, User
 from tracker.pipeline.operations import apply_action
 
-PARIS = ZoneInfo("Europe/Paris")
 SMTP_KEYS = ("SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "MAIL_FROM")
-
-
-def paris(text: str) -> datetime:
-    """A Paris wall-clock time such as "2026-10-09 09:00" as an aware instant."""
-    return datetime.fromisoformat(text).replace(tzinfo=PARIS)
 
 
 def free_port() -> int:
@@ -105,9 +99,6 @@ def smtp(app):
     yield server
     server.stop()
     app.config.update(saved)
-
-
-ADMIN = Actor(user_id=None, email="admin@tracker.test", role="admin")
 
 
 class Desk:
@@ -200,27 +191,3 @@ class Desk:
 @pytest.fixture
 def desk(app, make_sponsor, make_user, make_contract):
     return Desk(app, make_sponsor, make_user, make_contract)
-
-
-def race(threads: int, work) -> list:
-    """Start ``work`` in several threads at the same instant; return what each returned.
-
-    Any exception in a thread fails the test, so a race cannot hide an error.
-    """
-    barrier = threading.Barrier(threads)
-    results, errors = [], []
-
-    def run():
-        try:
-            barrier.wait(timeout=30)
-            results.append(work())
-        except Exception as exc:  # reported below
-            errors.append(exc)
-
-    started = [threading.Thread(target=run) for _ in range(threads)]
-    for thread in started:
-        thread.start()
-    for thread in started:
-        thread.join(timeout=120)
-    assert errors == []
-    return results

@@ -7,8 +7,8 @@ from tracker.mail.window import load_windows
 from tracker.extensions import db
 from tracker.models import AuditEntry, OutboxMessage
 
-from tests.alerts.conftest import paris
-from tests.conftest import csrf_token
+from tests.helpers.clock import paris
+from tests.helpers.web import csrf_token
 
 EN = {"Accept-Language": "en"}
 

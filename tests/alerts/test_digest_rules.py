@@ -9,7 +9,7 @@ import pytest
 
 from tracker.sla.calendar import CalendarSpec, calendar_for
 
-from tests.alerts.conftest import paris
+from tests.helpers.clock import paris
 
 FRANCE = calendar_for(CalendarSpec(country="FR"))
 

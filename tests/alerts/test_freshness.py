@@ -8,7 +8,7 @@ working days and is due on Monday 12 October; its warning day is Friday 9 Octobe
 """
 from __future__ import annotations
 
-from tests.alerts.conftest import paris
+from tests.helpers.clock import paris
 
 
 def _review_due_monday_12_october(desk) -> str:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from tests.alerts.conftest import paris, race
+from tests.helpers.clock import paris
+from tests.helpers.concurrency import race
 from tracker.extensions import db
 from tracker.mail.outbox import claim
 from tracker.models import OutboxMessage

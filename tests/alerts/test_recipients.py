@@ -17,7 +17,7 @@ from tracker.pipeline.operations import set_owner
 from tracker.sla.operations import save_policy
 from tracker.sla.policy import DEFAULTS
 
-from tests.alerts.conftest import paris
+from tests.helpers.clock import paris
 
 
 def _own(app, reference: str, site: str, email: str | None) -> None:

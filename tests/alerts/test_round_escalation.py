@@ -15,7 +15,8 @@ from tracker.pipeline.operations import apply_action
 from tracker.sla.operations import save_policy
 from tracker.sla.policy import DEFAULTS
 
-from tests.alerts.conftest import ADMIN, paris
+from tests.helpers.actors import ADMIN
+from tests.helpers.clock import paris
 
 
 def _three_rounds(desk) -> str:

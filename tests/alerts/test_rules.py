@@ -5,7 +5,8 @@ entered on Monday 5 October has 5 working days and is due on Monday 12 October.
 """
 from __future__ import annotations
 
-from tests.alerts.conftest import paris, race
+from tests.helpers.clock import paris
+from tests.helpers.concurrency import race
 from tracker.extensions import db
 from tracker.models import OutboxMessage
 

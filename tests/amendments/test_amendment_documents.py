@@ -5,9 +5,10 @@ from datetime import timedelta
 
 import pytest
 
-from tests.amendments.conftest import ADMIN, execute
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY
-from tests.docx_text import all_text
+from tests.helpers.amendments import execute
+from tests.helpers.actors import ADMIN
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.docx_text import all_text
 from tracker.contracts.amendments import create_amendment
 from tracker.documents import library
 from tracker.documents.operations import generate

@@ -6,7 +6,8 @@ import csv
 import io
 from datetime import timedelta
 
-from tests.amendments.conftest import ADMIN, day, execute
+from tests.helpers.amendments import day, execute
+from tests.helpers.actors import ADMIN
 from tracker.contracts.amendments import create_amendment
 from tracker.contracts.regulatory import update_regulatory
 from tracker.extensions import db

@@ -6,7 +6,7 @@ import threading
 import pytest
 import requests
 
-from tests.amendments.conftest import day, execute
+from tests.helpers.amendments import day, execute
 from tracker.extensions import db
 from tracker.models import AuditEntry, Contract
 
@@ -160,7 +160,7 @@ def test_a_new_amendment_changes_the_agreements_etag(api, signed, make_user):
 
 
 def test_a_cancelled_contract_cannot_be_amended(app, api, make_sponsor, make_contract, make_user, now):
-    from tests.amendments.conftest import ADMIN
+    from tests.helpers.actors import ADMIN
     from tracker.pipeline.operations import apply_action
 
     reference = make_contract(make_sponsor())

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.amendments.conftest import day
-from tests.conftest import csrf_token
+from tests.helpers.amendments import day
+from tests.helpers.web import csrf_token
 from tracker.extensions import db
 from tracker.models import AuditEntry, Contract
 

@@ -7,7 +7,7 @@ import os
 import pytest
 import requests
 
-from tests.live_servers import redis_db, servers  # noqa: F401  (Redis db 5, real server processes)
+from tests.helpers.live_servers import redis_db, servers  # noqa: F401  (Redis db 5, real server processes)
 from tracker.api.limits import call_allowance, upload_allowance
 
 

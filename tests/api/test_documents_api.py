@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import docx
 import pytest
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY
-from tests.docx_text import all_text
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.docx_text import all_text
 from tracker.extensions import db
 from tracker.models import ContractTemplate, Document
 

@@ -8,8 +8,8 @@ import zipfile
 import docx
 import pytest
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY
-from tests.word_redline import word_redline
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.word_redline import word_redline
 from tracker.extensions import db
 from tracker.models import AuditEntry, Document
 

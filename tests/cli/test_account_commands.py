@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token
+from tests.helpers.web import PASSWORD, csrf_token
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEntry, User
 

@@ -100,7 +100,7 @@ def test_seed_demo_builds_every_stage_and_prints_logins(cli, app, builtin_templa
                 "cancelled", "waiting_coordinator", "conformity"} <= stages
         assert db.session.execute(db.select(db.func.count(Contract.id))).scalar() == 12
         # the demo agreements are filled whole: generated for signing, never drafts with blanks
-        from tests.docx_text import all_text
+        from tests.helpers.docx_text import all_text
         from tracker.models import Document
 
         documents = db.session.execute(db.select(Document).where(Document.kind == "generated")).scalars().all()

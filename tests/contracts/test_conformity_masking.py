@@ -1,7 +1,7 @@
 """The associated site's check leaves out what is the site's own: its identity and its own figures."""
 from __future__ import annotations
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
 from tracker.documents.conformity import _masker, _own_values
 from tracker.documents.context import amount_text
 from tracker.extensions import db

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.conftest import csrf_token
+from tests.helpers.web import csrf_token
 from tracker.extensions import db
 from tracker.models import AuditEntry, Contract, Sponsor, Track
 

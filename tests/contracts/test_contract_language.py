@@ -1,5 +1,6 @@
 """The language of a contract's agreements (SPEC 5d): chosen at creation, editable until the terms are agreed."""
-from tests.contracts.test_contract_edit import EN, _audit, _edit_form
+from tests.helpers.contracts import contract_audit, edit_form
+from tests.helpers.web import EN
 from tracker.extensions import db
 from tracker.models import Contract
 
@@ -15,13 +16,13 @@ def test_the_language_is_edited_and_audited(client, app, make_user, make_sponsor
     login(make_user("legal", "GR"))
     url = f"/contracts/{reference}/edit"
     assert 'name="language"' in client.get(url, headers=EN).get_data(as_text=True)
-    bad = client.post(url, data=_edit_form(client, url, language="de"), headers=EN)
+    bad = client.post(url, data=edit_form(client, url, language="de"), headers=EN)
     assert bad.status_code == 422 and "Unknown language" in bad.get_data(as_text=True)
     assert _language(app, reference) == "fr"
-    client.post(url, data=_edit_form(client, url, language="en"), headers=EN)
+    client.post(url, data=edit_form(client, url, language="en"), headers=EN)
     assert _language(app, reference) == "en"
-    assert ("contract", "language", "fr", "en") in _audit(app, reference)
-    client.post(url, data=_edit_form(client, url), headers=EN)  # a post without the field keeps it
+    assert ("contract", "language", "fr", "en") in contract_audit(app, reference)
+    client.post(url, data=edit_form(client, url), headers=EN)  # a post without the field keeps it
     assert _language(app, reference) == "en"
 
 

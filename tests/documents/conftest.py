@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import io
-import zipfile
-from pathlib import Path
 from types import SimpleNamespace
 
 import docx
@@ -11,8 +9,8 @@ import pytest
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "contract_templates"
+from tests.helpers.documents import TEMPLATES, make_zip
+
 BUILTIN = ("coordinating_fr", "coordinating_en", "associated_fr", "associated_en")
 AWKWARD_SPONSOR = "Société Générale d'Études & Cie <R&D>"
 
@@ -151,14 +149,6 @@ def word_template():
     split_runs(section.header.paragraphs[0], ["Réf. ", ("{{ contract.ref", {"bold": True}), "erence }}"])
     split_runs(section.footer.paragraphs[0], [("{{ site.", {"italic": True}), "name }} — {{ today }}"])
     return save(document)
-
-
-def make_zip(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", compression) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return buffer.getvalue()
 
 
 def docx_with_paragraphs(*texts: str) -> bytes:

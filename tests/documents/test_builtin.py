@@ -10,7 +10,7 @@ import docx
 import pytest
 from lxml import etree
 
-from tests.docx_text import all_text
+from tests.helpers.docx_text import all_text
 from tracker.documents.catalogue import ALL_FIELDS
 from tracker.documents.engine.checks import TEMPLATE_FIELDS, check_template
 

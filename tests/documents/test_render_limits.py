@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.docx_text import all_text
+from tests.helpers.docx_text import all_text
 from tracker.documents.engine.checks import TemplateRejected, check_template
 from tracker.documents.engine.limits import Limits
 from tracker.documents.engine.render import RenderTooCostly, prepare

@@ -10,7 +10,7 @@ from datetime import datetime, timezone
 import docx
 import pytest
 
-from tests.word_redline import AUTHOR, body_paragraphs, word_redline
+from tests.helpers.word_redline import AUTHOR, body_paragraphs, word_redline
 from tracker.documents.engine.checks import check_docx, check_template
 from tracker.documents.engine.compare import clauses_of, compare_documents
 from tracker.documents.engine.revisions import accept_all, has_revisions

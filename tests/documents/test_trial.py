@@ -6,7 +6,7 @@ import time
 from tracker.documents.catalogue import sample_context
 from tracker.documents.engine.trial import trial_render
 
-from tests.documents.conftest import TEMPLATES
+from tests.helpers.documents import TEMPLATES
 
 
 def test_a_shipped_agreement_passes_its_trial_quickly():
@@ -35,7 +35,7 @@ def test_the_child_is_stopped_at_its_time_budget(build):
 
 
 def test_a_template_whose_filled_body_word_cannot_open_is_refused(build):
-    from tests.documents.conftest import make_zip
+    from tests.helpers.documents import make_zip
     import io
     import zipfile
 

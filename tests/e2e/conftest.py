@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.browser import DESKTOP
+
 CHROMIUM = os.environ.get("TRACKER_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
 AXE_DIR = Path(__file__).resolve().parent / ".axe"
 AXE_JS = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 AXE_VERSION = "axe-core@4"
-PHONE, TABLET, DESKTOP = 390, 768, 1280
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +72,7 @@ def page_for(browser, server):
 
 @pytest.fixture
 def scene(app, now, make_sponsor, make_user, make_contract, builtin_templates):
-    """Contracts in the stages the page tests look at, with documents and queued alerts (tests/e2e/scene.py)."""
-    from tests.e2e.scene import build
+    """Contracts in the stages the page tests look at, with documents and queued alerts (tests/helpers/scene.py)."""
+    from tests.helpers.scene import build
 
     return build(app, now, make_sponsor, make_user, make_contract)

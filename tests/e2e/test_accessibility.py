@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.checks import axe_findings, sign_in
-from tests.e2e.conftest import DESKTOP, PHONE
+from tests.helpers.browser import DESKTOP, PHONE, axe_findings, sign_in
 
 pytestmark = pytest.mark.e2e
 SCREENS = [pytest.param("en-GB", DESKTOP, id="en-desktop"), pytest.param("fr-FR", PHONE, id="fr-phone")]

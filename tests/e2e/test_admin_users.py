@@ -12,10 +12,9 @@ from datetime import date
 import pytest
 
 from tests.alerts.conftest import smtp  # noqa: F401  (a real SMTP server on loopback)
-from tests.e2e.checks import axe_findings, overflow, sign_in
-from tests.e2e.conftest import PHONE
-from tests.e2e.test_admin_agreement import (BUDGET, WORDS, _admin_creates_the_sponsor, _generate_and_read,
-                                            _legal_creates_the_contract)
+from tests.helpers.browser import PHONE, axe_findings, overflow, sign_in
+from tests.helpers.journeys import (AGREEMENT_WORDS, BUDGET, admin_creates_the_sponsor, generate_and_read,
+                                    legal_creates_the_contract)
 from tracker.mail.smtp import send_due
 from tracker.database import utcnow
 from tracker.extensions import db
@@ -93,7 +92,7 @@ def _invitation_path(app, smtp, address) -> tuple[str, str]:  # noqa: F811
 @pytest.mark.parametrize("locale", ["fr-FR", "en-GB"])
 def test_from_reference_data_to_an_agreement_with_no_blank(locale, app, page_for, axe_source, smtp,  # noqa: F811
                                                            builtin_templates):
-    w, u = WORDS[locale], USERS_WORDS[locale]
+    w, u = AGREEMENT_WORDS[locale], USERS_WORDS[locale]
     language = locale[:2]
     with app.app_context():  # only the partner sites, the policy and the shipped templates
         assert db.session.execute(db.select(db.func.count(User.id))).scalar() == 0
@@ -101,7 +100,7 @@ def test_from_reference_data_to_an_agreement_with_no_blank(locale, app, page_for
     _first_admin(app)
     admin = page_for(locale, axe=axe_source)
     sign_in(admin, ADMIN, ADMIN_PASSWORD)
-    _admin_creates_the_sponsor(admin, w)
+    admin_creates_the_sponsor(admin, w)
 
     admin.get_by_role("link", name=u["Users"], exact=True).click()
     assert u["Never"] not in admin.locator("tbody tr").first.inner_text()  # the admin signed in just now
@@ -134,8 +133,8 @@ def test_from_reference_data_to_an_agreement_with_no_blank(locale, app, page_for
     legal.get_by_label(u["again"]).fill(LEGAL_PASSWORD)
     legal.get_by_role("button", name=u["save"]).click()
     legal.wait_for_url(re.compile(r"/contracts$"))
-    reference = _legal_creates_the_contract(legal, w)
-    agreement = _generate_and_read(legal, w, reference)
+    reference = legal_creates_the_contract(legal, w)
+    agreement = generate_and_read(legal, w, reference)
     assert not re.search(r"(?:: |, |\()\s*(?:,|\)|\.|$)", agreement, re.M)  # no label left with an empty value
     for expected in ("Novacure Oncology", "832147565", "Laura Novak", "Dr Claire Martin",
                      "NVC-114-001", *(item for item, _amount, _unit in BUDGET)):

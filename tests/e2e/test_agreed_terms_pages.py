@@ -3,7 +3,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.e2e.test_first_contract import _sign_in
+from tests.helpers.browser import sign_in
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import Contract
@@ -39,7 +39,7 @@ def _open_action(page, site, label):
 def test_reopening_the_terms_at_phone_width(app, page_for, make_user, agreed):
     page = page_for("en-GB")
     page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, make_user("legal", "GR"))
+    sign_in(page, make_user("legal", "GR"))
     page.goto(f"/contracts/{agreed}")
     assert "The sponsor signed" in page.locator(".timeline").inner_text()
     action = _open_action(page, "GR", "Reopen the terms")
@@ -58,7 +58,7 @@ def test_reopening_the_terms_at_phone_width(app, page_for, make_user, agreed):
 
 def test_reopening_without_a_reason_is_refused_in_french(app, page_for, make_user, agreed):
     page = page_for("fr-FR")
-    _sign_in(page, make_user("legal", "GR"))
+    sign_in(page, make_user("legal", "GR"))
     page.goto(f"/contracts/{agreed}")
     action = _open_action(page, "GR", "Rouvrir les termes")
     action.locator("textarea").evaluate("el => el.removeAttribute('required')")  # as a script-less client would
@@ -69,7 +69,7 @@ def test_reopening_without_a_reason_is_refused_in_french(app, page_for, make_use
 
 def test_an_associated_site_reports_a_conformity_issue(app, page_for, make_user, agreed):
     ib = page_for("en-GB")
-    _sign_in(ib, make_user("legal", "IB"))
+    sign_in(ib, make_user("legal", "IB"))
     ib.goto(f"/contracts/{agreed}")
     action = _open_action(ib, "IB", "Report a conformity issue")
     action.get_by_label("Comment").fill("Article 7 carries 3 M EUR of insurance, not the agreed 5 M EUR.")
@@ -79,7 +79,7 @@ def test_an_associated_site_reports_a_conformity_issue(app, page_for, make_user,
     assert ib.locator("#track-GR .stage-name").inner_text() == "Signature"
 
     gr = page_for("en-GB")
-    _sign_in(gr, make_user("legal", "GR"))
+    sign_in(gr, make_user("legal", "GR"))
     gr.goto(f"/contracts/{agreed}")
     assert "Article 7 carries 3 M EUR" in gr.locator(".timeline").inner_text()
 
@@ -87,7 +87,7 @@ def test_an_associated_site_reports_a_conformity_issue(app, page_for, make_user,
 def test_staff_choose_the_owner_of_their_sites_track(app, page_for, make_user, agreed):
     make_user("legal", "GR", email="camille.legal@gr.test")
     page = page_for("en-GB")
-    _sign_in(page, make_user("manager", "GR"))
+    sign_in(page, make_user("manager", "GR"))
     page.goto(f"/contracts/{agreed}")
     track = page.locator("#track-GR")
     assert "Nobody: all legal staff of the site" in track.inner_text()

@@ -7,9 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.amendments.conftest import execute
-from tests.e2e.checks import axe_findings, overflow, sign_in
-from tests.e2e.conftest import PHONE
+from tests.helpers.amendments import execute
+from tests.helpers.browser import axe_findings, overflow, sign_in
+from tests.helpers.browser import PHONE
 from tracker.timeutil import local_date
 
 pytestmark = pytest.mark.e2e

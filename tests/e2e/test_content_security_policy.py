@@ -1,7 +1,7 @@
 """The Content-Security-Policy blocks nothing the pages need: Chromium reports no refused script or style."""
 import pytest
 
-from tests.e2e.test_first_contract import _sign_in
+from tests.helpers.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -13,7 +13,7 @@ def test_pages_render_under_the_policy_without_violations(page_for, builtin_temp
     refused = []
     page.on("console", lambda message: refused.append(message.text)
             if "Content Security Policy" in message.text else None)
-    _sign_in(page, make_user("admin", None))
+    sign_in(page, make_user("admin", None))
     for path in ("/", f"/contracts/{reference}", "/contracts/new", "/admin/templates", "/admin/policy",
                  "/admin/outbox"):
         response = page.goto(path)

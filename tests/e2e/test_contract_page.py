@@ -8,9 +8,8 @@ import re
 
 import pytest
 
-from tests.e2e.checks import sign_in
-from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.scene import CANCEL_REASON
+from tests.helpers.browser import DESKTOP, PHONE, sign_in
+from tests.helpers.scene import CANCEL_REASON
 
 pytestmark = pytest.mark.e2e
 SCREENS = [pytest.param(lang, width, id=f"{lang}-{name}")

@@ -7,8 +7,7 @@ from datetime import date, timedelta
 import pytest
 from icalendar import Calendar
 
-from tests.e2e.checks import axe_findings, open_menu, overflow, sign_in
-from tests.e2e.test_first_contract import _sign_in
+from tests.helpers.browser import axe_findings, open_menu, overflow, sign_in
 from tests.metrics.conftest import history, site_history  # noqa: F401  (the fixed histories, as fixtures)
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +31,7 @@ def test_the_queue_ranks_overdue_work_first_and_keeps_the_view_in_the_url(
     late = make_contract(sponsor, sites=("GR",), received_on=date.today() - timedelta(days=20))
     page = page_for(locale)
     page.set_viewport_size(size)
-    _sign_in(page, make_user("legal", "GR"))
+    sign_in(page, make_user("legal", "GR"))
     english = locale.startswith("en")
     assert page.locator("h1").inner_text() == ("What needs us today" if english else "Ce qui nous attend aujourd’hui")
     rows = page.locator("table.queue tbody tr")
@@ -67,7 +66,7 @@ def test_the_queue_ranks_overdue_work_first_and_keeps_the_view_in_the_url(
 def test_a_manager_reads_the_dashboard_and_its_charts(page_for, make_user, history, size, locale):  # noqa: F811
     page = page_for(locale)
     page.set_viewport_size(size)
-    _sign_in(page, make_user("manager", "IB"))
+    sign_in(page, make_user("manager", "IB"))
     english = locale.startswith("en")
     open_menu(page)
     page.get_by_role("link", name="Dashboard" if english else "Tableau de bord").click()
@@ -123,7 +122,7 @@ def test_the_calendar_feed_link_serves_my_deadlines(page_for, make_user, make_sp
     reference = make_contract(make_sponsor(), sites=("GR", "IB"), received_on=date.today())
     page = page_for("en-GB")
     page.set_viewport_size(PHONE)
-    _sign_in(page, make_user("legal", "GR"))
+    sign_in(page, make_user("legal", "GR"))
     open_menu(page)
     page.get_by_role("link", name="Calendar feed").click()
     page.get_by_role("button", name="Make my feed address").click()

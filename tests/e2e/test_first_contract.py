@@ -4,23 +4,16 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.helpers.browser import sign_in
 
 pytestmark = pytest.mark.e2e
-
-
-def _sign_in(page, email):
-    page.goto("/login")
-    page.locator("input[name=email]").fill(email)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
 
 
 def test_newcomer_creates_a_contract_in_french(page_for, make_user, make_sponsor):
     make_sponsor("Novacure Oncology SA")
     email = make_user("legal", "GR")
     page = page_for("fr-FR")
-    _sign_in(page, email)
+    sign_in(page, email)
     page.get_by_role("link", name="Nouvelle convention").click()
     page.get_by_role("combobox", name="Promoteur", exact=True).fill("Novacure Oncology SA")
     page.get_by_label("Titre de l'essai").fill("Escalade de dose de NVC-114 — tumeurs solides & <R&D>")
@@ -46,7 +39,7 @@ def test_newcomer_creates_a_contract_in_french(page_for, make_user, make_sponsor
 def test_english_speaker_sees_english_and_can_switch(page_for, make_user):
     email = make_user("manager", "IB")
     page = page_for("en-GB")
-    _sign_in(page, email)
+    sign_in(page, email)
     expect(page.get_by_role("heading", name="What needs us today")).to_be_visible()  # staff land on their queue
     page.locator("#lang-switch").click()
     expect(page.get_by_role("heading", name="Ce qui nous attend aujourd’hui")).to_be_visible()
@@ -57,7 +50,7 @@ def test_english_speaker_sees_english_and_can_switch(page_for, make_user):
 def test_validation_messages_show_beside_fields(page_for, make_user, make_sponsor):
     make_sponsor()
     page = page_for("en-GB")
-    _sign_in(page, make_user("legal", "GR"))
+    sign_in(page, make_user("legal", "GR"))
     page.goto("/contracts/new")
     page.get_by_role("button", name="Create the contract").click()
     assert page.locator("#title-error").inner_text() == "This field is required."

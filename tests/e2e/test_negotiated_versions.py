@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import docx
 import pytest
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY
-from tests.e2e.checks import axe_findings, overflow, sign_in
-from tests.word_redline import word_redline
+from tests.helpers.browser import axe_findings, overflow, sign_in
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.word_redline import word_redline
 
 pytestmark = pytest.mark.e2e
 

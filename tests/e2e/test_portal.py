@@ -14,10 +14,10 @@ import docx
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.checks import axe_findings, open_menu
 from tests.alerts.conftest import smtp  # noqa: F401  (a real SMTP server on loopback)
-from tests.e2e.test_first_contract import _sign_in
-from tests.portal.conftest import World, world  # noqa: F401
+from tests.helpers.browser import axe_findings, open_menu, sign_in
+from tests.helpers.portal import World
+from tests.portal.conftest import world  # noqa: F401
 from tracker.mail.smtp import send_due
 from tracker.database import utcnow
 from tracker.timeutil import local_date
@@ -76,7 +76,7 @@ def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: Worl
     staff = browser.new_context(locale=locale, base_url=server)
     staff.add_init_script(script=axe_source)
     page = staff.new_page()
-    _sign_in(page, world.legal_gr)
+    sign_in(page, world.legal_gr)
     page.goto(f"/contracts/{world.ref_a}")
     page.get_by_role("link", name=re.compile(w["invite"])).click()
     page.get_by_label(w["name"], exact=True).fill("Claire Dubois")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.checks import axe_findings, sign_in
+from tests.helpers.browser import axe_findings, sign_in
 from tracker.database import utcnow
 from tracker.people import sessions
 

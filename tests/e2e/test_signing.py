@@ -3,21 +3,19 @@ names the three signatories, each signs from the link in their e-mail with the c
 track is executed, and the executed PDF with its certificate verifies. Every page passes axe-core."""
 from __future__ import annotations
 
-import re
 
 import pytest
 
 from tests.alerts.conftest import smtp  # noqa: F401  (a real SMTP server on loopback)
-from tests.e2e.checks import axe_findings, overflow, sign_in
-from tests.e2e.conftest import DESKTOP, PHONE
-from tests.signing.conftest import CODE, agreed, needs_soffice, track_of  # noqa: F401  (fixture)
-from tracker.mail.smtp import send_due
-from tracker.database import utcnow
+from tests.helpers.browser import DESKTOP, PHONE, axe_findings, overflow, sign_in
+from tests.helpers.documents import needs_soffice
+from tests.helpers.mail import latest
+from tests.helpers.signing import CODE, LINK, track_of
+from tests.signing.conftest import agreed  # noqa: F401  (fixture)
 from tracker.extensions import db
 from tracker.models.signing import ExecutedAgreement
 
 pytestmark = [pytest.mark.e2e, needs_soffice]
-LINK = re.compile(r"http://tracker\.test(/sign/[A-Za-z0-9_-]+)")
 PEOPLE = (("institution", "Pr Élise Moreau", "direction@gr.test"),
           ("investigator", "Dr Claire Martin", "cmartin@gr.test"),
           ("sponsor", "Laura Novak", "laura@novacure.test"))
@@ -27,15 +25,6 @@ WORDS = {"fr": {"sign": "Signer la convention", "code": "M’envoyer le code", "
          "en": {"sign": "Sign the agreement", "code": "Send me the code", "done": "Your signature is recorded",
                 "save": "Save and send the link", "check": "Check", "valid": "Valid:",
                 "executed": "Executed agreement (PDF)"}}
-
-
-def _latest(app, smtp, address: str, pattern: re.Pattern) -> str:  # noqa: F811
-    with app.app_context():
-        send_due(utcnow(), batch=100)
-    found = [pattern.search(m.part("plain")) for m in smtp.box.to(address)]
-    found = [f for f in found if f]
-    assert found, f"nothing for {address}"
-    return found[-1].group(1)
 
 
 @pytest.mark.parametrize("locale, width", [pytest.param("fr-FR", DESKTOP, id="fr-desktop"),
@@ -63,7 +52,7 @@ def test_three_parties_sign_from_their_mails_and_the_pdf_verifies(app, page_for,
     assert overflow(staff) == []
     for _party, name, email in PEOPLE:
         signatory = page_for(locale, width, axe=axe_source)
-        signatory.goto(_latest(app, smtp, email, LINK))
+        signatory.goto(latest(app, smtp, email, LINK))
         assert signatory.locator("h1").inner_text() == words["sign"]
         findings += axe_findings(signatory)
         assert overflow(signatory) == []
@@ -72,7 +61,7 @@ def test_three_parties_sign_from_their_mails_and_the_pdf_verifies(app, page_for,
         signatory.get_by_role("button", name=words["code"]).click()
         signatory.wait_for_load_state()
         findings += axe_findings(signatory)
-        signatory.locator("#sign-code").fill(_latest(app, smtp, email, CODE))
+        signatory.locator("#sign-code").fill(latest(app, smtp, email, CODE))
         signatory.locator("main form button[type=submit]").click()
         signatory.wait_for_load_state()
         assert signatory.locator("h1").inner_text() == words["done"]

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tests.alerts.conftest import smtp  # noqa: F401  (a real SMTP server on loopback)
-from tests.e2e.checks import axe_findings, overflow
-from tests.e2e.conftest import DESKTOP, PHONE
-from tests.e2e.test_signing import LINK, _latest
-from tests.signing.conftest import CODE, PEOPLE, agreed, name_all, needs_soffice, track_of  # noqa: F401
+from tests.helpers.browser import DESKTOP, PHONE, axe_findings, overflow
+from tests.helpers.documents import needs_soffice
+from tests.helpers.mail import latest
+from tests.helpers.signing import CODE, LINK, PEOPLE, name_all, track_of
+from tests.signing.conftest import agreed  # noqa: F401
 from tracker.extensions import db
 from tracker.models import User
 
@@ -26,7 +27,7 @@ def test_a_signatory_declines_with_a_reason_and_the_owner_reads_it(app, page_for
     name_all(app, agreed.reference, sites=("GR",))
     name, email = PEOPLE["GR"]["institution"]
     page = page_for("en-GB", PHONE, axe=axe_source)
-    link = _latest(app, smtp, email, LINK)
+    link = latest(app, smtp, email, LINK)
     page.goto(link)
     findings = axe_findings(page)
     assert overflow(page) == []
@@ -60,7 +61,7 @@ def test_the_sponsors_signatory_of_both_sites_signs_both_from_one_link(app, page
     name_all(app, agreed.reference)
     name, email = PEOPLE["GR"]["sponsor"]
     page = page_for("en-GB", DESKTOP, axe=axe_source)
-    page.goto(_latest(app, smtp, email, LINK))
+    page.goto(latest(app, smtp, email, LINK))
     assert page.locator("section.agreement").count() == 2
     assert "on 2 agreements of this contract" in page.locator("main").inner_text()
     findings = axe_findings(page)
@@ -68,7 +69,7 @@ def test_the_sponsors_signatory_of_both_sites_signs_both_from_one_link(app, page
     page.locator("#sign-consent").check()
     page.get_by_role("button", name="Send me the code").click()
     page.wait_for_load_state()
-    page.locator("#sign-code").fill(_latest(app, smtp, email, CODE))
+    page.locator("#sign-code").fill(latest(app, smtp, email, CODE))
     page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Your signature is recorded"

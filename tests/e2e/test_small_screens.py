@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.checks import on_screen, open_menu, overflow, sign_in
-from tests.e2e.conftest import PHONE, TABLET
+from tests.helpers.browser import PHONE, TABLET, on_screen, open_menu, overflow, sign_in
 
 pytestmark = pytest.mark.e2e
 

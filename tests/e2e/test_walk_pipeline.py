@@ -1,7 +1,7 @@
 """Both sites walk a contract from receipt to signature through the pages alone."""
 import pytest
 
-from tests.e2e.test_first_contract import _sign_in
+from tests.helpers.browser import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -35,7 +35,7 @@ def _record_elsewhere(page, site, party):
 def test_the_whole_pipeline_from_the_pages(page_for, make_user, make_sponsor, make_contract):
     reference = make_contract(make_sponsor())
     gr = page_for("en-GB")
-    _sign_in(gr, make_user("legal", "GR"))
+    sign_in(gr, make_user("legal", "GR"))
     gr.goto(f"/contracts/{reference}")
     for label in ("Mark the file complete", "Send the draft to the sponsor", "Record the sponsor's reply",
                   "Send the draft to the sponsor", "Record the terms as agreed"):
@@ -49,7 +49,7 @@ def test_the_whole_pipeline_from_the_pages(page_for, make_user, make_sponsor, ma
     assert "1/2 sites executed" in gr.locator(".facts").first.inner_text()
 
     ib = page_for("en-GB")
-    _sign_in(ib, make_user("legal", "IB"))
+    sign_in(ib, make_user("legal", "IB"))
     ib.goto(f"/contracts/{reference}")
     assert ib.locator("#track-IB .stage-name").inner_text() == "Conformity check"
     _do(ib, "IB", "Confirm conformity with the agreed terms")
@@ -64,7 +64,7 @@ def test_a_refused_action_explains_why(page_for, make_user, make_sponsor, make_c
     first, second = page_for("en-GB"), page_for("en-GB")
     email = make_user("legal", "GR")
     for page in (first, second):
-        _sign_in(page, email)
+        sign_in(page, email)
         page.goto(f"/contracts/{reference}")
     _do(first, "GR", "Mark the file complete")
     # The second tab still shows the old stage; its form is stale.

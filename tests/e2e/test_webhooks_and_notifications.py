@@ -2,8 +2,7 @@
 added and chosen with the keyboard-reachable controls, checked with axe-core, nothing sticking out."""
 import pytest
 
-from tests.e2e.checks import axe_findings, open_menu, overflow, sign_in
-from tests.e2e.conftest import PHONE
+from tests.helpers.browser import PHONE, axe_findings, open_menu, overflow, sign_in
 from tracker.extensions import db
 from tracker.models import User, Webhook
 

@@ -3,9 +3,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY
-from tests.e2e.checks import axe_findings, overflow
-from tests.e2e.test_first_contract import _sign_in
+from tests.helpers.browser import axe_findings, overflow, sign_in
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
 
 pytestmark = pytest.mark.e2e
 
@@ -18,7 +17,7 @@ def test_staff_withdraw_a_version_after_confirming(page_for, axe_source, api, bu
     made = api(email).post(f"/contracts/{reference}/documents", json={"template": "coordinating_fr", "site": "GR"})
     filename = made.json()["filename"]
     page = page_for("fr-FR", width=390, axe=axe_source)  # a phone
-    _sign_in(page, email)
+    sign_in(page, email)
     page.goto(f"/contracts/{reference}")
     assert page.get_by_role("link", name=filename, exact=True).is_visible()
     page.get_by_role("link", name=f"Retirer {filename}").click()

@@ -22,7 +22,7 @@ import docx
 import pytest
 import requests
 
-from tests.security.conftest import Browser
+from tests.helpers.web import Browser
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")

@@ -15,18 +15,13 @@ periods used except 1 January.
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 
-from tracker.audit import Actor
+from tests.helpers.histories import build_site_history, play
 from tracker.extensions import db
-from tracker.models import Contract, Site
-from tracker.pipeline.operations import apply_action
-
-PARIS = ZoneInfo("Europe/Paris")
-ADMIN = Actor(user_id=None, email="admin@test", role="admin")
+from tracker.models import Site
 
 
 @pytest.fixture(autouse=True)
@@ -37,10 +32,6 @@ def fresh_figures():
     figures.clear_cache()
     yield
     figures.clear_cache()
-
-
-def at(month: int, day: int) -> datetime:
-    return datetime.combine(date(2026, month, day), time(10, 0), tzinfo=PARIS)
 
 
 HISTORY = {
@@ -54,16 +45,6 @@ HISTORY = {
     "C": [("GR", "mark_complete", 3, 3), ("GR", "send_to_sponsor", 3, 4)],
     "D": [("GR", "cancel", 4, 2)],
 }
-
-
-def play(reference: str, steps) -> None:
-    for site, action, month, day in steps:
-        contract = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
-        track = next(t for t in contract.tracks if t.site.code == site)
-        action, _, party = action.partition(":")
-        apply_action(track, action, actor=ADMIN, now=datetime.now(timezone.utc), effective_at=at(month, day),
-                     party=party or None, comment="Withdrawn" if action == "cancel" else None)
-        db.session.commit()
 
 
 @pytest.fixture
@@ -85,14 +66,12 @@ def history(ctx, make_sponsor, make_contract):
 
 @pytest.fixture
 def site_history(app, make_sponsor, make_contract):
-    """The per-site history of ``site_history.py``: contracts P, Q, R and S.
+    """The per-site history of tests/helpers/histories.py: contracts P, Q, R and S.
 
     Built in an app context of its own that ends before the test, so that the pages a test
     requests choose their language themselves (Flask-Babel keeps the locale on the app context).
     """
-    from tests.metrics.site_history import build
-
     with app.app_context():
-        built = build(make_sponsor, make_contract)
+        built = build_site_history(make_sponsor, make_contract)
         db.session.remove()
     return built

@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta, timezone
 import requests
 from icalendar import Calendar
 
-from tests.conftest import csrf_token
+from tests.helpers.web import csrf_token
 from tracker.extensions import db
 from tracker.models import AuditEntry, CalendarFeed, Contract, Track
 from tracker.pipeline.operations import apply_action
-from tests.metrics.conftest import ADMIN
+from tests.helpers.actors import ADMIN
 
 
 def _make_feed(client) -> str:
@@ -101,7 +101,7 @@ def test_renewing_needs_the_form_token(ctx, login, make_user):
 
 
 def test_a_feed_address_stays_dead_after_disabling_and_enabling_or_a_role_change_and_back(app, server, make_user):
-    from tests.conftest import PASSWORD
+    from tests.helpers.web import PASSWORD
     from tracker import audit
     from tracker.database import utcnow
     from tracker.people import accounts, users

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import event
 
-from tests.metrics.conftest import ADMIN, play
+from tests.helpers.actors import ADMIN
+from tests.helpers.histories import play
 from tracker.extensions import db
 from tracker.models import Sponsor
 from tracker.people.sponsors import update_sponsor

@@ -1,6 +1,6 @@
 """Downloads a spreadsheet opens as the reader expects (issue 24): CSV in the reader's language with
 numbers as numbers (French: ';' and decimal commas), never a formula, .xlsx with typed cells and a frozen
-heading row, and the national survey's stable columns. Figures from ``site_history.py``."""
+heading row, and the national survey's stable columns. Figures from the site history of tests/helpers/histories.py."""
 from __future__ import annotations
 
 import csv

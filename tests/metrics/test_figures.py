@@ -119,7 +119,7 @@ def test_backfill_from_the_events_equals_what_the_pipeline_wrote(history):
 
 
 def test_figures_follow_the_next_action(history):
-    from tests.metrics.conftest import play
+    from tests.helpers.histories import play
 
     assert figures()["cancelled"] == 1
     play(history["refs"]["C"], [("GR", "cancel", 4, 1)])

@@ -16,7 +16,7 @@ def _refs(page: str, references) -> list[str]:
 
 
 def _move(flow_refs, reference, site, *actions):
-    from tests.metrics.conftest import ADMIN
+    from tests.helpers.actors import ADMIN
     from datetime import datetime, timezone
     from tracker.pipeline.operations import apply_action
 
@@ -61,7 +61,7 @@ def test_tabs_split_our_move_from_the_sponsors_and_mine(ctx, login, make_user, m
     from datetime import datetime, timezone
     from tracker.models import User
     from tracker.pipeline.operations import set_owner
-    from tests.metrics.conftest import ADMIN
+    from tests.helpers.actors import ADMIN
 
     user = db.session.execute(db.select(User).where(User.email == email)).scalar_one()
     track = db.session.execute(db.select(Track).join(Contract).where(Contract.reference == ours)).scalar_one()

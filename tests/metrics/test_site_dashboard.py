@@ -1,5 +1,5 @@
 """The dashboard reads per site (issue 24): each site's own clock beside its own ceiling and the target,
-checked against the hand-computed figures of ``site_history.py``, in English and in French."""
+checked against the hand-computed figures of tests/helpers/histories.py, in English and in French."""
 from __future__ import annotations
 
 import re

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import csrf_token
+from tests.helpers.web import csrf_token
 from tracker import audit
 from tracker.database import utcnow
 from tracker.errors import InvalidInput

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import docx
 
-from tests.conftest import csrf_token
+from tests.helpers.web import csrf_token
 from tracker import audit
 from tracker.alerts import jobs
 from tracker.mail.window import load_windows

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import PASSWORD, csrf_token
+from tests.helpers.web import PASSWORD, csrf_token
 from tracker import audit
 from tracker.database import utcnow
 from tracker.extensions import db

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from flask_login.utils import encode_cookie
 
-from tests.conftest import PASSWORD, csrf_token
+from tests.helpers.web import PASSWORD, csrf_token
 from tracker import audit
 from tracker.database import utcnow
 from tracker.extensions import db

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from tests.conftest import PASSWORD, csrf_token
-from tests.live_servers import REDIS_URL, redis_db, servers  # noqa: F401  (Redis db 5, real server processes)
+from tests.helpers.live_servers import REDIS_URL, redis_db, servers  # noqa: F401  (Redis db 5, real server processes)
+from tests.helpers.web import PASSWORD, csrf_token
 from tracker.extensions import db
 from tracker.people import sign_in_limits
 from tracker.people.sign_in import sign_in

@@ -1,5 +1,5 @@
 """The site pages: a third centre added by a form, identity and calendar edits, admins only."""
-from tests.conftest import csrf_token
+from tests.helpers.web import csrf_token
 from tracker.extensions import db
 from tracker.models import AuditEntry, Site
 

@@ -1,7 +1,8 @@
 """The sponsor pages: list and search, a new sponsor with its contacts, changes and who may make them."""
 import re
 
-from tests.conftest import SPONSOR_IDENTITY, csrf_token
+from tests.helpers.contract_data import SPONSOR_IDENTITY
+from tests.helpers.web import csrf_token
 from tracker.extensions import db
 from tracker.models import AuditEntry, Sponsor
 

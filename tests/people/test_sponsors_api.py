@@ -1,7 +1,7 @@
 """Sponsors' legal identity through the API: create, change, per-field refusals, who may, the audit."""
 import pytest
 
-from tests.conftest import SPONSOR_IDENTITY
+from tests.helpers.contract_data import SPONSOR_IDENTITY
 from tracker.extensions import db
 from tracker.models import AuditEntry, Sponsor, SponsorContact
 

@@ -10,8 +10,8 @@ from datetime import timedelta
 import pytest
 import requests
 
-from tests.conftest import PASSWORD, Api, csrf_token
-from tests.portal.conftest import link_in, outbox
+from tests.helpers.mail import link_in, outbox
+from tests.helpers.web import Api, PASSWORD, csrf_token
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import ApiToken, AuditEntry, User

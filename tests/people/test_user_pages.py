@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from tests.conftest import csrf_token
-from tests.portal.conftest import link_in, outbox
+from tests.helpers.mail import link_in, outbox
+from tests.helpers.web import csrf_token
 from tracker import audit
 from tracker.errors import Forbidden, InvalidInput
 from tracker.extensions import db

@@ -1,10 +1,9 @@
 """Helpers to drive tracks through the pipeline by its one operation, apply_action."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 
+from tests.helpers.clock import now
 from tracker.audit import Actor
 from tracker.extensions import db
 from tracker.models import AuditEntry, Contract, Event, Site, Sponsor, Track
@@ -28,10 +27,6 @@ ASSOCIATED_PATHS = {
     "executed": ["conformity_ok", ("sign", "institution"), ("sign", "investigator"), ("sign", "sponsor")],
     "cancelled": [("cancel", "Site withdrew")],
 }
-
-
-def now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 class Flow:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pipeline.conftest import now
+from tests.helpers.clock import now
 from tracker.errors import Conflict, Forbidden
 from tracker.extensions import db
 from tracker.pipeline.operations import apply_action

@@ -15,7 +15,7 @@ import time
 import pytest
 import requests
 
-from tests.pipeline.conftest import now
+from tests.helpers.clock import now
 from tracker import ROOT, audit
 from tracker.extensions import db
 from tracker.models import AuditEntry, Contract, Event

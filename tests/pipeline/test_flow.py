@@ -6,7 +6,7 @@ from itertools import permutations
 
 import pytest
 
-from tests.pipeline.conftest import now
+from tests.helpers.clock import now
 from tracker.errors import Conflict, InvalidInput
 from tracker.extensions import db
 from tracker.models import AuditEntry, Event, Site

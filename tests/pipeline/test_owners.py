@@ -13,8 +13,7 @@ import pytest
 from tracker.extensions import db
 from tracker.models import AuditEntry, Contract, User
 
-from tests.conftest import csrf_token
-from tests.web.test_contract_actions import Forms
+from tests.helpers.web import Forms, csrf_token
 
 EN = {"Accept-Language": "en"}
 

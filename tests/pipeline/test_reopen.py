@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.pipeline.conftest import now
+from tests.helpers.clock import now
 from tracker.errors import Conflict, Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import AuditEntry, OutboxMessage, User

@@ -4,8 +4,8 @@ from __future__ import annotations
 import hashlib
 from datetime import timedelta
 
-from tests.conftest import PASSWORD, csrf_token
-from tests.portal.conftest import link_in, outbox
+from tests.helpers.mail import link_in, outbox
+from tests.helpers.web import PASSWORD, csrf_token
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import AccountLink, ApiToken, AuditEntry, User

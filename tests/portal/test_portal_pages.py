@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import docx
 
-from tests.conftest import csrf_token
-from tests.portal.conftest import outbox
+from tests.helpers.mail import outbox
+from tests.helpers.web import csrf_token
 from tracker.extensions import db
 from tracker.models import Document, Event, Message
 
@@ -217,7 +217,7 @@ def test_a_sponsors_message_goes_to_the_tracks_owner_when_it_has_one(app, world,
     from tracker.models import User
     from tracker.pipeline.operations import set_owner
     from tracker.portal.messages import post_message
-    from tests.portal.conftest import STAFF
+    from tests.helpers.actors import STAFF
 
     owner_email = make_user("legal", "GR", email="owner@gr.test")
     with app.app_context():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import Api, csrf_token
+from tests.helpers.web import Api, csrf_token
 from tracker.extensions import db
 from tracker.models import ApiToken
 

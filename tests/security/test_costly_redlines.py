@@ -13,8 +13,9 @@ import time
 import docx
 import io
 
-from tests.live_servers import redis_db, servers  # noqa: F401  (Redis db 5, real server processes)
-from tests.security.conftest import Browser, docx_bytes, upload
+from tests.helpers.documents import docx_bytes
+from tests.helpers.live_servers import redis_db, servers  # noqa: F401  (Redis db 5, real server processes)
+from tests.helpers.web import Browser, upload
 from tracker.documents.engine import compare
 from tracker.extensions import db
 from tracker.models import Document, DocumentChange

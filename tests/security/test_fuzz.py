@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tests.security.conftest import docx_bytes
+from tests.helpers.documents import docx_bytes
 
 TEXT = ["\x00", "a\x00b", "\x1b[31m", "x" * 20_000, "1e23", "-1", "1" + "0" * 30, "2147483648", "0001-01-01",
         "9999-12-31T23:59:59", "<script>alert(1)</script>", "' OR '1'='1", "%00", "\u202e", "{{ 7 * 7 }}", "", "é" * 600]

@@ -128,7 +128,7 @@ def test_text_longer_than_its_column_is_refused_the_same_on_both_engines(app, ap
 
 
 def test_nul_in_the_sign_in_form_and_the_search_answers_4xx(client, make_user, login):
-    from tests.conftest import csrf_token
+    from tests.helpers.web import csrf_token
 
     token = csrf_token(client, "/login")
     response = client.post("/login", data={"email": "legal\x00@gr.test", "password": "x" * 12, "csrf_token": token},
@@ -141,7 +141,7 @@ def test_nul_in_the_sign_in_form_and_the_search_answers_4xx(client, make_user, l
 
 
 def test_long_page_form_fields_are_refused_not_stored(app, client, make_user, login):
-    from tests.conftest import csrf_token
+    from tests.helpers.web import csrf_token
 
     login(make_user("admin", None))
     token = csrf_token(client, "/admin/policy")

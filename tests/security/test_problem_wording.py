@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import re
 
-from tests.security.conftest import docx_bytes, upload
+from tests.helpers.documents import docx_bytes
+from tests.helpers.web import upload
 
 BAD_TEMPLATE = ("{{ sponsor.nmae }}", "{{ sponsor.name|center(100000000) }}",
                 "{% for i in range(10000) %}{% for j in range(10000) %}x{% endfor %}{% endfor %}")

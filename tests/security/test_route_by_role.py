@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import text
 
-from tests.conftest import PASSWORD, csrf_token
-from tests.portal.conftest import STAFF
+from tests.helpers.actors import STAFF
+from tests.helpers.web import PASSWORD, csrf_token
 from tracker import audit
 from tracker.database import utcnow
 from tracker.extensions import db

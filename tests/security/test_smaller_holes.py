@@ -38,7 +38,7 @@ def test_admins_may_create_a_contract_for_any_site(api, make_user, make_sponsor)
 
 
 def test_the_page_says_why_and_stores_nothing(app, client, make_user, make_sponsor, login):
-    from tests.conftest import csrf_token
+    from tests.helpers.web import csrf_token
 
     sponsor_id = make_sponsor()
     login(make_user("legal", "GR"))

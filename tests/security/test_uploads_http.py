@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY
-from tests.security.conftest import docx_bytes, upload
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.documents import docx_bytes
+from tests.helpers.web import upload
 from tracker.extensions import db
 from tracker.models import Contract, ContractTemplate, Document
 

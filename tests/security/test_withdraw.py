@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from tests.security.conftest import docx_bytes, upload
+from tests.helpers.documents import docx_bytes
+from tests.helpers.web import upload
 from tracker.extensions import db
 from tracker.models import AuditEntry, Document
 

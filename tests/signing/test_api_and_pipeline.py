@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 from reportlab.pdfgen import canvas
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY
-from tests.signing.conftest import STAFF, name_all, track_of
+from tests.helpers.actors import STAFF
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.signing import name_all, track_of
 from tracker.database import utcnow
 from tracker.documents.operations import generate
 from tracker.extensions import db
@@ -111,7 +112,7 @@ def test_agreeing_on_a_draft_is_refused_and_stores_nothing(app, api, with_draft,
 
 def test_reopen_ends_the_fixed_version_and_voids_signatures_and_links(app, agreed, signer):
     name_all(app, agreed.reference)
-    from tests.signing.conftest import PEOPLE
+    from tests.helpers.signing import PEOPLE
 
     person, email = PEOPLE["GR"]["institution"]
     old_path, answer = signer.sign(email, person, "GR")
@@ -147,7 +148,7 @@ def test_a_signature_made_elsewhere_is_recorded_with_its_signed_pdf(app, agreed,
         track_id, version = track.id, track.version
     page = client.get(f"/contracts/{agreed.reference}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Record a signature made elsewhere" in page
-    from tests.conftest import csrf_token
+    from tests.helpers.web import csrf_token
 
     token = csrf_token(client, f"/contracts/{agreed.reference}")
     url = f"/contracts/{agreed.reference}/tracks/{track_id}/signing/elsewhere"

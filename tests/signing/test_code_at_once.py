@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from tests.signing.conftest import CODE, PEOPLE, name_all
+from tests.helpers.signing import CODE, PEOPLE, name_all
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.mail.smtp import send_due

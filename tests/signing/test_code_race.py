@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 
-from tests.signing.conftest import PEOPLE, name_all
+from tests.helpers.signing import PEOPLE, name_all
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models.signing import SigningCode

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 
-from tests.conftest import csrf_token
-from tests.signing.conftest import PEOPLE, STAFF, name_all, needs_soffice, track_of
+from tests.helpers.actors import STAFF
+from tests.helpers.documents import needs_soffice
+from tests.helpers.signing import PEOPLE, name_all, track_of
+from tests.helpers.web import csrf_token
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import Contract, Event, User

@@ -8,8 +8,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import csrf_token
-from tests.signing.conftest import PEOPLE, name_all, needs_soffice, track_of
+from tests.helpers.documents import needs_soffice
+from tests.helpers.signing import PEOPLE, name_all, track_of, verify
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import AuditEntry, Document
@@ -71,32 +71,22 @@ def test_the_certificate_lists_exactly_the_evidence_recorded(app, agreed, execut
         assert audit.verify(db.session) is None
 
 
-def _verify(client, data: bytes | None = None, sha256: str | None = None):
-    token = csrf_token(client, "/verify")
-    form = {"csrf_token": token}
-    if data is not None:
-        form["file"] = (io.BytesIO(data), "agreement.pdf")
-    if sha256 is not None:
-        form["sha256"] = sha256
-    return client.post("/verify", data=form, content_type="multipart/form-data", headers={"Accept-Language": "en"})
-
-
 def test_verification_accepts_the_executed_pdf_and_refuses_one_byte_changed(app, client, agreed, executed):
     _id, data = executed
-    valid = _verify(client, data)
+    valid = verify(client, data)
     page = valid.get_data(as_text=True)
     assert valid.status_code == 200 and "Valid: this is the executed agreement of" in page
     assert agreed.reference in page and "Gustave Roussy" in page and "Élise Moreau" in page
     assert "Intact: the tracker's seal covers the whole file" in page
     middle = len(data) // 2
     changed = data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1:]
-    refused = _verify(client, changed)
+    refused = verify(client, changed)
     assert refused.status_code == 200 and "Not recognised" in refused.get_data(as_text=True)
     assert "Valid:" not in refused.get_data(as_text=True)
     assert "seal that does not check" in refused.get_data(as_text=True)
     import hashlib
 
-    by_hash = _verify(client, sha256=hashlib.sha256(data).hexdigest().upper())
+    by_hash = verify(client, sha256=hashlib.sha256(data).hexdigest().upper())
     assert "Valid: this is the executed agreement" in by_hash.get_data(as_text=True)
 
 
@@ -105,12 +95,12 @@ def test_verification_accepts_the_executed_pdf_and_refuses_one_byte_changed(app,
     (None, "1234", "64 hexadecimal"), (None, "z" * 64, "64 hexadecimal"),
 ])
 def test_verification_refuses_what_it_cannot_check(client, data, sha256, message):
-    answer = _verify(client, data, sha256)
+    answer = verify(client, data, sha256)
     assert answer.status_code == 422 and message in answer.get_data(as_text=True)
 
 
 def test_verification_refuses_an_oversized_upload(app, client):
-    answer = _verify(client, b"%PDF-1.7\n" + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 10))
+    answer = verify(client, b"%PDF-1.7\n" + b"0" * (app.config["MAX_CONTENT_LENGTH"] + 10))
     assert answer.status_code == 413
 
 

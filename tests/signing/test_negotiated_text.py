@@ -9,10 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY
-from tests.signing.conftest import PEOPLE, STAFF, name_all, needs_soffice, track_of
-from tests.signing.test_executed import _verify
-from tests.word_redline import body_paragraphs, word_redline
+from tests.helpers.actors import STAFF
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.documents import needs_soffice
+from tests.helpers.signing import PEOPLE, name_all, track_of, verify
+from tests.helpers.word_redline import body_paragraphs, word_redline
 from tracker.database import utcnow
 from tracker.documents.operations import generate
 from tracker.extensions import db
@@ -81,7 +82,7 @@ def test_an_adopted_redline_is_the_text_fixed_and_signed(app, negotiated, signer
         executed_id, pdf = agreement.document_id, agreement.document.content
     refused = staff.post(f"/documents/{executed_id}/withdraw")
     assert refused.status_code == 409
-    answer = _verify(app.test_client(), pdf).get_data(as_text=True)
+    answer = verify(app.test_client(), pdf).get_data(as_text=True)
     assert "Gustave Roussy" in answer and reference in answer
 
 

@@ -2,7 +2,7 @@
 code, and signs each agreement, each with its own evidence."""
 from __future__ import annotations
 
-from tests.signing.conftest import LINK, PEOPLE, name_all, track_of
+from tests.helpers.signing import LINK, PEOPLE, name_all, track_of
 from tracker.extensions import db
 from tracker.models.signing import Signature
 

@@ -6,7 +6,9 @@ from itertools import permutations
 
 import pytest
 
-from tests.signing.conftest import PEOPLE, STAFF, name_all, needs_soffice, track_of
+from tests.helpers.actors import STAFF
+from tests.helpers.documents import needs_soffice
+from tests.helpers.signing import PEOPLE, name_all, track_of
 from tracker.database import utcnow
 from tracker.signing import signatories
 from tracker.extensions import db

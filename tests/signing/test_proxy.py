@@ -2,7 +2,7 @@
 (``TRACKER_PROXY_COUNT`` trusted hops of X-Forwarded-For); without it, a forged header is ignored."""
 from __future__ import annotations
 
-from tests.signing.conftest import PEOPLE, Signer, name_all
+from tests.helpers.signing import PEOPLE, Signer, name_all
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models.signing import Signature

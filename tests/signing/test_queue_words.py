@@ -1,7 +1,7 @@
 """The work queue says what signing needs next: the links to send, then how many signatures are awaited."""
 from __future__ import annotations
 
-from tests.signing.conftest import name_all
+from tests.helpers.signing import name_all
 
 
 def _queue(client) -> str:

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.signing.conftest import PEOPLE, STAFF, name_all, track_of
+from tests.helpers.actors import STAFF
+from tests.helpers.signing import PEOPLE, name_all, track_of
 from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import Event

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from tests.signing.conftest import LINK, PEOPLE, name_all
+from tests.helpers.signing import LINK, PEOPLE, name_all
 from tracker.alerts import jobs
 from tracker.mail.window import load_windows
 from tracker.database import utcnow

@@ -4,7 +4,7 @@ from datetime import date
 from tracker.extensions import db
 from tracker.models import AuditEntry, Policy, Track
 from tracker.sla.policy import DEFAULTS
-from tests.conftest import csrf_token
+from tests.helpers.web import csrf_token
 
 EN = {"Accept-Language": "en"}
 

@@ -17,7 +17,7 @@ from tracker.extensions import db
 from tracker.models import Contract
 from tracker.sla.policy import DEFAULTS
 
-from tests.conftest import csrf_token
+from tests.helpers.web import csrf_token
 
 EN = {"Accept-Language": "en"}
 

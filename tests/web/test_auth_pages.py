@@ -1,5 +1,5 @@
 """Signing in and out, CSRF, and the language of the pages."""
-from tests.conftest import PASSWORD, csrf_token
+from tests.helpers.web import PASSWORD, csrf_token
 
 
 def test_sign_in_and_out(client, make_user, login):

@@ -5,62 +5,15 @@ import csv
 import io
 import re
 from datetime import datetime, timezone
-from html.parser import HTMLParser
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from tests.helpers.web import EN, Forms
 from tracker import audit
 from tracker.extensions import db
 from tracker.models import AuditEntry, Contract, Event
 from tracker.pipeline.operations import apply_action
-
-EN = {"Accept-Language": "en"}
-
-
-class Forms(HTMLParser):
-    """The forms of a page as a browser would submit them: action URL and field values."""
-
-    def __init__(self, html: str):
-        super().__init__()
-        self.forms: list[dict] = []
-        self._form = self._select = self._textarea = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._form = {"action": a.get("action") or "", "fields": {}, "options": {}}
-            self.forms.append(self._form)
-        elif self._form is None:
-            return
-        elif tag == "input" and a.get("name"):
-            if a.get("type") == "checkbox" and "checked" not in a:
-                return
-            self._form["fields"][a["name"]] = a.get("value", "")
-        elif tag == "select":
-            self._select = a.get("name")
-            self._form["options"][self._select] = []
-        elif tag == "option" and self._select:
-            self._form["options"][self._select].append(a.get("value", ""))
-            if self._select not in self._form["fields"] or "selected" in a:
-                self._form["fields"][self._select] = a.get("value", "")
-        elif tag == "textarea":
-            self._textarea = a.get("name")
-            self._form["fields"][self._textarea] = ""
-
-    def handle_data(self, data):
-        if self._textarea and self._form is not None:
-            self._form["fields"][self._textarea] += data.strip("\r\n")
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._form = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
 
 def _page(client, reference):
     response = client.get(f"/contracts/{reference}", headers=EN)

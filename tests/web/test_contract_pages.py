@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from tracker.extensions import db
 from tracker.models import Contract
-from tests.conftest import csrf_token
+from tests.helpers.web import csrf_token
 from tracker.timeutil import local_date
 
 EN = {"Accept-Language": "en"}

@@ -5,7 +5,8 @@ from datetime import timedelta
 
 import docx
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY, csrf_token
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.web import csrf_token
 from tracker.timeutil import local_date
 
 EN = {"Accept-Language": "en"}

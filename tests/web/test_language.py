@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from tests.conftest import csrf_token
+from tests.helpers.web import csrf_token
 from tracker.extensions import db
 from tracker.models import AuditEntry, User
 

@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from tests.conftest import CONTRACT_DETAILS, SPONSOR_IDENTITY, csrf_token
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.web import csrf_token
 from tracker import formatting
 from tracker.timeutil import local_date
 

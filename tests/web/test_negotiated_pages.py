@@ -10,8 +10,9 @@ from datetime import timedelta
 import docx
 import pytest
 
-from tests.conftest import CONTRACT_DETAILS, PASSWORD, SPONSOR_IDENTITY, csrf_token
-from tests.word_redline import body_paragraphs, word_redline
+from tests.helpers.contract_data import CONTRACT_DETAILS, SPONSOR_IDENTITY
+from tests.helpers.web import PASSWORD, csrf_token
+from tests.helpers.word_redline import body_paragraphs, word_redline
 from tracker.extensions import db
 from tracker.models import Document
 from tracker.timeutil import local_date

@@ -16,7 +16,7 @@ from tracker import audit
 from tracker.extensions import db
 from tracker.models import Contract
 from tracker.pipeline.operations import apply_action
-from tests.conftest import PASSWORD, csrf_token
+from tests.helpers.web import PASSWORD, csrf_token
 
 # Statements per request: generous enough for a small change, tight enough to catch a query per row.
 BUDGETS = {

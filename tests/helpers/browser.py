@@ -1,12 +1,16 @@
-"""What the browser tests check on any page: axe-core findings, sideways overflow, header reach."""
+"""For the browser tests (tests/e2e): screen widths, signing in, and what they check on any page (axe-core
+findings, sideways overflow, header reach)."""
 from __future__ import annotations
 
-from tests.conftest import PASSWORD
+from tests.helpers.web import PASSWORD
 
+# The screen widths the pages are tried at, in CSS pixels; a tab up to 480 px wide is a phone.
+PHONE, TABLET, DESKTOP = 390, 768, 1280
 BLOCKING = ("serious", "critical")
 
 
 def sign_in(page, email: str, password: str = PASSWORD) -> None:
+    """Sign in through the real form and wait for the page it leads to."""
     page.goto("/login")
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(password)

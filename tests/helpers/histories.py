@@ -1,4 +1,9 @@
-"""A second small fixed history, for the per-site figures (SPEC 5b ``sites``), worked out by hand.
+"""Fixed histories played through the pipeline, for metrics worked out by hand.
+
+``play`` applies a list of (site, action, month, day) steps to a contract, each effective at
+10:00 Paris time on that day of 2026 (tests/metrics/conftest.py's ``history`` is played so).
+
+``build_site_history`` makes the second history below, for the per-site figures (SPEC 5b ``sites``).
 
 All in 2026, effective at 10:00 in Paris; no public holiday falls in January to March
 except 1 January. Held time counts working days in (start, end] of each holding.
@@ -33,13 +38,32 @@ median 37; from receipt 44, 47, 32 -> median 44.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timezone
 
+from tests.helpers.actors import ADMIN
+from tests.helpers.clock import PARIS
 from tracker.extensions import db
-from tracker.models import Site
-from tests.metrics.conftest import play
+from tracker.models import Contract, Site
+from tracker.pipeline.operations import apply_action
 
-HISTORY = {
+
+def at(month: int, day: int) -> datetime:
+    """10:00 in Paris on a day of 2026."""
+    return datetime.combine(date(2026, month, day), time(10, 0), tzinfo=PARIS)
+
+
+def play(reference: str, steps) -> None:
+    """Apply (site, action, month, day) steps to a contract; "sign:party" signs for a party."""
+    for site, action, month, day in steps:
+        contract = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
+        track = next(t for t in contract.tracks if t.site.code == site)
+        action, _, party = action.partition(":")
+        apply_action(track, action, actor=ADMIN, now=datetime.now(timezone.utc), effective_at=at(month, day),
+                     party=party or None, comment="Withdrawn" if action == "cancel" else None)
+        db.session.commit()
+
+
+SITE_HISTORY = {
     "P": [("GR", "mark_complete", 1, 12), ("GR", "send_to_sponsor", 1, 16), ("GR", "sponsor_replied", 1, 26),
           ("GR", "agree", 1, 29), ("GR", "sign:institution", 1, 30), ("GR", "sign:investigator", 2, 2),
           ("GR", "sign:sponsor", 2, 3), ("IB", "conformity_ok", 2, 10), ("IB", "sign:institution", 2, 12),
@@ -53,7 +77,8 @@ HISTORY = {
 }
 
 
-def build(make_sponsor, make_contract) -> dict:
+def build_site_history(make_sponsor, make_contract) -> dict:
+    """Contracts P, Q, R and S above; returns their references, the two sponsors' ids and the sites' ids."""
     novacure, helix = make_sponsor("Novacure Oncology SA"), make_sponsor("Hélix Thérapeutique", "US")
     refs = {
         "P": make_contract(novacure, coordinating="GR", sites=("GR", "IB"), received_on=date(2026, 1, 5)),
@@ -61,7 +86,7 @@ def build(make_sponsor, make_contract) -> dict:
         "R": make_contract(helix, coordinating="GR", sites=("GR",), received_on=date(2026, 2, 23), phase="II"),
         "S": make_contract(novacure, coordinating="GR", sites=("GR", "IB"), received_on=date(2026, 3, 2)),
     }
-    for name, steps in HISTORY.items():
+    for name, steps in SITE_HISTORY.items():
         play(refs[name], steps)
     sites = {s.code: s.id for s in db.session.execute(db.select(Site)).scalars()}
     db.session.rollback()
