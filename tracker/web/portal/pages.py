@@ -18,12 +18,12 @@ from tracker.database import utcnow
 from tracker.extensions import db
 from tracker.models import Contract, Site, Track
 from tracker.stages import rules
-from tracker.pipeline.permissions import allowed_actions
 from tracker.portal.documents import sent_document_ids, sponsor_documents
 from tracker.portal.overview import WHOSE, deadline_words, portal_page, portal_query
 from tracker.portal.timeline import sponsor_timeline
 from tracker.sla.state import contract_states
 from tracker.web.portal import bp
+from tracker.web.shared.forms import action_forms
 from tracker.web.shared.csv_export import csv_response
 from tracker.web.shared.paging import page_number, pager_of
 
@@ -112,11 +112,7 @@ def _panels(contract: Contract, actor: Actor) -> list[dict]:
     states = contract_states(contract, utcnow())
     panels = []
     for track in contract.ordered_tracks:
-        forms = []
-        for rule in allowed_actions(actor, track):
-            form = SponsorActionForm(prefix=f"t{track.id}-{rule.name}", formdata=None)
-            form.version.data = str(track.version)
-            forms.append((rule, form))
+        forms = action_forms(actor, track, SponsorActionForm)
         state = states[track.id]
         panels.append({"track": track, "state": state, "words": deadline_words(track, state), "forms": forms,
                        "who": rules.holder(track.stage, track.signatures)})

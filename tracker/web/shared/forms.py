@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from tracker.contracts.budget import MAX_ROWS
 from tracker.errors import DomainError, InvalidInput
 from tracker.models.contracts import PHASES
+from tracker.pipeline.permissions import allowed_actions
 from tracker.transaction import atomic
 
 BLANK_BUDGET_ROWS = 3
@@ -251,3 +252,14 @@ def _find(form, parts: list[str]):
     if isinstance(field, FormField):
         return None
     return field
+
+
+def action_forms(actor, track, form_class) -> list[tuple]:
+    """The actions this person may take on the track now, each with its own form carrying the track's version
+    (so a move made meanwhile by someone else is refused, not repeated)."""
+    forms = []
+    for rule in allowed_actions(actor, track):
+        form = form_class(prefix=f"t{track.id}-{rule.name}", formdata=None)
+        form.version.data = str(track.version)
+        forms.append((rule, form))
+    return forms

@@ -15,12 +15,12 @@ from tracker.people.roles import STAFF_ROLES, is_site_staff
 from tracker.stages import rules
 from tracker.pipeline.input import parse_action
 from tracker.pipeline.operations import apply_action, set_owner
-from tracker.pipeline.permissions import allowed_actions, open_parties
+from tracker.pipeline.permissions import open_parties
 from tracker.sla.calendars import site_calendar
 from tracker.sla.state import contract_states, stored_state
 from tracker.timeutil import local_date
 from tracker.web.staff import amendments, contracts_bp as bp, documents
-from tracker.web.shared.forms import ActionForm, OwnerForm, SelectChoice
+from tracker.web.shared.forms import ActionForm, OwnerForm, SelectChoice, action_forms
 from tracker.web.shared.helpers import attempt
 from tracker.web.shared.paging import page_number, pager_of
 
@@ -54,13 +54,10 @@ def _panels(contract: Contract, actor: Actor) -> list[dict]:
     states = contract_states(contract, utcnow())
     panels = []
     for track in contract.ordered_tracks:
-        forms = []
-        for rule in allowed_actions(actor, track):
-            form = ActionForm(prefix=f"t{track.id}-{rule.name}", formdata=None)
-            form.version.data = str(track.version)
+        forms = action_forms(actor, track, ActionForm)
+        for rule, form in forms:
             if rule.name == "sign":  # offer only the signatures still missing
                 form.party.choices = [c for c in form.party.choices if c.value in open_parties(actor, track)]
-            forms.append((rule, form))
         owner_form = None
         if is_site_staff(actor, track.site_id) and track.stage not in rules.CLOSED_STAGES:
             owner_form = OwnerForm(prefix=f"owner{track.id}", formdata=None)
