@@ -91,3 +91,23 @@ def guard_columns(session_class=Session) -> None:
     """Check every text written through the ORM against its column: length, NUL, surrogates."""
     if not event.contains(session_class, "before_flush", _before_flush):
         event.listen(session_class, "before_flush", _before_flush)
+
+
+def text_field(data: dict, name: str, errors: dict, *, limit: int, required: bool = False,
+               one_line: bool = False) -> str | None:
+    """A text field of a request, trimmed (``one_line``: every run of white space folded to one space),
+    or None when it is empty or refused; a refusal goes in ``errors[name]``. Line breaks are otherwise
+    kept: mails and documents flatten or render them."""
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        errors[name] = _l("Expected text.")
+        return None
+    value = " ".join(value.split()) if one_line and value else (value or "").strip()
+    if not value:
+        if required:
+            errors[name] = _l("This field is required.")
+        return None
+    if len(value) > limit:
+        errors[name] = _l("At most %(n)d characters.", n=limit)
+        return None
+    return value

@@ -15,6 +15,7 @@ from tracker.errors import InvalidInput
 from tracker.extensions import db
 from tracker.models import Site, Sponsor
 from tracker.models.contracts import PHASES
+from tracker.text_rules import text_field
 
 # EU CT numbers (CTIS, from 2022): year, a six-digit number starting with 5, two two-digit groups.
 EU_CT_RE = re.compile(r"^(20[2-9]\d)-5\d{5}-\d{2}-\d{2}$")
@@ -64,20 +65,8 @@ class ContractDraft:
 
 
 def _text(data: dict, name: str, errors: dict, required: bool = False) -> str | None:
-    """Trimmed text within its limit. Line breaks are kept: mails and documents flatten or render them."""
-    value = data.get(name)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            errors[name] = _l("This field is required.")
-        return None
-    if not isinstance(value, str):
-        errors[name] = _l("Expected text.")
-        return None
-    value = value.strip()
-    if len(value) > LIMITS.get(name, 200):
-        errors[name] = _l("At most %(n)d characters.", n=LIMITS.get(name, 200))
-        return None
-    return value
+    """Trimmed text within the field's limit (``LIMITS``, else 200 characters)."""
+    return text_field(data, name, errors, limit=LIMITS.get(name, 200), required=required)
 
 
 def _integer(value: Any) -> int | None:

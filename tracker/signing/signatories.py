@@ -21,6 +21,7 @@ from tracker.models import Track, User
 from tracker.models.signing import FixedVersion, Signatory
 from tracker.people.input import EMAIL_RE
 from tracker.people.roles import require_site_staff
+from tracker.text_rules import text_field
 from tracker.stages import rules
 from tracker.signing import links
 from tracker.signing.fixing import current_fixed
@@ -62,19 +63,6 @@ def defaults(track: Track) -> dict[str, dict]:
                         "language": contract_language(contract)}}
 
 
-def _text(data: dict, name: str, errors: dict, limit: int) -> str:
-    value = data.get(name)
-    if value is not None and not isinstance(value, str):
-        errors[name] = str(_l("Expected text."))
-        return ""
-    value = " ".join((value or "").split())
-    if not value:
-        errors[name] = str(_l("This field is required."))
-    elif len(value) > limit:
-        errors[name] = str(_l("At most %(n)d characters.", n=limit))
-    return value
-
-
 def _sponsor_user(track: Track, raw, errors: dict) -> User | None:
     if raw in (None, ""):
         return None
@@ -100,21 +88,16 @@ def parse(track: Track, data: dict, *, from_form: bool = False) -> dict:
     if user is not None:
         data = {**data, "name": data.get("name") or user.name, "email": data.get("email") or user.email,
                 "language": data.get("language") or user.language}
-    name = _text(data, "name", errors, MAX_NAME)
-    email = _text(data, "email", errors, 254).lower()
+    name = text_field(data, "name", errors, limit=MAX_NAME, required=True, one_line=True) or ""
+    email = (text_field(data, "email", errors, limit=254, required=True, one_line=True) or "").lower()
     if "email" not in errors and not EMAIL_RE.match(email):
         errors["email"] = str(_l("Enter a valid e-mail address."))
     language = data.get("language") or None
     if language not in (None, "fr", "en"):
         errors["language"] = str(_l("Choose fr or en."))
-    capacity = data.get("capacity")
-    if capacity is not None and not isinstance(capacity, str):
-        errors["capacity"] = str(_l("Expected text."))
-    capacity = " ".join((capacity if isinstance(capacity, str) else "").split())
-    if len(capacity) > MAX_NAME:
-        errors["capacity"] = str(_l("At most %(n)d characters.", n=MAX_NAME))
+    capacity = text_field(data, "capacity", errors, limit=MAX_NAME, one_line=True) or ""
     if errors:
-        raise InvalidInput(errors)
+        raise InvalidInput({k: str(v) for k, v in errors.items()})
     if language is None:
         language = defaults(track)[party]["language"]
     return {"party": party, "name": name, "email": email, "language": language, "user_id": user.id if user else None,
