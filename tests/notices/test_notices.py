@@ -9,7 +9,7 @@ import docx
 
 from tests.helpers.web import csrf_token
 from tracker import audit
-from tracker.alerts import jobs
+from tracker import jobs
 from tracker.mail.window import load_windows
 from tracker.database import utcnow
 from tracker.extensions import db

@@ -196,8 +196,8 @@ def test_real_processes_anchor_then_catch_the_deleted_tail(app, trail):
 
 
 def test_the_scheduler_anchors_every_five_minutes_and_the_job_writes_the_head(app, trail):
-    from tracker.alerts import jobs
-    from tracker.alerts.scheduler import build
+    from tracker import jobs
+    from tracker.jobs.scheduler import build
 
     scheduler = build(app, start=NOW)
     trigger = scheduler.get_job("anchor").trigger

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from tests.helpers.signing import LINK, PEOPLE, name_all
-from tracker.alerts import jobs
+from tracker import jobs
 from tracker.mail.window import load_windows
 from tracker.database import utcnow
 from tracker.extensions import db

@@ -7,7 +7,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from tracker.alerts import jobs
+from tracker import jobs
 from tracker.database import utcnow
 from tracker.timeutil import parse_instant
 
@@ -82,7 +82,7 @@ def send_command(now: datetime | None, batch: int):
 @with_appcontext
 def scheduler_command():
     """Run sweeps, sending and digests on schedule (one such process per deployment)."""
-    from tracker.alerts.scheduler import run
+    from tracker.jobs.scheduler import run
 
     run(current_app._get_current_object())
 

@@ -20,7 +20,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from tracker.alerts import jobs
+from tracker import jobs
 from tracker.extensions import db
 from tracker.models import Site
 

@@ -1,4 +1,5 @@
-"""The scheduled work - sweep, send, digest, anchor - as units the CLI and the scheduler both call.
+"""The scheduled work - sweep, send, digests, webhooks, anchor - as units the CLI and the scheduler
+(``tracker.jobs.scheduler``) both call; above every feature whose work it runs.
 
 Each job takes ``now``, does its work in the current app context, commits, and
 returns a line saying what it did. The database decides what is due, so running a
