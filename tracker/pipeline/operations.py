@@ -20,7 +20,7 @@ from tracker.documents.versions import version_to_send
 from tracker.errors import Conflict, Forbidden, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document, Event, Site, Track, User
-from tracker.people.roles import is_site_staff
+from tracker.people.roles import require_site_staff
 from tracker.pipeline import signals
 from tracker.stages import rules, transition
 from tracker.pipeline.events import check_effective_at, lock_contract, write_event
@@ -179,8 +179,8 @@ def _settle_contract(contract: Contract, status: str, actor, now) -> None:
 
 def set_owner(track: Track, user_id: int | None, *, actor: audit.Actor, now: datetime) -> None:
     """Give a track to one legal user of its site (or to nobody); staff of the site only."""
-    if not is_site_staff(actor, track.site_id) and actor.role != "system":
-        raise Forbidden(str(_l("Only staff of %(site)s can act on its track.", site=track.site.name)))
+    if actor.role != "system":
+        require_site_staff(actor, track)
     owner = db.session.get(User, user_id) if isinstance(user_id, int) else None
     if user_id is not None and (owner is None or not owner.active or owner.role != "legal"
                                 or owner.site_id != track.site_id):
