@@ -98,7 +98,13 @@ def test_seed_demo_builds_every_stage_and_prints_logins(cli, app, builtin_templa
         stages = set(db.session.execute(db.select(Track.stage)).scalars())
         assert {"completeness", "awaiting_documents", "review", "with_sponsor", "signature", "executed",
                 "cancelled", "waiting_coordinator", "conformity"} <= stages
-        assert db.session.execute(db.select(db.func.count(Contract.id))).scalar() == 12
+        assert db.session.execute(db.select(db.func.count(Contract.id))).scalar() == 13
+        # twelve agreements, and an amendment of the executed one, whose trial is authorised and open
+        amendment = db.session.execute(db.select(Contract).where(Contract.amends_id.is_not(None))).scalar_one()
+        parent = amendment.amends
+        assert parent.status == "executed" and amendment.reference == parent.reference + "-A1"
+        assert amendment.coordinating_track.stage == "review"
+        assert parent.ctis_submitted_on and parent.authorised_on and parent.coordinating_track.activated_on
         # the demo agreements are filled whole: generated for signing, never drafts with blanks
         from tests.helpers.docx_text import all_text
         from tracker.models import Document
@@ -114,7 +120,7 @@ def test_seed_demo_builds_every_stage_and_prints_logins(cli, app, builtin_templa
     again = cli("seed-demo")
     assert again.exit_code == 0
     with app.app_context():  # running it twice adds nothing
-        assert db.session.execute(db.select(db.func.count(Contract.id))).scalar() == 12
+        assert db.session.execute(db.select(db.func.count(Contract.id))).scalar() == 13
     assert cli("audit", "anchor").exit_code == 0  # as the scheduler does every few minutes
     assert cli("audit", "verify").exit_code == 0
 

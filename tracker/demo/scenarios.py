@@ -2,13 +2,14 @@
 
 Each follows one of ``SCENARIOS``, so the small demo set shows every stage; the agreements of
 the first ``DEMO_AGREEMENTS`` are generated before their terms are agreed, so they can be signed
-online.
+online. The executed agreement ``AMENDED`` has its trial's regulatory dates and an amendment under way.
 """
 from __future__ import annotations
 
 import random
 from datetime import datetime, time, timedelta
 
+from tracker.contracts.amendments import create_amendment
 from tracker.contracts.input import parse_contract
 from tracker.contracts.operations import create_contract
 from tracker.demo.trials import ASSOCIATED_BUDGET, BUDGET, INVESTIGATOR_DETAILS, INVESTIGATORS, TRIALS
@@ -17,12 +18,15 @@ from tracker.documents.operations import contract_language, generate
 from tracker.errors import DomainError
 from tracker.extensions import db
 from tracker.models import Contract, Sponsor
+from tracker.contracts.regulatory import update_regulatory
 from tracker.pipeline.operations import apply_action
+from tracker.stages.signed import signed_on
 from tracker.timeutil import local_date, zone
 
 # The first demo contracts get their agreements generated before agreement, so they can be signed online;
 # the large benchmark sets skip it.
 DEMO_AGREEMENTS = 12
+AMENDED = 9  # an agreement signed at both sites (its scenario below)
 # What happens to each demo contract: (track role, action, party), in order.
 C, A = "coordinating", "associated"
 OPENING = [(C, "mark_complete", None)]
@@ -94,3 +98,26 @@ def _agreement(contract: Contract, track, actor, now: datetime) -> None:
             generate(contract, track.site.code, template, actor=actor, now=now, today=local_date(now))
     except DomainError:
         pass  # no template stored yet (a database seeded before init-db): agreed without a version to sign
+
+
+def activate_and_amend(now: datetime, staff: dict) -> None:
+    """Demo contract ``AMENDED``, executed: its trial authorised through CTIS and opened at its coordinating
+    site, then a first amendment received (more patients), completeness checked: what staff record after
+    signature. Nothing when that contract is not there or not executed, or already amended."""
+    contracts = db.session.execute(db.select(Contract).where(Contract.amends_id.is_(None))
+                                   .order_by(Contract.id).offset(AMENDED).limit(1)).scalars().all()
+    if not contracts or contracts[0].status != "executed" or contracts[0].amendments:
+        return
+    contract = contracts[0]
+    today, signed = local_date(now), signed_on(contract)
+    coordinating = contract.coordinating_track.site.code
+    actor = staff[coordinating]
+    update_regulatory(contract, {
+        "ctis_submitted_on": (contract.received_on - timedelta(days=20)).isoformat(),
+        "authorised_on": min(signed, contract.received_on + timedelta(days=25), today).isoformat(),
+        "site_regulatory": {coordinating: {"activated_on": min(signed + timedelta(days=1), today).isoformat()}},
+    }, actor=actor, now=now)
+    amendment = create_amendment(contract, {
+        "title": "Amendment 1: 12 more patients and a dose-expansion cohort", "received_on": today.isoformat(),
+        "sites": [t.site.code for t in contract.ordered_tracks]}, actor=actor, now=now)
+    apply_action(amendment.coordinating_track, "mark_complete", actor=actor, now=now)

@@ -11,7 +11,7 @@ from datetime import datetime
 from tracker import audit
 from tracker.demo.bulk import CHUNK, Loader, realign_sequences, refresh_statistics
 from tracker.demo.parties import SPONSORS, ensure_more_sponsors, ensure_people
-from tracker.demo.scenarios import DEMO_AGREEMENTS, live_contract
+from tracker.demo.scenarios import DEMO_AGREEMENTS, activate_and_amend, live_contract
 from tracker.demo.trials import bulk_plan
 from tracker.extensions import db
 from tracker.models import Contract, Site, Sponsor, User
@@ -29,7 +29,7 @@ def seed(*, count: int, now: datetime, echo=print, progress=None) -> list[tuple[
     if count > DEMO_AGREEMENTS:
         ensure_more_sponsors(now)
     db.session.commit()
-    existing = db.session.execute(db.select(db.func.count(Contract.id))).scalar()
+    existing = db.session.execute(db.select(db.func.count(Contract.id)).where(Contract.amends_id.is_(None))).scalar()
     sponsors = db.session.execute(
         db.select(Sponsor).where(Sponsor.name.in_([n for n, _ in SPONSORS])).order_by(Sponsor.id)).scalars().all()
     staff = {}
@@ -45,6 +45,8 @@ def seed(*, count: int, now: datetime, echo=print, progress=None) -> list[tuple[
         live_contract(index, now, sponsors, staff)
         if progress:
             progress(1)
+    if count <= DEMO_AGREEMENTS:  # the small demo shows an amendment too; the benchmark sets stay first agreements
+        activate_and_amend(now, staff)
     db.session.commit()
     start = max(existing, live_until)
     if count > start:
