@@ -46,7 +46,7 @@ def test_every_page_of_each_role_passes_axe(page_for, axe_source, scene, role, l
     if role == "legal":
         page.goto("/contracts/new")
         page.locator("#contract-form .actions button[type=submit]").click()
-        assert page.locator("p.error").count() > 0
+        page.locator("p.error").first.wait_for()  # the refused form, once the answer has arrived
         findings += axe_findings(page)
     if role == "admin":
         page.goto("/admin/policy")
