@@ -140,3 +140,17 @@ def test_deviations_are_the_changes_of_locked_text(builtin, context, sent):
     clauses = compare_documents(sent, out.getvalue()).clauses
     assert [c.status for c in clauses if c.status != "same"] == ["changed"]
     assert deviations(clauses, patterns) == []
+
+
+def test_a_locked_clause_matches_its_text_with_any_field_values_and_nothing_else():
+    from tracker.documents.engine.deviations import LockedClause, is_locked
+
+    clause = LockedClause(("Leprésent", "estconcluentre", "et", "."))  # "Le présent {{ x }} est conclu entre {{ a }} et {{ b }}."
+    assert clause.matches("Le présent contrat est conclu entre Gustave Roussy et Novacure SA.")
+    assert clause.matches("Le  présent  est conclu entre et.")  # fields left empty, spaces folded
+    assert not clause.matches("Le présent contrat est conclu avec Gustave Roussy et Novacure SA.")  # text rewritten
+    assert not clause.matches("Le présent contrat et Novacure est conclu entre Gustave Roussy.")  # pieces out of order
+    assert not clause.matches("Le présent contrat est conclu entre Gustave Roussy et Novacure SA")  # end rewritten
+    fields = LockedClause(("Article", *("et",) * 40, "fin"))  # a clause with forty fields
+    assert not is_locked("Article " + "x et " * 39 + "fin de phrase", [fields])
+    assert is_locked("Article " + "x et " * 40 + "fin", [fields])
