@@ -51,6 +51,7 @@ def test_every_page_of_each_role_passes_axe(page_for, axe_source, scene, role, l
     if role == "admin":
         page.goto("/admin/policy")
         page.locator("main a[href*='/closures/']").first.click()
+        page.wait_for_url("**/closures/**")  # the confirmation page
         assert page.locator("h1").count() == 1
         findings += axe_findings(page)
     assert findings == []

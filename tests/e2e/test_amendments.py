@@ -31,7 +31,7 @@ def test_staff_amend_an_executed_contract_and_record_activation(app, page_for, a
     page.get_by_role("checkbox", name="Institut Bergonié").uncheck()
     problems += axe_findings(page) + overflow(page)
     page.get_by_role("button", name="Continue").click()
-    assert page.get_by_role("heading", name="Create this amendment?").is_visible()
+    page.get_by_role("heading", name="Create this amendment?").wait_for()  # the confirmation step
     problems += axe_findings(page) + overflow(page)
     page.get_by_role("button", name="Create the amendment").click()
     page.wait_for_url(re.compile(rf"/contracts/{reference}-A1$"))
@@ -45,7 +45,7 @@ def test_staff_amend_an_executed_contract_and_record_activation(app, page_for, a
     page.get_by_label("Site activated on").first.fill((local_date(now) - timedelta(days=2)).isoformat())
     page.get_by_label("First patient in on").first.fill(local_date(now).isoformat())
     page.get_by_role("button", name="Save the regulatory status").click()
-    assert page.get_by_text("Regulatory status saved.").is_visible()
+    page.get_by_text("Regulatory status saved.").wait_for()  # the page after the save, with its message
     status = re.sub(r"\s+", " ", page.locator("#regulatory dl").inner_text())
     assert "activated on" in status and "first patient in on" in status
     problems += axe_findings(page) + overflow(page)

@@ -41,7 +41,8 @@ def test_the_queue_ranks_overdue_work_first_and_keeps_the_view_in_the_url(
     assert _fits(page)
 
     page.get_by_role("link", name=re.compile("The sponsor's move" if english else "Au promoteur d’agir")).click()
-    assert "tab=sponsor" in page.url and page.locator("table.queue").count() == 0
+    page.wait_for_url(re.compile("tab=sponsor"))
+    assert page.locator("table.queue").count() == 0
     page.get_by_role("link", name=re.compile("^All open" if english else "^Tous en cours")).click()
     if size == DESKTOP:  # the column headings sort, and a second click turns the order round
         heading = page.locator("table.queue th").filter(has_text="Reference").get_by_role("link")

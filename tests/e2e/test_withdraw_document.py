@@ -21,7 +21,7 @@ def test_staff_withdraw_a_version_after_confirming(page_for, axe_source, api, bu
     page.goto(f"/contracts/{reference}")
     assert page.get_by_role("link", name=filename, exact=True).is_visible()
     page.get_by_role("link", name=f"Retirer {filename}").click()
-    assert page.get_by_role("heading", name="Retirer cette version ?").is_visible()
+    page.get_by_role("heading", name="Retirer cette version ?").wait_for()  # the confirmation page
     assert axe_findings(page) == [] and overflow(page) == []
     page.get_by_label("Motif (conservé dans la piste d'audit)").fill("Version envoyée par erreur")
     page.get_by_role("button", name="Retirer").press("Enter")  # by keyboard
