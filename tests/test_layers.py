@@ -19,7 +19,8 @@ import pytest
 
 TRACKER = Path(__file__).resolve().parents[1] / "tracker"
 # Leaf modules of tracker/ that anything may use: no domain knowledge, no import of a package above.
-BASICS = {"database", "extensions", "timeutil", "errors", "text_rules", "i18n", "config", "transaction", "addresses"}
+BASICS = {"database", "extensions", "timeutil", "errors", "text_rules", "i18n", "config", "transaction", "addresses",
+          "recent"}
 DOMAIN = {"contracts", "people", "pipeline", "stages", "sla", "alerts", "documents", "signing", "metrics",
           "notices", "portal", "webhooks", "demo", "mail", "audit"}
 ENTRY_POINTS = {"web", "api", "cli"}

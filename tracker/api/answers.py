@@ -18,52 +18,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 from datetime import datetime
 
 from flask import current_app
 
+from tracker.recent import Recent
 from tracker.timeutil import local_date
 
 MEMORY_BYTES = 16 * 2**20  # per process: some 4,000 contracts, or 400 pages of a hundred
 REDIS_SECONDS = 2 * 24 * 3600  # a day's answers are of no use after the next day
 
 
-class Memory:
+class Memory(Recent):
     """Answers in this process, the least recently used dropped beyond ``size`` bytes."""
 
     def __init__(self, size: int = MEMORY_BYTES):
-        self.size = size
-        self.used = 0
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
-
-    def put(self, key: str, value: bytes) -> None:
-        if len(value) > self.size:
-            return
-        with self._lock:
-            old = self._items.pop(key, None)
-            self.used += len(value) - (len(old) if old is not None else 0)
-            self._items[key] = value
-            while self.used > self.size:
-                _key, dropped = self._items.popitem(last=False)
-                self.used -= len(dropped)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-            self.used = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
+        super().__init__(size, weigh=len)
 
 
 class Shared:

@@ -12,8 +12,6 @@ associated track's panel.
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from tracker.documents.engine.checks import DocumentRejected
@@ -21,6 +19,7 @@ from tracker.documents.engine.compare import SAME, Clause, clauses_of, compare_c
 from tracker.documents.context import amount_text, budget_rows
 from tracker.documents.versions import current_version
 from tracker.extensions import db
+from tracker.recent import MISSING, Recent
 from tracker.models import Document, Track
 from tracker.models.signing import FixedVersion
 
@@ -29,8 +28,7 @@ _MASK = "\u2026"
 # Versions never change once kept, so the comparison of two of them is kept too (per process, the most
 # recently used pairs): the contract page asks for it on every view.
 KEPT_PAIRS = 64
-_kept: OrderedDict[tuple, list[Clause] | None] = OrderedDict()
-_kept_lock = threading.Lock()
+_kept = Recent(KEPT_PAIRS)
 
 
 @dataclass(frozen=True)
@@ -85,17 +83,13 @@ def check(track: Track) -> ConformityCheck | None:
 def _changed_clauses(fixed: Document, mine: Document) -> list[Clause] | None:
     """The clauses that differ between two kept versions (None if either cannot be read), compared once."""
     key = (fixed.id, fixed.sha256, mine.id, mine.sha256)
-    with _kept_lock:
-        if key in _kept:
-            _kept.move_to_end(key)
-            return _kept[key]
+    found = _kept.get(key, MISSING)
+    if found is not MISSING:
+        return found
     try:
         result = compare_clauses(clauses_of(fixed.content), clauses_of(mine.content))
         changed = [c for c in result.clauses if c.status != SAME]
     except DocumentRejected:
         changed = None
-    with _kept_lock:
-        _kept[key] = changed
-        while len(_kept) > KEPT_PAIRS:
-            _kept.popitem(last=False)
+    _kept.put(key, changed)
     return changed

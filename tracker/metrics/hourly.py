@@ -16,24 +16,21 @@ Each process keeps the most recently used few; the figures beside them are kept 
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import datetime
 
 from tracker.extensions import db
+from tracker.recent import Recent
 from tracker.metrics import dashboard as data
 from tracker.metrics.figures import Scope, last_change
 from tracker.metrics.filters import Filters
 from tracker.metrics.ranking import SiteDay
 
 KEEP = 32
-_cache: OrderedDict[tuple, dict] = OrderedDict()
-_lock = threading.Lock()
+_cache = Recent(KEEP)
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    _cache.clear()
 
 
 def _compute(scope: Scope, days: list[SiteDay], held: list, today) -> dict:
@@ -52,14 +49,8 @@ def live(user, filters: Filters, scope: Scope, days: list[SiteDay], held: list, 
     key = (str(db.engine.url), last_change(), now.strftime("%Y-%m-%d %H"), today,
            tuple((d.site_id, d.today) for d in days), user.role, getattr(user, "site_id", None),
            tuple(sorted(filters.as_dict().items())))
-    with _lock:
-        found = _cache.get(key)
-        if found is not None:
-            _cache.move_to_end(key)
-            return found
-    found = _compute(scope, days, held, today)
-    with _lock:
-        _cache[key] = found
-        while len(_cache) > KEEP:
-            _cache.popitem(last=False)
+    found = _cache.get(key)
+    if found is None:
+        found = _compute(scope, days, held, today)
+        _cache.put(key, found)
     return found
