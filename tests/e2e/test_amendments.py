@@ -1,4 +1,4 @@
-"""In Chromium on a 390 px phone: staff amend an executed contract from its page (form, confirmation, the new
+"""In Chromium on a 390 px phone, in English and French: staff amend an executed contract from its page (form, confirmation, the new
 contract's page linking back), then record the site's activation and first patient; axe finds nothing serious."""
 from __future__ import annotations
 
@@ -14,39 +14,56 @@ from tracker.timeutil import local_date
 
 pytestmark = pytest.mark.e2e
 
+WORDS = {
+    "en-GB": {"language": "en", "new": "New amendment", "title": "What the amendment changes",
+              "received": "Received on", "continue": "Continue", "confirm": "Create this amendment?",
+              "create": "Create the amendment", "amends": "Amendment no. 1 to",
+              "open": "Record the regulatory status", "activated": "Site activated on",
+              "first": "First patient in on", "save": "Save the regulatory status",
+              "saved": "Regulatory status saved.", "shown": ("activated on", "first patient in on")},
+    "fr-FR": {"language": "fr", "new": "Nouvel avenant", "title": "Ce que modifie l'avenant",
+              "received": "Reçu le", "continue": "Continuer", "confirm": "Créer cet avenant ?",
+              "create": "Créer l'avenant", "amends": "Avenant n° 1 à",
+              "open": "Saisir le statut réglementaire", "activated": "Centre ouvert le",
+              "first": "Premier patient inclus le", "save": "Enregistrer le statut réglementaire",
+              "saved": "Statut réglementaire enregistré.", "shown": ("ouvert le", "premier patient inclus le")},
+}
 
+
+@pytest.mark.parametrize("locale", WORDS)
 def test_staff_amend_an_executed_contract_and_record_activation(app, page_for, axe_source, make_sponsor,
-                                                                 make_contract, make_user, now):
+                                                                 make_contract, make_user, now, locale):
+    w = WORDS[locale]
     reference = make_contract(make_sponsor(), received_on=(now - timedelta(days=40)).date())
     execute(app, reference, now - timedelta(days=5))
-    email = make_user("legal", "GR", language="en")
-    page = page_for("en-GB", PHONE, axe=axe_source)
+    email = make_user("legal", "GR", language=w["language"])
+    page = page_for(locale, PHONE, axe=axe_source)
     sign_in(page, email)
     page.goto(f"/contracts/{reference}")
     problems = axe_findings(page) + overflow(page)
-    page.get_by_role("link", name="New amendment").click()
-    page.get_by_label("What the amendment changes").fill("Twenty more patients")
-    page.get_by_label("Received on").fill(local_date(now).isoformat())
+    page.get_by_role("link", name=w["new"]).click()
+    page.get_by_label(w["title"]).fill("Twenty more patients")
+    page.get_by_label(w["received"]).fill(local_date(now).isoformat())
     assert page.get_by_role("checkbox", name="Institut Bergonié").is_checked()
     page.get_by_role("checkbox", name="Institut Bergonié").uncheck()
     problems += axe_findings(page) + overflow(page)
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_role("heading", name="Create this amendment?").wait_for()  # the confirmation step
+    page.get_by_role("button", name=w["continue"]).click()
+    page.get_by_role("heading", name=w["confirm"]).wait_for()  # the confirmation step
     problems += axe_findings(page) + overflow(page)
-    page.get_by_role("button", name="Create the amendment").click()
+    page.get_by_role("button", name=w["create"]).click()
     page.wait_for_url(re.compile(rf"/contracts/{reference}-A1$"))
     assert page.get_by_role("heading", level=1).inner_text().startswith(f"{reference}-A1")
-    assert "Amendment no. 1 to" in page.locator("p.amends").inner_text()
+    assert w["amends"] in page.locator("p.amends").inner_text()
     problems += axe_findings(page) + overflow(page)
     page.locator("p.amends").get_by_role("link", name=reference).click()
     page.wait_for_url(re.compile(rf"/contracts/{reference}$"))
     assert page.locator("#amendments").get_by_role("link", name=f"{reference}-A1").is_visible()
-    page.get_by_text("Record the regulatory status").click()
-    page.get_by_label("Site activated on").first.fill((local_date(now) - timedelta(days=2)).isoformat())
-    page.get_by_label("First patient in on").first.fill(local_date(now).isoformat())
-    page.get_by_role("button", name="Save the regulatory status").click()
-    page.get_by_text("Regulatory status saved.").wait_for()  # the page after the save, with its message
+    page.get_by_text(w["open"]).click()
+    page.get_by_label(w["activated"]).first.fill((local_date(now) - timedelta(days=2)).isoformat())
+    page.get_by_label(w["first"]).first.fill(local_date(now).isoformat())
+    page.get_by_role("button", name=w["save"]).click()
+    page.get_by_text(w["saved"]).wait_for()  # the page after the save, with its message
     status = re.sub(r"\s+", " ", page.locator("#regulatory dl").inner_text())
-    assert "activated on" in status and "first patient in on" in status
+    assert all(words in status for words in w["shown"])
     problems += axe_findings(page) + overflow(page)
     assert not problems, "\n".join(problems)
