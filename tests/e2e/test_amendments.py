@@ -1,5 +1,6 @@
 """In Chromium on a 390 px phone, in English and French: staff amend an executed contract from its page
-(form, confirmation, the new contract's page linking back), then record the site's activation and first patient; axe finds nothing serious."""
+(form, confirmation, the new contract's page linking back), then record the site's activation and first
+patient; axe finds nothing serious."""
 from __future__ import annotations
 
 import re
