@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import event
 
+from tests.helpers.workers import redis_url as worker_redis_url
 from tracker import audit
 from tracker.api import answers
 from tracker.contracts.editing import update_contract
@@ -196,7 +197,7 @@ def test_the_process_store_keeps_the_most_recently_used_answers_within_its_size(
 def test_answers_are_shared_through_redis_and_a_failing_redis_only_costs_the_build(
         app, at, reader, make_user, make_sponsor, make_contract, monkeypatch):
     redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/5"
+    url = worker_redis_url(0)
     try:
         redis.Redis.from_url(url).flushdb()
     except redis.RedisError as exc:

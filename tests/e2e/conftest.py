@@ -3,6 +3,7 @@
 axe-core comes from the npm registry: the first browser test that needs it installs it
 into tests/e2e/.axe (ignored by git); without npm those checks are skipped, saying why.
 """
+import fcntl
 import os
 import shutil
 import subprocess
@@ -35,17 +36,20 @@ def browser():
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     """The axe-core script, installed from the npm registry on first use."""
-    if not AXE_JS.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed, so axe-core cannot be fetched for the accessibility checks "
-                        "(apt-get install npm)")
-        done = subprocess.run([npm, "install", "--prefix", str(AXE_DIR), "--no-save", "--no-package-lock",
-                               "--no-audit", "--no-fund", AXE_VERSION],
-                              capture_output=True, text=True, timeout=600)
-        if done.returncode != 0 or not AXE_JS.exists():
-            pytest.fail(f"npm install {AXE_VERSION} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-    return AXE_JS.read_text(encoding="utf-8")
+    AXE_DIR.mkdir(exist_ok=True)
+    with open(AXE_DIR / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # parallel workers: one installs, the others wait and read it
+        if not AXE_JS.exists():
+            npm = shutil.which("npm")
+            if npm is None:
+                pytest.skip("npm is not installed, so axe-core cannot be fetched for the accessibility checks "
+                            "(apt-get install npm)")
+            done = subprocess.run([npm, "install", "--prefix", str(AXE_DIR), "--no-save", "--no-package-lock",
+                                   "--no-audit", "--no-fund", AXE_VERSION],
+                                  capture_output=True, text=True, timeout=600)
+            if done.returncode != 0 or not AXE_JS.exists():
+                pytest.fail(f"npm install {AXE_VERSION} failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+        return AXE_JS.read_text(encoding="utf-8")
 
 
 @pytest.fixture

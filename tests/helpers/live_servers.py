@@ -11,15 +11,17 @@ import pytest
 import redis
 import requests
 
-REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/5")
+from tests.helpers.workers import redis_url
+
 
 
 @pytest.fixture
 def redis_db():
-    """Redis database 5, emptied before and after (it is this test suite's own)."""
-    connection = redis.Redis.from_url(REDIS_URL)
+    """This worker's first Redis database, emptied before and after (it is this test suite's own)."""
+    url = redis_url(0)
+    connection = redis.Redis.from_url(url)
     connection.flushdb()
-    yield REDIS_URL
+    yield url
     connection.flushdb()
 
 

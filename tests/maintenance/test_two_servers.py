@@ -23,9 +23,9 @@ import pytest
 import requests
 
 from tests.helpers.web import Browser
+from tests.helpers.workers import redis_url as worker_redis_url
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("TRACKER_TEST_REDIS_URL", "redis://127.0.0.1:6379/7")
 
 
 def _port() -> int:
@@ -37,12 +37,13 @@ def _port() -> int:
 @pytest.fixture
 def redis_url():
     redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
+    url = worker_redis_url(1)
+    client = redis.Redis.from_url(url)
     try:
         client.flushdb()
     except redis.RedisError as exc:
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
-    yield REDIS_URL
+        pytest.skip(f"no Redis at {url}: {exc}")
+    yield url
     client.flushdb()
 
 
