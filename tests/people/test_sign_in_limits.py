@@ -9,8 +9,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import requests
 
-from tests.helpers.live_servers import REDIS_URL, redis_db, servers  # noqa: F401  (Redis db 5, real server processes)
+from tests.helpers.live_servers import redis_db, servers  # noqa: F401  (the worker's Redis db, real server processes)
 from tests.helpers.web import PASSWORD, csrf_token
+from tests.helpers.workers import redis_url
 from tracker.extensions import db
 from tracker.people import sign_in_limits
 from tracker.people.sign_in import sign_in
@@ -22,8 +23,7 @@ EN = {"Accept-Language": "en"}
 @pytest.fixture(params=["database", "redis"])
 def failures(request, app):
     if request.param == "redis":
-        request.getfixturevalue("redis_db")
-        return sign_in_limits.store_for(REDIS_URL)
+        return sign_in_limits.store_for(request.getfixturevalue("redis_db"))
     return sign_in_limits.store_for(None)
 
 
@@ -71,9 +71,9 @@ def test_the_limiter_stores_in_redis_when_it_is_set(monkeypatch, tmp_path):
 
     monkeypatch.delenv("TRACKER_REDIS_URL", raising=False)
     assert load_config(str(tmp_path))["RATELIMIT_STORAGE_URI"] == "memory://"
-    monkeypatch.setenv("TRACKER_REDIS_URL", REDIS_URL)
+    monkeypatch.setenv("TRACKER_REDIS_URL", redis_url(0))
     config = load_config(str(tmp_path))
-    assert config["RATELIMIT_STORAGE_URI"] == REDIS_URL and config["REDIS_URL"] == REDIS_URL
+    assert config["RATELIMIT_STORAGE_URI"] == redis_url(0) and config["REDIS_URL"] == redis_url(0)
 
 
 def test_an_address_without_account_is_locked_like_any_other(app, failures):
