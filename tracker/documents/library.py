@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
 
@@ -20,11 +19,12 @@ from tracker.errors import Conflict, DocumentProblems, InvalidInput
 from tracker.extensions import db
 from tracker.models import ContractTemplate, TemplateDefault
 from tracker.models.contracts import TRACK_ROLES
+from tracker.recent import Recent
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "contract_templates"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
-_PREPARED: OrderedDict[str, PreparedTemplate] = OrderedDict()
 _PREPARED_MAX = 32
+_PREPARED = Recent(_PREPARED_MAX)  # prepared templates by SHA-256, the most recently used
 
 
 # Readable names of the shipped agreements; an uploaded template is shown by its own name.
@@ -115,11 +115,7 @@ def prepared(template: ContractTemplate) -> PreparedTemplate:
     cached = _PREPARED.get(template.sha256)
     if cached is None:
         cached = prepare(template.content)
-        _PREPARED[template.sha256] = cached
-        if len(_PREPARED) > _PREPARED_MAX:
-            _PREPARED.popitem(last=False)
-    else:
-        _PREPARED.move_to_end(template.sha256)
+        _PREPARED.put(template.sha256, cached)
     return cached
 
 
@@ -168,7 +164,7 @@ def store_template(name: str, data: bytes, filename: str | None, *, actor: audit
         regulated=regulated if regulated is not None else (previous.regulated if previous is not None else False))
     db.session.add(template)
     flush_or_conflict()
-    _PREPARED[template.sha256] = prepared
+    _PREPARED.put(template.sha256, prepared)
     audit.record(actor, "template", template.id, {"name": (None, name), "version": (None, template.version),
                                                   "sha256": (None, template.sha256)}, now=now)
     return template
