@@ -49,11 +49,13 @@ def template_role(name: str) -> str | None:
     return prefix if prefix in TRACK_ROLES else None
 
 
-def default_template(role: str, language: str, amendment: bool = False) -> str | None:
+def default_template(role: str, language: str, amendment: bool = False,
+                     names: list[str] | None = None) -> str | None:
     """The template an admin chose for this site role and language; else the one named for them
     (coordinating_fr...), else any written for the role, else None. Retired names are skipped.
-    An amendment's is the shipped amendment in its language (amendment_fr...) while it is offered."""
-    names = template_names()
+    An amendment's is the shipped amendment in its language (amendment_fr...) while it is offered.
+    ``names`` are the ``template_names()`` when the caller has already read them."""
+    names = template_names() if names is None else names
     if amendment and f"amendment_{language}" in names:
         return f"amendment_{language}"
     chosen = db.session.execute(db.select(TemplateDefault.name).where(
