@@ -116,3 +116,81 @@ def test_hot_pages_read_a_fixed_number_of_times(app, world, now):
     assert not grew, f"statements grew with the rows (before, after): {grew}"
     over = {name: count for name, count in after.items() if count > BUDGETS[name]}
     assert not over, f"over budget {BUDGETS}: {over}"
+
+
+def _in_signature(app, sponsor, make_contract, sites, now) -> str:
+    """A contract agreed at every site, each with its version fixed and the institution's signatory named."""
+    from tests.helpers.actors import STAFF
+    from tests.helpers.contract_data import CONTRACT_DETAILS
+    from tracker.documents.operations import generate
+    from tracker.signing import signatories
+    from tracker.timeutil import local_date
+
+    details = {**CONTRACT_DETAILS, "investigators": {**CONTRACT_DETAILS["investigators"], "LY": "Dr Jeanne Roux"},
+               "site_details": {**CONTRACT_DETAILS["site_details"], "LY": CONTRACT_DETAILS["site_details"]["IB"]}}
+    details = {**details, "investigators": {k: v for k, v in details["investigators"].items() if k in sites},
+               "site_details": {k: v for k, v in details["site_details"].items() if k in sites}}
+    reference = make_contract(sponsor, sites=sites, **details)
+    with app.app_context():
+        contract = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
+        for track in contract.ordered_tracks:
+            generate(contract, track.site.code, f"{track.role}_fr", actor=STAFF, now=now, today=local_date(now))
+        for track in contract.ordered_tracks:
+            for action in (("mark_complete", "agree") if track.role == "coordinating" else ("conformity_ok",)):
+                apply_action(track, action, actor=STAFF, now=now, effective_at=now)
+            signatories.name(track, {"party": "institution", "name": "Dr Anne Martin", "email": "a.martin@site.test",
+                                     "language": "fr", "user_id": None}, actor=STAFF, now=now)
+        db.session.commit()
+    return reference
+
+
+def test_the_contract_page_in_signature_reads_as_often_for_three_sites_as_for_two(app, builtin_templates, make_sponsor,
+                                                                                  make_user, make_contract, now):
+    from tests.helpers.contract_data import SPONSOR_IDENTITY
+    from tracker.models.sites import Site
+    from tracker.people.sites import create_site
+
+    with app.app_context():
+        bergonie = db.session.execute(db.select(Site).where(Site.code == "IB")).scalar_one()
+        identity = {name: getattr(bergonie, name) for name in ("legal_name", "address", "finess", "siret",
+                                                                "representative", "representative_title")}
+        create_site({**identity, "code": "LY", "name": "Centre Léon Bérard", "country": "FR"}, actor=audit.SYSTEM,
+                    now=now)
+        db.session.commit()
+    sponsor, staff = make_sponsor("Novacure Oncology SA", "FR", **SPONSOR_IDENTITY), make_user("legal", "GR")
+    two = _in_signature(app, sponsor, make_contract, ("GR", "IB"), now)
+    three = _in_signature(app, sponsor, make_contract, ("GR", "IB", "LY"), now)
+    client = _client(app, staff)
+    counts = {n: _statements(app, client, f"/contracts/{ref}") for n, ref in ((2, two), (3, three))}
+    page = client.get(f"/contracts/{three}").get_data(as_text=True)
+    assert page.count('class="track signing"') == 3 and "Dr Anne Martin" in page  # the panels are there
+    assert counts[3] == counts[2], f"statements grew with the sites (two sites, three sites): {counts}"
+    assert counts[3] <= BUDGETS["contract page"], counts
+
+
+def test_the_contract_page_reads_its_amendments_at_once(app, make_sponsor, make_user, make_contract, now):
+    from tests.helpers.actors import ADMIN
+    from tests.helpers.amendments import day, execute
+    from tracker.contracts.amendments import create_amendment
+
+    reference = make_contract(make_sponsor())
+    execute(app, reference, now)
+    client = _client(app, make_user("legal", "GR"))
+
+    def amend(sites):
+        with app.app_context():
+            parent = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
+            create_amendment(parent, {"title": "More patients", "received_on": day(0), "sites": list(sites)},
+                             actor=ADMIN, now=now)
+            db.session.commit()
+
+    amend(("GR", "IB"))
+    one = _statements(app, client, f"/contracts/{reference}")
+    amend(("IB",))  # GR's staff take no part in this one: not listed to them
+    amend(("GR",))
+    amend(("GR", "IB"))
+    four = _statements(app, client, f"/contracts/{reference}")
+    page = client.get(f"/contracts/{reference}").get_data(as_text=True)
+    assert [f"{reference}-A{n}" in page for n in (1, 2, 3, 4)] == [True, False, True, True]
+    assert four == one, f"statements grew with the amendments (one, four): {(one, four)}"
+    assert four <= BUDGETS["contract page"]

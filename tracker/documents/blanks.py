@@ -8,7 +8,6 @@ by label; only an explicitly confirmed draft may be generated with blanks.
 """
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from jinja2 import TemplateSyntaxError, nodes
@@ -22,9 +21,10 @@ from tracker.documents.engine.package import read_package
 from tracker.documents.engine.render import ENVIRONMENT, TEMPLATED_PART
 from tracker.documents.engine.wordxml import clean_part
 from tracker.errors import InvalidInput
+from tracker.recent import MISSING, Recent
 
-_REQUIRED: OrderedDict[str, frozenset[str]] = OrderedDict()
 _REQUIRED_MAX = 64
+_REQUIRED = Recent(_REQUIRED_MAX)  # required fields by template SHA-256, the most recently used
 OPTIONAL_FILTERS = frozenset({"default", "d"})
 
 
@@ -138,12 +138,10 @@ def _parse_required(content: bytes) -> frozenset[str]:
 
 def required_fields(template) -> frozenset[str]:
     """The fields a stored template version prints unguarded, computed once per version."""
-    found = _REQUIRED.get(template.sha256)
-    if found is None:
+    found = _REQUIRED.get(template.sha256, MISSING)
+    if found is MISSING:
         found = _parse_required(template.content)
-        _REQUIRED[template.sha256] = found
-        if len(_REQUIRED) > _REQUIRED_MAX:
-            _REQUIRED.popitem(last=False)
+        _REQUIRED.put(template.sha256, found)
     return found
 
 

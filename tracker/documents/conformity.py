@@ -69,8 +69,14 @@ def check(track: Track) -> ConformityCheck | None:
     fixed = db.session.execute(db.select(FixedVersion).where(
         FixedVersion.track_id == coordinating.id, FixedVersion.ended_at.is_(None))
         .order_by(FixedVersion.id.desc()).limit(1)).scalar_one_or_none()
-    mine = current_version(track)
-    if fixed is None or mine is None:
+    return check_of(track, fixed, current_version(track))
+
+
+def check_of(track: Track, fixed: FixedVersion | None, mine: Document | None) -> ConformityCheck | None:
+    """``check`` with the coordinator's standing fixed version and the track's current version already read
+    (the contract page reads them once for every site)."""
+    coordinating = track.contract.coordinating_track
+    if track.role != "associated" or coordinating is None or fixed is None or mine is None:
         return None
     changed = _changed_clauses(fixed.document, mine)
     if changed is None:

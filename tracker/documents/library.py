@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import OrderedDict
 from datetime import datetime
 from pathlib import Path
 
@@ -20,11 +19,12 @@ from tracker.errors import Conflict, DocumentProblems, InvalidInput
 from tracker.extensions import db
 from tracker.models import ContractTemplate, TemplateDefault
 from tracker.models.contracts import TRACK_ROLES
+from tracker.recent import Recent
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "contract_templates"
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{1,63}$")
-_PREPARED: OrderedDict[str, PreparedTemplate] = OrderedDict()
 _PREPARED_MAX = 32
+_PREPARED = Recent(_PREPARED_MAX)  # prepared templates by SHA-256, the most recently used
 
 
 # Readable names of the shipped agreements; an uploaded template is shown by its own name.
@@ -49,11 +49,13 @@ def template_role(name: str) -> str | None:
     return prefix if prefix in TRACK_ROLES else None
 
 
-def default_template(role: str, language: str, amendment: bool = False) -> str | None:
+def default_template(role: str, language: str, amendment: bool = False,
+                     names: list[str] | None = None) -> str | None:
     """The template an admin chose for this site role and language; else the one named for them
     (coordinating_fr...), else any written for the role, else None. Retired names are skipped.
-    An amendment's is the shipped amendment in its language (amendment_fr...) while it is offered."""
-    names = template_names()
+    An amendment's is the shipped amendment in its language (amendment_fr...) while it is offered.
+    ``names`` are the ``template_names()`` when the caller has already read them."""
+    names = template_names() if names is None else names
     if amendment and f"amendment_{language}" in names:
         return f"amendment_{language}"
     chosen = db.session.execute(db.select(TemplateDefault.name).where(
@@ -115,11 +117,7 @@ def prepared(template: ContractTemplate) -> PreparedTemplate:
     cached = _PREPARED.get(template.sha256)
     if cached is None:
         cached = prepare(template.content)
-        _PREPARED[template.sha256] = cached
-        if len(_PREPARED) > _PREPARED_MAX:
-            _PREPARED.popitem(last=False)
-    else:
-        _PREPARED.move_to_end(template.sha256)
+        _PREPARED.put(template.sha256, cached)
     return cached
 
 
@@ -168,7 +166,7 @@ def store_template(name: str, data: bytes, filename: str | None, *, actor: audit
         regulated=regulated if regulated is not None else (previous.regulated if previous is not None else False))
     db.session.add(template)
     flush_or_conflict()
-    _PREPARED[template.sha256] = prepared
+    _PREPARED.put(template.sha256, prepared)
     audit.record(actor, "template", template.id, {"name": (None, name), "version": (None, template.version),
                                                   "sha256": (None, template.sha256)}, now=now)
     return template

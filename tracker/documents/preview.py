@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import tempfile
-from collections import OrderedDict
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
@@ -18,10 +17,11 @@ from tracker.documents.catalogue import sample_context
 from tracker.documents.library import prepared
 from tracker.documents.engine.render import TemplateError
 from tracker.errors import DocumentProblems, DomainError
+from tracker.recent import Recent
 
 TIMEOUT = 180
-_CACHE: OrderedDict[str, bytes] = OrderedDict()
 _CACHE_MAX = 8
+_CACHE = Recent(_CACHE_MAX)  # PDF by template SHA-256, the most recently used
 
 
 class PreviewUnavailable(DomainError):
@@ -58,14 +58,11 @@ def preview_pdf(template) -> bytes:
     """The template version filled with sample values, as PDF."""
     cached = _CACHE.get(template.sha256)
     if cached is not None:
-        _CACHE.move_to_end(template.sha256)
         return cached
     try:
         filled = prepared(template).render(sample_context())
     except TemplateError as exc:
         raise DocumentProblems(exc.problems, field="template")
     pdf = to_pdf(filled)
-    _CACHE[template.sha256] = pdf
-    if len(_CACHE) > _CACHE_MAX:
-        _CACHE.popitem(last=False)
+    _CACHE.put(template.sha256, pdf)
     return pdf

@@ -9,6 +9,7 @@ names it, but nothing ever picks it by default. A site's *current* version is it
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from tracker.documents.context import template_language  # noqa: F401  (read from here too)
 from tracker.errors import Conflict
@@ -36,6 +37,38 @@ def current_version(track: Track, *, signable: bool = False) -> Document | None:
     if signable:
         query = query.where(Document.draft.is_(False))
     return db.session.execute(query.order_by(Document.version.desc()).limit(1)).scalar_one_or_none()
+
+
+def in_use(contract_id: int) -> list[Document]:
+    """The contract's versions not withdrawn, by site then newest first, with their templates and authors:
+    a fixed number of queries for a whole page, however many versions there are."""
+    return db.session.execute(db.select(Document).where(Document.contract_id == contract_id,
+                                                        Document.withdrawn_at.is_(None))
+                              .order_by(Document.site_id, Document.version.desc())
+                              .options(selectinload(Document.template), selectinload(Document.author))
+                              ).scalars().all()
+
+
+def current_of(documents: list[Document], track: Track, *, signable: bool = False) -> Document | None:
+    """``current_version`` of the track, picked from its contract's versions in use (``in_use``) without a
+    query."""
+    language = track.contract.language
+    mine = [d for d in documents if d.contract_id == track.contract_id and d.site_id == track.site_id
+            and d.kind in TEXT_KINDS and d.withdrawn_at is None and d.language == language
+            and not (signable and d.draft)]
+    return max(mine, key=lambda d: d.version, default=None)
+
+
+def fixed_or_executed_ids(documents: list[Document]) -> set[int]:
+    """Which of these versions ``is_fixed_or_executed``, in at most one query."""
+    found = {d.id for d in documents if d.kind == "executed"}
+    others = [d.id for d in documents if d.kind != "executed"]
+    if others:
+        found |= set(db.session.execute(
+            db.select(ExecutedAgreement.document_id).where(ExecutedAgreement.document_id.in_(others))
+            .union(db.select(FixedVersion.document_id).where(FixedVersion.document_id.in_(others),
+                                                             FixedVersion.ended_at.is_(None)))).scalars())
+    return found
 
 
 def version_to_send(track: Track) -> Document | None:

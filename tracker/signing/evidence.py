@@ -150,10 +150,20 @@ def void(track: Track, now: datetime) -> None:
 
 def standing(track: Track) -> dict[str, Signature]:
     """The signature of each party that stands (not voided), by party."""
+    return standing_by_track([track.id]).get(track.id, {})
+
+
+def standing_by_track(track_ids: list[int]) -> dict[int, dict[str, Signature]]:
+    """The standing signatures of each of these tracks, by party (one query for a whole contract)."""
+    if not track_ids:
+        return {}
     rows = db.session.execute(db.select(Signature).where(
-        Signature.track_id == track.id, Signature.voided_at.is_(None), Signature.event_id.is_not(None))
+        Signature.track_id.in_(track_ids), Signature.voided_at.is_(None), Signature.event_id.is_not(None))
         .order_by(Signature.id)).scalars().all()
-    return {row.party: row for row in rows}
+    found: dict[int, dict[str, Signature]] = {}
+    for row in rows:
+        found.setdefault(row.track_id, {})[row.party] = row
+    return found
 
 
 def party_label(party: str) -> str:

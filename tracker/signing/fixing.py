@@ -13,6 +13,7 @@ import hashlib
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import undefer
 
 from tracker import audit
 from tracker.documents.versions import current_version, fixable_version
@@ -96,6 +97,15 @@ def end(track: Track, *, actor: audit.Actor, now: datetime) -> FixedVersion | No
         audit.record(actor, "fixed_version", fixed.id, {"ended_at": (None, now)}, now=now,
                      contract_id=track.contract_id)
     return fixed
+
+
+def intact_by_id(fixed: list[FixedVersion]) -> dict[int, bool]:
+    """``intact`` of each of these fixed versions, by id: their documents' contents read in one query."""
+    if not fixed:
+        return {}
+    db.session.execute(db.select(Document).where(Document.id.in_({f.document_id for f in fixed}))
+                       .options(undefer(Document.content))).scalars().all()
+    return {f.id: intact(f) for f in fixed}
 
 
 def intact(fixed: FixedVersion) -> bool:

@@ -119,6 +119,27 @@ def parties_with_open_links(track_ids: list[int], now: datetime) -> dict[int, se
     return found
 
 
+def sign_links_by_signatory(signatory_ids: list[int]) -> dict[int, tuple[SigningLink | None, SigningLink | None]]:
+    """For each of these signatories, ``open_link`` and ``declined_link`` together, in one query."""
+    if not signatory_ids:
+        return {}
+    rows = db.session.execute(db.select(SigningLink).where(
+        SigningLink.signatory_id.in_(signatory_ids), SigningLink.purpose == "sign")
+        .order_by(SigningLink.id)).scalars().all()
+    latest: dict[int, SigningLink] = {}
+    waiting: dict[int, SigningLink] = {}
+    for link in rows:
+        latest[link.signatory_id] = link
+        if link.used_at is None and link.voided_at is None:
+            waiting[link.signatory_id] = link
+    found = {}
+    for signatory_id in signatory_ids:
+        last = latest.get(signatory_id)
+        found[signatory_id] = (waiting.get(signatory_id),
+                               last if last is not None and last.declined_at is not None else None)
+    return found
+
+
 def declined_link(signatory: Signatory) -> SigningLink | None:
     """The signatory's latest link, when they declined through it (the reason is shown to staff)."""
     link = db.session.execute(db.select(SigningLink).where(

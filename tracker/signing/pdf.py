@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-from collections import OrderedDict
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -20,11 +19,12 @@ from tracker.errors import DocumentProblems
 from tracker.extensions import db
 from tracker.models import Document
 from tracker.models.signing import DocumentPdf
+from tracker.recent import Recent
 
 MAX_UPLOAD = 15 * 1024 * 1024
 MAX_PAGES = 2000
-_MEMORY: OrderedDict[str, bytes] = OrderedDict()
 _MEMORY_MAX = 8
+_MEMORY = Recent(_MEMORY_MAX)  # PDF by source SHA-256, the most recently used
 log = logging.getLogger(__name__)
 
 
@@ -39,11 +39,7 @@ def document_pdf(document: Document, *, now: datetime) -> bytes:
     data = _MEMORY.get(document.sha256)
     if data is None:
         data = to_pdf(document.content)
-        _MEMORY[document.sha256] = data
-        if len(_MEMORY) > _MEMORY_MAX:
-            _MEMORY.popitem(last=False)
-    else:
-        _MEMORY.move_to_end(document.sha256)
+        _MEMORY.put(document.sha256, data)
     if kept is None:
         db.session.add(DocumentPdf(document_id=document.id, source_sha256=document.sha256, content=data,
                                    created_at=now))

@@ -48,8 +48,13 @@ def named_by_track(track_ids: list[int]) -> dict[int, dict[str, Signatory]]:
 
 
 def sponsor_users(track: Track) -> list[User]:
+    return sponsor_users_of(track.contract.sponsor_id)
+
+
+def sponsor_users_of(sponsor_id: int) -> list[User]:
+    """The sponsor's active users, who may be named to sign for it (the same for every site of a contract)."""
     return db.session.execute(db.select(User).where(
-        User.role == "sponsor", User.sponsor_id == track.contract.sponsor_id, User.active.is_(True))
+        User.role == "sponsor", User.sponsor_id == sponsor_id, User.active.is_(True))
         .order_by(User.name)).scalars().all()
 
 

@@ -23,7 +23,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
-from tracker.models import Contract, Track
+from sqlalchemy import inspect
+from sqlalchemy.orm.attributes import set_committed_value
+
+from tracker.extensions import db
+from tracker.models import Contract, Event, Site, Track
 from tracker.stages import rules
 from tracker.sla import clocks, deadlines, prediction
 from tracker.sla.calendar import WorkingCalendar
@@ -163,16 +167,42 @@ def replay_state(track: Track, now: datetime, calendars: Calendars | None = None
                            local_date(now, track.site.timezone), track.contract.amends_id is not None)
 
 
-def contract_states(contract: Contract, now: datetime) -> dict[int, TrackState]:
+def preload_tracks(tracks, events: list[Event] | None = None) -> None:
+    """Read the events and the sites of these tracks that are not loaded yet, one query each for all of them
+    (the replay reads them track by track: a query per track otherwise). ``events``, when the caller has
+    read all of the contract's already, are handed out instead of read again."""
+    stored = [t for t in tracks if inspect(t).persistent]
+    waiting = [t for t in stored if "events" in inspect(t).unloaded]
+    if waiting:
+        found: dict[int, list[Event]] = {t.id: [] for t in waiting}
+        if events is None:
+            events = db.session.execute(db.select(Event).where(Event.track_id.in_(list(found)))).scalars().all()
+        for event in sorted(events, key=lambda e: e.seq):
+            if event.track_id in found:
+                found[event.track_id].append(event)
+        for track in waiting:
+            set_committed_value(track, "events", found[track.id])
+    missing = [t for t in stored if "site" in inspect(t).unloaded
+               and db.session.identity_key(Site, t.site_id) not in db.session.identity_map]
+    if missing:
+        sites = {site.id: site for site in db.session.execute(
+            db.select(Site).where(Site.id.in_({t.site_id for t in missing}))).scalars()}
+        for track in missing:
+            set_committed_value(track, "site", sites.get(track.site_id))
+
+
+def contract_states(contract: Contract, now: datetime, events: list[Event] | None = None) -> dict[int, TrackState]:
     """Every track's state, keyed by track id, with the predicted signature dates.
 
     Predictions use the historical stage medians when enough contracts have been
     executed, else the policy; the coordinator's predicted agreement starts the
     associated sites' prediction. Staff pages, the API and the sponsor portal all
-    come here, so a sponsor and the site see the same dates.
+    come here, so a sponsor and the site see the same dates. ``events``: all of the contract's events,
+    when the caller has read them already.
     """
     medians = stage_medians(now)
     preload_closures(t.site_id for t in contract.tracks)  # one query for all the sites, not one per site
+    preload_tracks(contract.tracks, events)
     result: dict[int, TrackState] = {}
     coordinator_agree = None
     for track in sorted(contract.tracks, key=lambda t: t.role != "coordinating"):

@@ -55,7 +55,7 @@ def page_context(contract: Contract) -> dict:
         form.ctis_submitted_on.data = contract.ctis_submitted_on.isoformat() if contract.ctis_submitted_on else ""
         form.authorised_on.data = contract.authorised_on.isoformat() if contract.authorised_on else ""
     return {"can_amend": part and amendments.refusal(contract) is None, "regulatory_form": form,
-            "amendments_shown": [a for a in contract.amendments if takes_part(actor, a)],
+            "amendments_shown": [a for a in amendments.amendments_of(contract) if takes_part(actor, a)],
             "site_dates_editable": {t.id for t in contract.tracks if part and is_site_staff(actor, t.site_id)
                                     and regulatory.signature_day(t) is not None}}
 

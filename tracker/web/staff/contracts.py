@@ -9,6 +9,7 @@ from tracker.access import contract_route, role_required
 from tracker.audit import Actor
 from tracker.contracts.search import MAX_QUERY, PAGE_LOADS, contract_search, page_of
 from tracker.database import utcnow
+from tracker.documents import versions
 from tracker.extensions import db
 from tracker.models import Contract, Event, Site, User
 from tracker.people.roles import STAFF_ROLES, is_site_staff
@@ -17,9 +18,10 @@ from tracker.pipeline.input import parse_action
 from tracker.pipeline.operations import apply_action, set_owner
 from tracker.pipeline.permissions import open_parties
 from tracker.sla.calendars import site_calendar
+from tracker.signing.fixing import fixed_by_track
 from tracker.sla.state import contract_states, stored_state
 from tracker.timeutil import local_date
-from tracker.web.staff import amendments, contracts_bp as bp, documents
+from tracker.web.staff import amendments, contracts_bp as bp, documents, signatories
 from tracker.web.shared.forms import ActionForm, OwnerForm, SelectChoice, action_forms
 from tracker.web.shared.helpers import attempt
 from tracker.web.shared.paging import page_number, pager_of
@@ -49,9 +51,16 @@ def index():
                            pager=pager_of(number, total, per_page, q=q, site=site, stage=stage))
 
 
-def _panels(contract: Contract, actor: Actor) -> list[dict]:
-    """Each site's track with its state, the actions this person may take (next move first) and its owner form."""
-    states = contract_states(contract, utcnow())
+def _panels(contract: Contract, actor: Actor, events: list[Event]) -> list[dict]:
+    """Each site's track with its state, the actions this person may take (next move first) and its owner form.
+    ``events`` are all the contract's events, read once for the page."""
+    states = contract_states(contract, utcnow(), events)
+    mine = [t.site_id for t in contract.tracks if is_site_staff(actor, t.site_id) and t.stage not in rules.CLOSED_STAGES]
+    legal_of: dict[int, list[User]] = {site_id: [] for site_id in mine}
+    if mine:  # the owner choices of every site, in one query
+        for user in db.session.execute(db.select(User).where(
+                User.site_id.in_(mine), User.role == "legal", User.active.is_(True)).order_by(User.name)).scalars():
+            legal_of[user.site_id].append(user)
     panels = []
     for track in contract.ordered_tracks:
         forms = action_forms(actor, track, ActionForm)
@@ -61,11 +70,8 @@ def _panels(contract: Contract, actor: Actor) -> list[dict]:
         owner_form = None
         if is_site_staff(actor, track.site_id) and track.stage not in rules.CLOSED_STAGES:
             owner_form = OwnerForm(prefix=f"owner{track.id}", formdata=None)
-            legal = db.session.execute(db.select(User).where(
-                User.site_id == track.site_id, User.role == "legal", User.active.is_(True)).order_by(User.name)
-            ).scalars().all()
             owner_form.owner.choices = [SelectChoice("", _("Nobody: all legal staff"))] + [
-                SelectChoice(str(u.id), u.name) for u in legal]
+                SelectChoice(str(u.id), u.name) for u in legal_of[track.site_id]]
             owner_form.owner.data = str(track.owner_id or "")
         panels.append({"track": track, "forms": forms, "state": states[track.id], "owner_form": owner_form,
                        "fourth_round": track.round > 3})
@@ -83,9 +89,11 @@ def show(contract: Contract):
     ).scalars().all()
     cancellation = next((e for e in reversed(events) if e.action == "cancel" and e.track.role == "coordinating"),
                         None) if contract.status == "cancelled" else None
-    return render_template("contracts/show.html", contract=contract, panels=_panels(contract, Actor.of(current_user)),
-                           events=events, cancellation=cancellation, **documents.page_context(contract),
-                           **amendments.page_context(contract))
+    in_use = versions.in_use(contract.id)  # read once: the documents and the signing sections both use them
+    fixed = fixed_by_track([t.id for t in contract.tracks])
+    return render_template("contracts/show.html", contract=contract, panels=_panels(contract, Actor.of(current_user), events),
+                           events=events, cancellation=cancellation, **documents.page_context(contract, in_use, fixed),
+                           signing=signatories.panels(contract, in_use, fixed), **amendments.page_context(contract))
 
 
 def _track_of(contract: Contract, track_id: int):

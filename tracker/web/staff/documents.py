@@ -19,6 +19,7 @@ from tracker.database import utcnow
 from tracker.documents import comparisons, library
 from tracker.documents import operations as ops
 from tracker.documents.versions import is_fixed_or_executed
+from tracker.models.signing import FixedVersion
 from tracker.errors import InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document
@@ -151,15 +152,14 @@ def withdraw(contract: Contract, document_id: int):
                            after=after_withdrawal(document))
 
 
-def page_context(contract: Contract) -> dict:
+def page_context(contract: Contract, documents: list[Document], fixed: dict[int, FixedVersion]) -> dict:
     """What the contract page needs to show its documents section.
 
-    Each site the person may work for gets its own "generate" form, with the template
-    written for that site's role, in the language of the sponsor's contracts, chosen.
+    ``documents`` are the contract's versions in use (``versions.in_use``), ``fixed`` each track's
+    standing fixed version: the page reads them once and the signing section uses them too. Each
+    site the person may work for gets its own "generate" form, with the template written for that
+    site's role, in the language of the sponsor's contracts, chosen.
     """
-    documents = db.session.execute(db.select(Document).where(Document.contract_id == contract.id,
-                                                             Document.withdrawn_at.is_(None))
-                                   .order_by(Document.site_id, Document.version.desc())).scalars().all()
     tracks = [t for t in contract.ordered_tracks if is_site_staff(current_user, t.site_id)]
     names = library.template_names()
     language = contract.language
@@ -168,7 +168,7 @@ def page_context(contract: Contract) -> dict:
         form = GenerateForm(prefix=f"gen{track.id}", formdata=None)
         form.template.choices = [SelectChoice(n, library.template_title(n)) for n in names
                                  if library.template_role(n) in (None, track.role)]
-        form.template.data = library.default_template(track.role, language, contract.amends_id is not None)
+        form.template.data = library.default_template(track.role, language, contract.amends_id is not None, names=names)
         form.site.data = track.site.code
         blanks = []
         if form.template.data and contract.status != "cancelled":
@@ -181,7 +181,7 @@ def page_context(contract: Contract) -> dict:
 
     return {"documents": documents, "generate_forms": generate_forms, "upload_form": upload_form,
             "template_title": library.template_title, "author_label": author_label,
-            "can_generate": contract.status != "cancelled", **section_context(contract, documents, tracks)}
+            "can_generate": contract.status != "cancelled", **section_context(contract, documents, tracks, fixed)}
 
 
 def author_label(document: Document) -> str:

@@ -17,12 +17,12 @@ from tracker.access import contract_route, role_required
 from tracker.audit import Actor
 from tracker.database import utcnow
 from tracker.documents import conformity, negotiation
-from tracker.documents.versions import LANGUAGE_NAMES, current_version, is_fixed_or_executed
+from tracker.documents.versions import LANGUAGE_NAMES, current_of, current_version, fixed_or_executed_ids
 from tracker.errors import DomainError, InvalidInput
 from tracker.extensions import db
 from tracker.models import Contract, Document
 from tracker.people.roles import STAFF_ROLES, is_site_staff
-from tracker.signing.fixing import fixed_by_track
+from tracker.models.signing import FixedVersion
 from tracker.web.staff import documents_bp as bp
 from tracker.web.staff.documents import _back, _document_of
 from tracker.web.shared.helpers import attempt
@@ -124,16 +124,23 @@ def _regulated(document: Document) -> bool:
     return template is not None and template.regulated
 
 
-def section_context(contract: Contract, documents: list[Document], tracks) -> dict:
-    """The documents table's markers: each site's current version, the fixed ones, what may be withdrawn."""
-    current = {t.site_id: getattr(current_version(t), "id", None) for t in contract.tracks}
-    fixed = {f.document_id for f in fixed_by_track([t.id for t in contract.tracks]).values()}
-    locked = {d.id for d in documents if d.id in fixed or d.kind == "executed" or (
-        d.kind == "signed_evidence" and is_fixed_or_executed(d))}
+def section_context(contract: Contract, documents: list[Document], tracks,
+                    fixed_versions: dict[int, FixedVersion]) -> dict:
+    """The documents table's markers: each site's current version, the fixed ones, what may be withdrawn.
+
+    ``documents`` are the contract's versions in use and ``fixed_versions`` each track's standing fixed
+    version, both read once for the whole page."""
+    current = {t.site_id: getattr(current_of(documents, t), "id", None) for t in contract.tracks}
+    fixed = {f.document_id for f in fixed_versions.values()}
+    evidence = fixed_or_executed_ids([d for d in documents if d.kind == "signed_evidence"])
+    locked = {d.id for d in documents if d.id in fixed or d.kind == "executed" or d.id in evidence}
+    coordinating = contract.coordinating_track
+    coordinator_fixed = fixed_versions.get(coordinating.id) if coordinating is not None else None
     return {"current_ids": set(current.values()) - {None}, "fixed_ids": fixed,
             "may_withdraw": lambda d: d.id not in locked and is_site_staff(current_user, d.site_id),
             "revised_form": revised_form(contract, tracks) if tracks else None,
-            "conformity": {t.id: conformity.check(t) for t in contract.tracks
+            "conformity": {t.id: conformity.check_of(t, coordinator_fixed, current_of(documents, t))
+                           for t in contract.tracks
                            if t.role == "associated" and t.stage in ("conformity", "signature")},
             "language_name": lambda code: str(LANGUAGE_NAMES.get(code or "", code or ""))}
 

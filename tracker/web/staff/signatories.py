@@ -10,7 +10,9 @@ from tracker.access import contract_route, role_required
 from tracker.audit import Actor
 from tracker.database import utcnow
 from tracker.errors import InvalidInput
-from tracker.models import Contract, Track
+from tracker.documents.versions import current_of
+from tracker.models import Contract, Document, Track
+from tracker.models.signing import FixedVersion
 from tracker.people.roles import STAFF_ROLES, is_site_staff
 from tracker.stages import rules
 from tracker.pipeline.input import parse_action
@@ -32,31 +34,40 @@ def _back(contract: Contract, track: Track):
     return redirect(url_for("contracts.show", reference=contract.reference) + f"#signing-{track.site.code}", 303)
 
 
-def _party_state(track: Track, party: str, signatory, fixed) -> dict:
-    link = links.open_link(signatory) if signatory is not None else None
+def _party_state(track: Track, party: str, signatory, sign_links: dict, now) -> dict:
+    link, declined = sign_links.get(signatory.id, (None, None)) if signatory is not None else (None, None)
     return {"party": party, "signatory": signatory, "link": link,
-            "declined": links.declined_link(signatory) if signatory is not None and link is None else None,
-            "signed_at": getattr(track, f"{party}_signed_at"), "expired": bool(link and link.expires_at <= utcnow())}
+            "declined": declined if link is None else None,
+            "signed_at": getattr(track, f"{party}_signed_at"), "expired": bool(link and link.expires_at <= now)}
 
 
-def panel(track: Track) -> dict:
-    """What the contract page shows of one track's signing."""
-    fixed = fixing.current_fixed(track)
-    named = signatories.named(track)
-    return {"track": track, "fixed": fixed, "intact": fixed is None or fixing.intact(fixed),
-            "parties": [_party_state(track, p, named.get(p), fixed) for p in rules.PARTIES],
-            "defaults": signatories.defaults(track), "sponsor_users": signatories.sponsor_users(track),
-            "signatures": evidence.standing(track), "executed": executed.executed_of(track),
+def panels(contract: Contract, documents: list[Document], fixed: dict[int, FixedVersion]) -> list[dict]:
+    """What the contract page shows of each track's signing (those in signature or executed).
+
+    ``documents`` are the contract's versions in use and ``fixed`` each track's standing fixed
+    version, read once for the page; the rest is read here once for all the tracks, so the page
+    makes as many queries for three sites as for one."""
+    tracks = [t for t in contract.ordered_tracks if t.stage in OPEN_STAGES]
+    if not tracks:
+        return []
+    ids, now = [t.id for t in tracks], utcnow()
+    named = signatories.named_by_track(ids)
+    sign_links = links.sign_links_by_signatory([s.id for parties in named.values() for s in parties.values()])
+    signatures, done = evidence.standing_by_track(ids), executed.executed_by_track(ids)
+    intact = fixing.intact_by_id([fixed[i] for i in ids if i in fixed])
+    sponsor_users = signatories.sponsor_users_of(contract.sponsor_id)
+    found = []
+    for track in tracks:
+        standing, parties = fixed.get(track.id), named.get(track.id, {})
+        found.append({
+            "track": track, "fixed": standing, "intact": standing is None or intact[standing.id],
+            "parties": [_party_state(track, p, parties.get(p), sign_links, now) for p in rules.PARTIES],
+            "defaults": signatories.defaults(track), "sponsor_users": sponsor_users,
+            "signatures": signatures.get(track.id, {}), "executed": done.get(track.id),
             "staff": is_site_staff(current_user, track.site_id),
-            "signable": fixed is None and track.stage == rules.SIGNATURE and
-            fixing.signable_version(track) is not None}
-
-
-@bp.app_context_processor
-def helpers():
-    def signing_panels(contract: Contract) -> list[dict]:
-        return [panel(t) for t in contract.ordered_tracks if t.stage in OPEN_STAGES]
-    return {"signing_panels": signing_panels}
+            "signable": standing is None and track.stage == rules.SIGNATURE and
+            current_of(documents, track, signable=True) is not None})
+    return found
 
 
 @bp.post("/contracts/<reference>/tracks/<int:track_id>/signatories")
