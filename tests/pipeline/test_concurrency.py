@@ -173,5 +173,5 @@ def test_both_sites_last_signatures_at_once_execute_the_contract(app, servers, p
             assert contract.executed_sites == "2/2"
             status_rows = db.session.execute(db.select(AuditEntry.new_value).where(
                 AuditEntry.entity == "contract", AuditEntry.entity_id == str(contract.id),
-                AuditEntry.field == "status")).scalars().all()
+                AuditEntry.field == "status").order_by(AuditEntry.id)).scalars().all()
             assert status_rows == ["open", "executed"]
