@@ -56,3 +56,4 @@ def test_the_outbox_insert_skips_existing_keys_and_keeps_every_value(ctx):
     assert first.payload == {"due_on": "2026-03-02", "missing": ["sponsor"]} and first.subject == "Dépassé « 3 »"
     assert first.not_before == at and first.created_at.tzinfo is not None
     assert date(2026, 3, 2) == first.not_before.date()
+
