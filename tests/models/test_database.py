@@ -48,6 +48,15 @@ def test_schema_matches_the_models(app):
     assert diff == []
 
 
+def test_the_partial_indexes_on_open_tracks_name_every_open_stage():
+    """The queue's index of open tracks (ix_tracks_open_due) lists the open stages itself: a stage added to
+    the pipeline must be added there too (and in a migration), or the queue stops reading that index."""
+    from tracker.models.contracts import OPEN_TRACK_STAGES
+    from tracker.stages.rules import OPEN_STAGES
+
+    assert OPEN_TRACK_STAGES == tuple(OPEN_STAGES)
+
+
 def test_health_reports_the_database(client, ctx):
     assert client.get("/api/v1/health").json["database"] == "ok"
     assert db.session.execute(text("SELECT 1")).scalar() == 1

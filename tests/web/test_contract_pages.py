@@ -79,3 +79,38 @@ def test_contract_of_another_site_is_not_found(client, make_user, make_sponsor, 
     ref = make_contract(sponsor_id, coordinating="IB", sites=("IB",))
     login(make_user("legal", "GR"))
     assert client.get(f"/contracts/{ref}").status_code == 404
+
+
+def test_a_long_list_is_counted_up_to_a_limit_and_says_page_of_many(client, app, make_user, make_sponsor,
+                                                                     make_contract, login, monkeypatch):
+    """Past the counting limit the pager says "Page n of many (more than N contracts)" and still leads to
+    every page; near the end of the list the count is exact again."""
+    from tracker.contracts import search
+
+    monkeypatch.setattr(search, "COUNT_LIMIT", 10)
+    monkeypatch.setattr(search, "PAGES_AHEAD", 1)
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 5)
+    novacure = make_sponsor("Novacure Oncology SA")
+    refs = [make_contract(novacure, protocol_number=f"NVC-{i:03d}") for i in range(23)]
+    login(make_user("legal", "GR"))
+
+    def page(number):
+        html = client.get(f"/contracts?q=nvc&page={number}", headers=EN).get_data(as_text=True)
+        pager = html[html.index('<nav class="pager"'):]
+        pager = pager[:pager.index("</nav>")].replace("</span>", "")
+        return html, pager
+
+    shown = {}
+    for number, label, previous, following in (
+            (1, "Page 1 of many (more than 10 contracts)", False, True),  # counted 11 of up to 10: a floor
+            (3, "Page 3 of many (more than 20 contracts)", True, True),
+            (4, "Page 4 of 5 (23 contracts)", True, True),  # 4 + 1 pages ahead reach the end: exact
+            (5, "Page 5 of 5 (23 contracts)", True, False)):
+        html, pager = page(number)
+        assert label in pager, pager
+        assert (f"page={number - 1}\"" in pager) is previous
+        assert (f"page={number + 1}\"" in pager) is following
+        shown[number] = {ref for ref in refs if ref in html}
+    shown[2] = {ref for ref in refs if ref in page(2)[0]}
+    assert sorted(len(found) for found in shown.values()) == [3, 5, 5, 5, 5]
+    assert set().union(*shown.values()) == set(refs)  # every contract once, none lost past the limit

@@ -14,8 +14,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterator, NamedTuple
 
-from sqlalchemy import bindparam
-
 from tracker.alerts import mails
 from tracker.alerts.context import Directory, load_directory
 from tracker.alerts.lookahead import next_look
@@ -23,6 +21,7 @@ from tracker.alerts.rules import SPONSOR, due_alerts
 from tracker.extensions import db
 from tracker.mail.queue import existing_keys, insert_new, outbox_row
 from tracker.mail.render import language_of, rendering
+from tracker.many_rows import one_of, update_where
 from tracker.models import Contract, Track
 from tracker.stages import rules as pipeline
 from tracker.sla.state import STORED_COLUMNS, stored_state
@@ -71,7 +70,7 @@ def _coordinating_sites(contract_ids: set[int]) -> dict[int, int]:
     if not contract_ids:
         return {}
     return dict(db.session.execute(db.select(Track.contract_id, Track.site_id).where(
-        Track.contract_id.in_(contract_ids), Track.role == "coordinating")).all())
+        one_of(Track.contract_id, sorted(contract_ids)), Track.role == "coordinating")).all())
 
 
 def values_of(directory: Directory, row, state) -> dict:
@@ -141,11 +140,8 @@ def queue_alerts(directory: Directory, alerts: list[Alert], *, status: str = "qu
 
 def _remember(looks: list[dict]) -> None:
     """Store each track's next look, unless an event changed the track since it was read."""
-    if looks:
-        db.session.execute(
-            db.update(Track.__table__).where(Track.__table__.c.id == bindparam("track_id"),
-                                             Track.__table__.c.version == bindparam("seen_version"))
-            .values(next_alert_on=bindparam("next")), looks)
+    update_where(Track.__table__, looks, match={"id": "track_id", "version": "seen_version"},
+                 values={"next_alert_on": "next"})
 
 
 def sweep(now: datetime, *, imported: bool = False, from_contract_id: int | None = None) -> int:

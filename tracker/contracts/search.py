@@ -9,6 +9,11 @@ from tracker.models import Contract, Site, Sponsor, Track
 from tracker.models.contracts import search_key
 
 MAX_QUERY = 100
+# Lists count their rows up to this many (or a few pages beyond the one shown): past it the pager
+# says "Page 2 of many". Counting every one of a site's 90,000 contracts to print the number cost
+# more than reading the page.
+COUNT_LIMIT = 1000
+PAGES_AHEAD = 5
 # What a list shows of each contract, loaded with the page rather than contract by contract.
 PAGE_LOADS = (selectinload(Contract.sponsor), selectinload(Contract.tracks).selectinload(Track.site))
 
@@ -37,18 +42,23 @@ def _matching(q: str):
     return db.or_(found, Contract.sponsor_id.in_(sponsors)) if sponsors else found
 
 
-def page_of(ordered, page: int, per_page: int, *, counted=None, options=()) -> tuple[list[Contract], int]:
-    """One page of a select of contracts, and how many it matches in all (``counted``, if given,
-    counts the same rows more cheaply). Both the count and the page's order read contract ids
-    only; just the page's contracts are then read whole, with ``options``."""
+def page_of(ordered, page: int, per_page: int, *, counted=None, options=()) -> tuple[list[Contract], int, bool]:
+    """One page of a select of contracts, how many it matches, and whether that number is exact.
+
+    ``counted``, if given, counts the same rows more cheaply. The rows are counted only up to
+    ``COUNT_LIMIT`` or ``PAGES_AHEAD`` pages beyond this one, whichever is more: past that the
+    number is a floor ("more than 1000") and not exact. Both the count and the page's order read
+    contract ids only; just the page's contracts are then read whole, with ``options``."""
     def ids(stmt):
         return stmt.with_only_columns(Contract.id, maintain_column_froms=True)
 
-    total = db.session.execute(db.select(db.func.count()).select_from(
-        ids(counted if counted is not None else ordered).order_by(None).subquery())).scalar()
+    enough = max(COUNT_LIMIT, (page + PAGES_AHEAD) * per_page)
+    found = db.session.execute(db.select(db.func.count()).select_from(
+        ids(counted if counted is not None else ordered).order_by(None).limit(enough + 1).subquery())).scalar()
+    total, exact = min(found, enough), found <= enough
     page_ids = db.session.execute(ids(ordered).limit(per_page).offset((page - 1) * per_page)).scalars().all()
     if not page_ids:
-        return [], total
+        return [], total, exact
     place = {contract_id: n for n, contract_id in enumerate(page_ids)}
     contracts = db.session.execute(db.select(Contract).where(Contract.id.in_(page_ids)).options(*options)).scalars()
-    return sorted(contracts, key=lambda c: place[c.id]), total
+    return sorted(contracts, key=lambda c: place[c.id]), total, exact

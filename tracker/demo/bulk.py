@@ -289,3 +289,16 @@ def refresh_statistics() -> None:
     """
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("ANALYZE"))
+
+
+def vacuum_after_load() -> None:
+    """PostgreSQL: VACUUM ANALYZE once the loaded history's alerts are recorded.
+
+    Recording them moves every loaded track's next look, leaving a dead row version for each;
+    and until a table is vacuumed its visibility map is empty, so no index-only scan can skip the
+    table (the portal, the contract list's count and the queue read their indexes alone). Where
+    autovacuum runs it would do this in time; after a bulk load it is done at once.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")

@@ -68,6 +68,9 @@ def seed(*, count: int, now: datetime, echo=print, progress=None) -> list[tuple[
 
         sweep(now, imported=True, from_contract_id=first_loaded)
         db.session.commit()
+        from tracker.demo.bulk import vacuum_after_load  # after the sweep's updates to the tracks
+
+        vacuum_after_load()
     if count > existing:
         echo(f"Created {count - existing} demo contracts.")
     return logins

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tracker.extensions import db
 from tracker.mail import hooks
+from tracker.many_rows import insert_skipping_existing, one_of
 from tracker.mail.render import language_of, render, rendering
 from tracker.models import Contract, OutboxMessage
 
@@ -57,9 +58,9 @@ def existing_keys(keys: Iterable[str]) -> set[str]:
     """The keys among these that the outbox already holds (looked up through the unique index)."""
     keys = sorted(set(keys))
     found: set[str] = set()
-    for chunk in _chunks(keys, 500):
+    for chunk in _chunks(keys, 1000):
         found.update(db.session.execute(
-            db.select(OutboxMessage.key).where(OutboxMessage.key.in_(chunk))).scalars())
+            db.select(OutboxMessage.key).where(one_of(OutboxMessage.key, chunk))).scalars())
     return found
 
 
@@ -74,13 +75,14 @@ def insert_new(rows: list[dict]) -> int:
     if not rows:
         return 0
     dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    elif dialect == "sqlite":
+    if dialect == "postgresql":  # each chunk as column arrays (tracker.many_rows); RETURNING as below
+        return sum(len(insert_skipping_existing(OutboxMessage.__table__, chunk, "key"))
+                   for chunk in _chunks(rows, 1000))
+    if dialect == "sqlite":
         from sqlalchemy.dialects.sqlite import insert
     else:
         return _insert_one_by_one(rows)
-    # One statement for every chunk: its parameters vary, not its text, so it is compiled once
+    # SQLite: one statement for every chunk: its parameters vary, not its text, so it is compiled once
     # (SQLAlchemy batches the rows into multi-row INSERTs itself); RETURNING lists the rows
     # really inserted, not those an existing key skipped.
     stmt = (insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["key"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.database import UTCDateTime
@@ -42,12 +42,14 @@ class Contract(db.Model):
     # scans this narrow index instead of every contract row.
     __table_args__ = (Index("ix_contracts_search_text", "search_text", postgresql_using="gin",
                             postgresql_ops={"search_text": "gin_trgm_ops"}),
+                      # A sponsor's contracts, newest first, from the index alone (the portal's pages and count).
+                      Index("ix_contracts_sponsor_id_id", "sponsor_id", "id"),
                       # Two requests numbering amendments of one contract at once cannot both store -A3.
                       UniqueConstraint("amends_id", "amendment_number", name="uq_contracts_amendment_number"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
-    sponsor_id: Mapped[int] = mapped_column(ForeignKey("sponsors.id"), index=True)
+    sponsor_id: Mapped[int] = mapped_column(ForeignKey("sponsors.id"))
     title: Mapped[str] = mapped_column(String(500))
     acronym: Mapped[str | None] = mapped_column(String(50))
     protocol_number: Mapped[str] = mapped_column(String(100), index=True)
@@ -121,11 +123,28 @@ def _keep_search_text(_mapper, _connection, contract: Contract) -> None:
     contract.search_text = search_key(contract.reference, contract.protocol_number, contract.title, contract.acronym)
 
 
+# The condition of the partial indexes on open tracks, as the queries write it: stage IN the open stages
+# (tracker.stages.rules.OPEN_STAGES, which models may not import; a test holds the two equal).
+OPEN_TRACK_STAGES = ("completeness", "awaiting_documents", "review", "with_sponsor", "waiting_coordinator",
+                     "conformity", "signature")
+OPEN_TRACKS = "stage IN (" + ", ".join(f"'{stage}'" for stage in OPEN_TRACK_STAGES) + ")"
+
+
 class Track(db.Model):
     """One participating site's path through the pipeline for one contract."""
 
     __tablename__ = "tracks"
-    __table_args__ = (UniqueConstraint("contract_id", "site_id"),)
+    __table_args__ = (
+        UniqueConstraint("contract_id", "site_id"),
+        # Only the tracks the sponsor holds have a "holder since" date: the portal's "your move" order
+        # reads them all from this small index, with the column it groups by.
+        Index("ix_tracks_held", "contract_id", "holder_since_on", "stage",
+              postgresql_where=text("holder_since_on IS NOT NULL"), sqlite_where=text("holder_since_on IS NOT NULL")),
+        # A site's open tracks in due-date order, ties by contract, from the index alone (the queue's
+        # pages sorted by due date); closed tracks, most of them, are left out.
+        Index("ix_tracks_open_due", "site_id", "due_on", "contract_id", "id",
+              postgresql_where=text(OPEN_TRACKS), sqlite_where=text(OPEN_TRACKS)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
@@ -155,7 +174,7 @@ class Track(db.Model):
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))
     due_on: Mapped[date | None] = mapped_column(Date, index=True)
     reminder_on: Mapped[date | None] = mapped_column(Date, index=True)
-    holder_since_on: Mapped[date | None] = mapped_column(Date, index=True)  # the portal's "your move" order
+    holder_since_on: Mapped[date | None] = mapped_column(Date)  # the portal's "your move" order (ix_tracks_held)
     regulatory_due_on: Mapped[date | None] = mapped_column(Date, index=True)
     target_due_on: Mapped[date | None] = mapped_column(Date)
     ceiling_policy_id: Mapped[int | None] = mapped_column(ForeignKey("policies.id"))

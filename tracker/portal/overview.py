@@ -23,7 +23,10 @@ WHOSE = ("sponsor", "site", "closed")
 
 
 def _sponsor_since(sponsor_id):
-    """Since when the sponsor has held each of its open contracts; only its own contracts' tracks are read."""
+    """Since when the sponsor has held each of its open contracts; only its own contracts' tracks are read.
+
+    Both sides come from an index alone: the sponsor's contract ids (``ix_contracts_sponsor_id_id``)
+    and the few tracks the sponsor holds, with their date (``ix_tracks_held``, partial)."""
     return (db.select(Track.contract_id, db.func.min(Track.holder_since_on).label("since"))
             .join(Contract, Contract.id == Track.contract_id)
             .where(Contract.sponsor_id == sponsor_id, Track.holder_since_on.is_not(None),
@@ -45,9 +48,11 @@ def portal_query(user, q: str = "", site: str = "", whose: str = ""):
 
 
 def portal_page(user, page: int, per_page: int, *, q: str = "", site: str = "", whose: str = "",
-                options=()) -> tuple[list[Contract], int]:
-    """One page of ``portal_query`` and how many contracts match in all; the count leaves out
-    the "held since" join unless the filter needs it (a sponsor may have thousands of contracts)."""
+                options=()) -> tuple[list[Contract], int, bool]:
+    """One page of ``portal_query``, how many contracts match and whether that number is exact (``page_of``).
+
+    The count leaves out the "held since" join unless the filter needs it (a sponsor may have
+    thousands of contracts)."""
     counted = None
     if whose not in ("sponsor", "site"):
         counted = contract_search(user, q, site)

@@ -74,12 +74,12 @@ def index():
     filters = _filters()
     number = page_number()
     # The deadline column replays each track's events: load them with the page, not track by track.
-    contracts, total = portal_page(current_user, number, PER_PAGE, **filters,
-                                   options=(selectinload(Contract.tracks).selectinload(Track.events),))
+    contracts, total, exact = portal_page(current_user, number, PER_PAGE, **filters,
+                                          options=(selectinload(Contract.tracks).selectinload(Track.events),))
     sites = db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
     args = {k: v for k, v in filters.items() if v}
     return render_template("portal/index.html", contracts=contracts, rows=_rows(contracts, utcnow()), sites=sites,
-                           filters=filters, args=args, pager=pager_of(number, total, PER_PAGE, **args))
+                           filters=filters, args=args, pager=pager_of(number, total, PER_PAGE, exact=exact, **args))
 
 
 EXPORT_COLUMNS = (_l("Reference"), _l("Acronym"), _l("Trial"), _l("Site"), _l("Role"), _l("Stage"), _l("Next move"),

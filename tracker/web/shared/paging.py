@@ -19,11 +19,16 @@ def page_number() -> int:
 
 @dataclass(frozen=True)
 class Pager:
-    """What the pager macro (templates/_pager.html) shows: page ``page`` of ``pages``, and where another page is."""
+    """What the pager macro (templates/_pager.html) shows: page ``page`` of ``pages``, and where another page is.
+
+    With ``exact`` false the list was counted only up to a limit: ``pages`` is how many pages are known to
+    exist, at least one beyond this one, and the pager says "Page 2 of many".
+    """
 
     page: int
     pages: int
     url: Callable[[int], str]  # the address of a page number, with the list's filters kept
+    exact: bool = True
 
     @property
     def has_prev(self) -> bool:
@@ -39,12 +44,13 @@ def pager(pagination, **args) -> Pager:
     return _linking(pagination.page, pagination.pages, args)
 
 
-def pager_of(page: int, total: int, per_page: int, **args) -> Pager:
-    """The pager of a list that counted its own rows (``total``) and read page ``page`` itself."""
-    return _linking(page, max((total + per_page - 1) // per_page, 1), args)
+def pager_of(page: int, total: int, per_page: int, *, exact: bool = True, **args) -> Pager:
+    """The pager of a list that counted its own rows (``total``, or at least ``total`` when not ``exact``)
+    and read page ``page`` itself."""
+    return _linking(page, max((total + per_page - 1) // per_page, 1), args, exact)
 
 
-def _linking(page: int, pages: int, args: dict) -> Pager:
+def _linking(page: int, pages: int, args: dict, exact: bool = True) -> Pager:
     """A pager whose links go back to this request's view with ``args`` kept."""
     endpoint = request.endpoint
-    return Pager(page, pages, lambda number: url_for(endpoint, **args, page=number))
+    return Pager(page, pages, lambda number: url_for(endpoint, **args, page=number), exact)

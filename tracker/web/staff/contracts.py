@@ -40,7 +40,8 @@ def index():
     if stage not in rules.ALL_STAGES:
         stage = ""
     number, per_page = page_number(), current_app.config["PAGE_SIZE"]
-    contracts, total = page_of(contract_search(current_user, q, site, stage), number, per_page, options=PAGE_LOADS)
+    contracts, total, exact = page_of(contract_search(current_user, q, site, stage), number, per_page,
+                                      options=PAGE_LOADS)
     sites = db.session.execute(db.select(Site).order_by(Site.code)).scalars().all()
     now = utcnow()
     calendars = {s.id: site_calendar(s) for s in sites}
@@ -48,7 +49,7 @@ def index():
               for c in contracts for t in c.tracks}
     return render_template("contracts/index.html", contracts=contracts, total=total, q=q, site=site, stage=stage,
                            sites=sites, stages=rules.ALL_STAGES, states=states,
-                           pager=pager_of(number, total, per_page, q=q, site=site, stage=stage))
+                           pager=pager_of(number, total, per_page, exact=exact, q=q, site=site, stage=stage))
 
 
 def _panels(contract: Contract, actor: Actor, events: list[Event]) -> list[dict]:
