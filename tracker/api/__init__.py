@@ -25,17 +25,18 @@ def authenticate():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return error_response(401, "unauthorized", "Send an API token as 'Authorization: Bearer TOKEN'.")
-    row = tokens.token_for(token.strip())
-    if row is None:
+    use = tokens.token_for(token.strip())
+    if use is None:
         return error_response(401, "unauthorized", "The API token is unknown or revoked.")
     at = utcnow()
-    if row.expired(at):
-        return error_response(401, "unauthorized", f"The API token expired on {row.expires_at:%Y-%m-%d %H:%M} UTC; "
+    if use.expired(at):
+        return error_response(401, "unauthorized", f"The API token expired on {use.expires_at:%Y-%m-%d %H:%M} UTC; "
                                                    "create a new one.")
-    if tokens.use_is_stale(row, at):
+    if tokens.use_is_stale(use, at):
         with atomic():  # the token's "last used" time, kept apart from the request's own work
-            tokens.note_use(row, at)
-    g.api_user = row.user
+            tokens.note_use(use, at)
+    # Who calls, as read with the token; ``access.caller()`` loads the whole user when a view needs it.
+    g.api_token = use
     return limits.check_upload_volume()
 
 

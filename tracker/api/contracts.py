@@ -1,10 +1,14 @@
 """Contracts over the API: create, list what the caller may see, read one."""
 from __future__ import annotations
 
+from functools import lru_cache
+from types import SimpleNamespace
+
 from flask import Response, abort, current_app, jsonify, request
+from sqlalchemy import bindparam
 from sqlalchemy.orm import selectinload
 
-from tracker.access import caller, contract_route, role_required
+from tracker.access import caller, contract_route, reader, role_required
 from tracker.api import answers, bp, etags, now
 from tracker.api.errors import json_body
 from tracker.api.serializers import contract_json, summary_json
@@ -85,9 +89,8 @@ def list_contracts():
     """
     limit = _whole(request.args.get("limit", "100"), "limit", 1, MAX_PAGE)
     offset = _whole(request.args.get("offset", "0"), "offset", 0, MAX_OFFSET)
-    user, at = caller(), now()
-    rows = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version, *etags.RULE_COLUMNS))
-                              .order_by(Contract.id.desc()).limit(limit + 1).offset(offset)).all()
+    user, at = reader(), now()
+    rows = _run(_versions_query, user, {"limit": limit + 1, "offset": offset}).all()
     ids = [row.id for row in rows]
     more = len(ids) > limit
     # The page's ids and versions are the tag: an unchanged page is answered before it is built.
@@ -130,14 +133,50 @@ FULL_LOADS = (selectinload(Contract.sponsor), selectinload(Contract.tracks).opti
     selectinload(Track.site), selectinload(Track.events), selectinload(Track.owner)))
 
 
+def _visible(role: str | None, site: bool, sponsor: bool, stmt):
+    """``visible_contracts`` for a reader of this kind, with its site and sponsor as parameters: the one rule,
+    in a statement built and compiled once per kind of reader whose values alone change per request."""
+    viewer = SimpleNamespace(role=role, site_id=bindparam("site_id") if site else None,
+                             sponsor_id=bindparam("sponsor_id") if sponsor else None)
+    return visible_contracts(viewer, stmt)
+
+
+_columns = Contract.__table__.c
+
+
+@lru_cache(maxsize=64)
+def _version_query(role: str | None, site: bool, sponsor: bool):
+    """The id, version and rules' fingerprint of the contract with a reference, if the reader may see it."""
+    return _visible(role, site, sponsor, db.select(_columns.id, _columns.version, *etags.RULE_COLUMNS)
+                    .where(_columns.reference == bindparam("reference")))
+
+
+@lru_cache(maxsize=64)
+def _versions_query(role: str | None, site: bool, sponsor: bool):
+    """A page of the ids and versions of the contracts the reader may see, newest first, with the rules'
+    fingerprint."""
+    return _visible(role, site, sponsor, db.select(_columns.id, _columns.version, *etags.RULE_COLUMNS)
+                    .order_by(_columns.id.desc()).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def _run(query, user, values: dict):
+    """Run one of the queries above for ``user`` on the session's connection (no ORM objects to build)."""
+    stmt = query(user.role, user.site_id is not None, user.sponsor_id is not None)
+    return db.session.connection().execute(stmt, {**values, "site_id": user.site_id, "sponsor_id": user.sponsor_id})
+
+
+def find_version(user, reference: str):
+    """(id, version, rule fingerprint...) of the contract with this reference if ``user`` may see it, else None."""
+    return _run(_version_query, user, {"reference": reference.upper()}).first()
+
+
 @bp.get("/contracts/<reference>")
 def get_contract(reference: str):
     """One contract with its tracks; 304 when the caller's If-None-Match is still its tag."""
-    user, at = caller(), now()
+    user, at = reader(), now()
     if not isinstance(reference, str) or len(reference) > 20:
         abort(404)
-    found = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version, *etags.RULE_COLUMNS)
-                                                 .where(Contract.reference == reference.upper()))).first()
+    found = find_version(user, reference)
     if found is None:
         abort(404)
     tag = etags.tag_for(user, at, "contract", found.id, found.version, rules=etags.rules_of(found))
