@@ -266,3 +266,12 @@ def test_a_person_moved_to_another_site_loses_its_contracts_at_once_though_their
     assert staff.get(f"/contracts/{reference}").status_code == 404
     assert staff.get("/contracts").json["contracts"] == []
 
+
+def test_the_api_neither_reads_nor_sets_the_session_cookie(app, login, make_user, make_sponsor, make_contract):
+    reference = make_contract(make_sponsor(), now=MONDAY)
+    browser = login(make_user("legal", "GR"))
+    assert browser.get(f"/contracts/{reference}").status_code == 200  # the session is good for the pages
+    refused = browser.get(f"/api/v1/contracts/{reference}")
+    assert refused.status_code == 401 and "Set-Cookie" not in refused.headers
+    assert "Set-Cookie" not in browser.get("/api/v1/health").headers
+    assert browser.get(f"/contracts/{reference}").status_code == 200  # and still is
