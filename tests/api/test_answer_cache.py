@@ -275,3 +275,21 @@ def test_the_api_neither_reads_nor_sets_the_session_cookie(app, login, make_user
     assert refused.status_code == 401 and "Set-Cookie" not in refused.headers
     assert "Set-Cookie" not in browser.get("/api/v1/health").headers
     assert browser.get(f"/contracts/{reference}").status_code == 200  # and still is
+
+
+def test_each_kind_of_reader_gets_exactly_the_contracts_it_may_see(app, at, reader, make_user, make_sponsor,
+                                                                   make_contract):
+    novacure, other = make_sponsor(), make_sponsor("Other Pharma SA")
+    refs = {"gr": make_contract(novacure, sites=("GR",), now=MONDAY),
+            "ib": make_contract(other, coordinating="IB", sites=("IB",), now=MONDAY),
+            "both": make_contract(other, now=MONDAY)}
+    expected = {make_user("admin", None): {"gr", "ib", "both"},
+                make_user("legal", "GR"): {"gr", "both"}, make_user("manager", "IB"): {"ib", "both"},
+                make_user("sponsor", None, sponsor="Novacure Oncology SA"): {"gr"},
+                make_user("sponsor", None, sponsor="Other Pharma SA"): {"ib", "both"}}
+    for email, visible in expected.items():
+        who = reader(email)
+        for _round in range(2):  # built, then kept
+            seen = {name for name, ref in refs.items() if who.get(f"/contracts/{ref}").status_code == 200}
+            assert seen == visible, email
+        assert {c["reference"] for c in who.get("/contracts").json["contracts"]} == {refs[n] for n in visible}

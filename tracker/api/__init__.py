@@ -13,6 +13,10 @@ from tracker.transaction import atomic
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 PUBLIC_ENDPOINTS = {"api.health", "api.openapi"}
+# Endpoints that read what they need first in the token's own statement (one round trip fewer per call):
+# endpoint -> function of the URL's arguments giving (a statement built on ``tokens.LIVE``, its values).
+# The token's checks below are the same either way.
+READ_ALONG: dict = {}
 limits.decorate(bp)
 
 
@@ -25,7 +29,8 @@ def authenticate():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return error_response(401, "unauthorized", "Send an API token as 'Authorization: Bearer TOKEN'.")
-    use = tokens.token_for(token.strip())
+    along = READ_ALONG.get(request.endpoint)
+    use = tokens.token_for(token.strip(), *along(request.view_args or {})) if along else tokens.token_for(token.strip())
     if use is None:
         return error_response(401, "unauthorized", "The API token is unknown or revoked.")
     at = utcnow()

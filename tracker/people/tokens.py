@@ -103,6 +103,7 @@ class TokenUse:
     role: str
     site_id: int | None
     sponsor_id: int | None
+    along: tuple | None = None  # what a statement built on LIVE read beside the token (``token_for``'s ``along``)
 
     def expired(self, now: datetime) -> bool:
         return self.expires_at is not None and self.expires_at <= now
@@ -110,7 +111,7 @@ class TokenUse:
 
 _tokens, _users = ApiToken.__table__.c, User.__table__.c
 # Built once: a fixed statement is compiled once per process and only its parameter changes per call.
-_LIVE = (select(_tokens.id, _tokens.expires_at, _tokens.last_used_at, _users.id, _users.role, _users.site_id,
+LIVE = (select(_tokens.id, _tokens.expires_at, _tokens.last_used_at, _users.id, _users.role, _users.site_id,
                 _users.sponsor_id)
          .join_from(ApiToken.__table__, User.__table__, _users.id == _tokens.user_id)
          .where(_tokens.token_hash == bindparam("token_hash"), _tokens.revoked_at.is_(None),
@@ -120,15 +121,21 @@ _NOTE_USE = (update(ApiToken.__table__).where(_tokens.id == bindparam("token_id"
     last_used_at=bindparam("at")))
 
 
-def token_for(token: str) -> TokenUse | None:
+def token_for(token: str, along=None, values: dict | None = None) -> TokenUse | None:
     """The live token behind a token of an active user, or None for an unknown or revoked token.
 
     An expired token is returned too (it says so): the caller answers that it expired. One small
-    statement, run on the session's connection without loading any object."""
+    statement, run on the session's connection without loading any object. ``along``: that statement
+    with more columns (and outer joins) that read what the request needs next in the same round trip,
+    with their ``values``; what they read is the result's ``along``."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = db.session.connection().execute(_LIVE, {"token_hash": token_hash(token)}).first()
-    return TokenUse(*row) if row is not None else None
+    row = db.session.connection().execute(LIVE if along is None else along,
+                                          {**(values or {}), "token_hash": token_hash(token)}).first()
+    if row is None:
+        return None
+    width = len(LIVE.selected_columns)
+    return TokenUse(*row[:width], along=tuple(row[width:]) if along is not None else None)
 
 
 def use_is_stale(row: TokenUse | ApiToken, now: datetime) -> bool:
