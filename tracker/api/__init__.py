@@ -1,6 +1,8 @@
 """The JSON API under /api/v1 (SPEC 5b): token authentication and the error format."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, Flask, g, request
 
 from tracker.api import limits
@@ -40,6 +42,9 @@ def authenticate():
     if tokens.use_is_stale(use, at):
         with atomic():  # the token's "last used" time, kept apart from the request's own work
             tokens.note_use(use, at)
+        # That ended the read the token's statement began: what it read along is read again by the view,
+        # in the transaction that also builds the answer.
+        use = replace(use, along=None)
     # Who calls, as read with the token; ``access.caller()`` loads the whole user when a view needs it.
     g.api_token = use
     return limits.check_upload_volume()
