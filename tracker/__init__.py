@@ -17,9 +17,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     from tracker.config import load_config
-    from tracker.incoming import Incoming
+    from tracker.incoming import Incoming, PageSessions
 
     app.request_class = Incoming  # refuses a form part without a name (400, not 500)
+    app.session_interface = PageSessions()  # the API neither reads nor writes the session cookie
     from tracker.database import BoundedInt
 
     # Every <int:...> in a URL is a database id: refuse what no id column can hold (404, not 500).

@@ -15,8 +15,29 @@ from tracker.contracts.visibility import load_contract
 
 
 def caller():
-    """The person or program behind this request (API token user or signed-in user)."""
-    return getattr(g, "api_user", None) or current_user
+    """The person or program behind this request: the API token's user (loaded whole on first use) or the
+    signed-in user."""
+    return api_user() or current_user
+
+
+def api_user():
+    """The user whose API token authenticated this request, or None (no token, or not a valid one)."""
+    use = g.get("api_token")
+    if use is None:
+        return None
+    user = g.get("api_user")
+    if user is None:
+        from tracker.extensions import db
+        from tracker.models import User
+
+        user = g.api_user = db.session.get(User, use.user_id)
+    return user
+
+
+def reader():
+    """Who asks, for a read that only needs the role, site and sponsor (``visible_contracts``, tags): an API
+    token's ``TokenUse``, read with the token and never loaded again, or the signed-in user."""
+    return g.get("api_token") or current_user
 
 
 def role_required(*roles):

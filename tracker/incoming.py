@@ -1,5 +1,5 @@
 """The application's request class: says whether a request is for the API, and refuses form data that
-Werkzeug parses but nothing downstream expects.
+Werkzeug parses but nothing downstream expects; and the session cookie, which only the pages use.
 
 A multipart part without a name comes out of Werkzeug's parser under the key None, and every
 reader of request.form (the CSRF check first, before any view) expects text keys: such a
@@ -7,7 +7,8 @@ request answered 500 on every route, signed in or not.  It is refused here with 
 """
 from __future__ import annotations
 
-from flask import Request
+from flask import Request, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import BadRequest
 
 
@@ -26,3 +27,22 @@ class Incoming(Request):
             self.__dict__["form"] = self.parameter_storage_class()  # nothing of it is used
             self.__dict__["files"] = self.parameter_storage_class()
             raise BadRequest("A part of the form has no name.")
+
+
+class PageSessions(SecureCookieSessionInterface):
+    """The signed session cookie, for the pages only.
+
+    Every API call is authenticated by its bearer token and nothing in the API keeps state in a
+    session, so an API request gets an empty session that is never saved: its cookie is neither
+    verified (no signing work per call) nor sent back, whatever the client sends.
+    """
+
+    def open_session(self, app, request):
+        if request.for_api:
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response) -> None:
+        if request.for_api:
+            return
+        super().save_session(app, session, response)

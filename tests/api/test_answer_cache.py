@@ -11,8 +11,9 @@ from tracker import audit
 from tracker.api import answers
 from tracker.contracts.editing import update_contract
 from tracker.extensions import db
-from tracker.models import Contract, Site, Sponsor, User
+from tracker.models import ApiToken, Contract, Site, Sponsor, User
 from tracker.people.sponsors import update_sponsor
+from tracker.people.tokens import revoke_token
 from tracker.pipeline.operations import set_owner
 
 MONDAY = datetime(2026, 3, 9, 8, 0, tzinfo=timezone.utc)  # no holiday that week at either site
@@ -220,3 +221,76 @@ def test_answers_are_shared_through_redis_and_a_failing_redis_only_costs_the_bui
     gone = answers.Shared("redis://127.0.0.1:1/5")
     gone.put("k", b"v")
     assert gone.get("k") is None
+
+
+def _change_caller(app, email, change):
+    """Apply ``change(user, token_row)`` to this person and their newest token, and commit."""
+    with app.app_context():
+        user = db.session.execute(db.select(User).where(User.email == email)).scalar_one()
+        token = db.session.execute(db.select(ApiToken).where(ApiToken.user_id == user.id)
+                                   .order_by(ApiToken.id.desc())).scalars().first()
+        change(user, token)
+        db.session.commit()
+
+
+@pytest.mark.parametrize("change, refusal", [
+    (lambda user, token: revoke_token(user, token.id, actor=ADMIN, now=MONDAY), "unknown or revoked"),
+    (lambda user, token: setattr(token, "expires_at", datetime(2020, 1, 1, tzinfo=timezone.utc)), "expired"),
+    (lambda user, token: setattr(user, "active", False), "unknown or revoked"),
+])
+def test_a_token_refused_since_its_last_call_is_refused_at_once_though_its_answers_are_kept(
+        app, at, reader, make_user, make_sponsor, make_contract, change, refusal):
+    reference = make_contract(make_sponsor(), now=MONDAY)
+    email = make_user("legal", "GR")
+    staff = reader(email)
+    first = staff.get(f"/contracts/{reference}")
+    assert first.status_code == 200 and staff.get("/contracts").status_code == 200
+    _change_caller(app, email, change)
+    for path in (f"/contracts/{reference}", "/contracts"):
+        for extra in ({}, {"If-None-Match": first.headers["ETag"]}):
+            refused = staff.get(path, **extra)
+            assert refused.status_code == 401 and refusal in refused.json["error"]["message"], refused.json
+            assert reference not in refused.text
+
+
+def test_a_person_moved_to_another_site_loses_its_contracts_at_once_though_their_answers_are_kept(
+        app, at, reader, make_user, make_sponsor, make_contract):
+    reference = make_contract(make_sponsor(), sites=("GR",), now=MONDAY)
+    email = make_user("legal", "GR")
+    staff = reader(email)
+    assert staff.get(f"/contracts/{reference}").status_code == 200
+    assert [c["reference"] for c in staff.get("/contracts").json["contracts"]] == [reference]
+
+    def move(user, _token):
+        user.site_id = db.session.execute(db.select(Site.id).where(Site.code == "IB")).scalar_one()
+    _change_caller(app, email, move)
+    assert staff.get(f"/contracts/{reference}").status_code == 404
+    assert staff.get("/contracts").json["contracts"] == []
+
+
+def test_the_api_neither_reads_nor_sets_the_session_cookie(app, login, make_user, make_sponsor, make_contract):
+    reference = make_contract(make_sponsor(), now=MONDAY)
+    browser = login(make_user("legal", "GR"))
+    assert browser.get(f"/contracts/{reference}").status_code == 200  # the session is good for the pages
+    refused = browser.get(f"/api/v1/contracts/{reference}")
+    assert refused.status_code == 401 and "Set-Cookie" not in refused.headers
+    assert "Set-Cookie" not in browser.get("/api/v1/health").headers
+    assert browser.get(f"/contracts/{reference}").status_code == 200  # and still is
+
+
+def test_each_kind_of_reader_gets_exactly_the_contracts_it_may_see(app, at, reader, make_user, make_sponsor,
+                                                                   make_contract):
+    novacure, other = make_sponsor(), make_sponsor("Other Pharma SA")
+    refs = {"gr": make_contract(novacure, sites=("GR",), now=MONDAY),
+            "ib": make_contract(other, coordinating="IB", sites=("IB",), now=MONDAY),
+            "both": make_contract(other, now=MONDAY)}
+    expected = {make_user("admin", None): {"gr", "ib", "both"},
+                make_user("legal", "GR"): {"gr", "both"}, make_user("manager", "IB"): {"ib", "both"},
+                make_user("sponsor", None, sponsor="Novacure Oncology SA"): {"gr"},
+                make_user("sponsor", None, sponsor="Other Pharma SA"): {"ib", "both"}}
+    for email, visible in expected.items():
+        who = reader(email)
+        for _round in range(2):  # built, then kept
+            seen = {name for name, ref in refs.items() if who.get(f"/contracts/{ref}").status_code == 200}
+            assert seen == visible, email
+        assert {c["reference"] for c in who.get("/contracts").json["contracts"]} == {refs[n] for n in visible}

@@ -84,9 +84,14 @@ def clear_cache() -> None:
 
 
 def _key(tag: str) -> str:
-    # The database's name keeps two deployments sharing one Redis apart; the URL itself is not stored.
-    database = hashlib.sha256(current_app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
-    return f"tracker:answer:{database}:{tag.strip(chr(34))}"
+    app = current_app._get_current_object()
+    prefix = app.extensions.get("tracker_answer_prefix")
+    if prefix is None:
+        # The database's name keeps two deployments sharing one Redis apart; the URL itself is not stored.
+        # Hashed once per application, not on every call.
+        database = hashlib.sha256(app.config["SQLALCHEMY_DATABASE_URI"].encode()).hexdigest()[:12]
+        prefix = app.extensions["tracker_answer_prefix"] = f"tracker:answer:{database}:"
+    return prefix + tag.strip(chr(34))
 
 
 def _days(timezones, now: datetime) -> dict[str, str]:

@@ -1,11 +1,15 @@
 """Contracts over the API: create, list what the caller may see, read one."""
 from __future__ import annotations
 
+from functools import lru_cache
+from types import SimpleNamespace
+
 from flask import Response, abort, current_app, jsonify, request
+from sqlalchemy import bindparam
 from sqlalchemy.orm import selectinload
 
-from tracker.access import caller, contract_route, role_required
-from tracker.api import answers, bp, etags, now
+from tracker.access import caller, contract_route, reader, role_required
+from tracker.api import READ_ALONG, answers, bp, etags, now
 from tracker.api.errors import json_body
 from tracker.api.serializers import contract_json, summary_json
 from tracker.audit import Actor
@@ -15,9 +19,10 @@ from tracker.contracts.amendments import create_amendment
 from tracker.contracts.editing import update_contract
 from tracker.contracts.input import parse_contract
 from tracker.contracts.operations import create_contract
-from tracker.contracts.visibility import load_contract, visible_contracts
+from tracker.contracts.visibility import load_contract, visible_contracts, visible_to
 from tracker.extensions import db
-from tracker.models import Contract, Site, Sponsor, Track
+from tracker.models import Contract, Site, Sponsor, Track, User
+from tracker.people import tokens
 from tracker.people.roles import STAFF_ROLES
 from tracker.timeutil import local_date
 from tracker.transaction import atomic
@@ -85,9 +90,8 @@ def list_contracts():
     """
     limit = _whole(request.args.get("limit", "100"), "limit", 1, MAX_PAGE)
     offset = _whole(request.args.get("offset", "0"), "offset", 0, MAX_OFFSET)
-    user, at = caller(), now()
-    rows = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version, *etags.RULE_COLUMNS))
-                              .order_by(Contract.id.desc()).limit(limit + 1).offset(offset)).all()
+    user, at = reader(), now()
+    rows = _run(_versions_query, user, {"limit": limit + 1, "offset": offset}).all()
     ids = [row.id for row in rows]
     more = len(ids) > limit
     # The page's ids and versions are the tag: an unchanged page is answered before it is built.
@@ -130,17 +134,63 @@ FULL_LOADS = (selectinload(Contract.sponsor), selectinload(Contract.tracks).opti
     selectinload(Track.site), selectinload(Track.events), selectinload(Track.owner)))
 
 
+def _visible(role: str | None, site: bool, sponsor: bool, stmt):
+    """``visible_contracts`` for a reader of this kind, with its site and sponsor as parameters: the one rule,
+    in a statement built and compiled once per kind of reader whose values alone change per request."""
+    viewer = SimpleNamespace(role=role, site_id=bindparam("site_id") if site else None,
+                             sponsor_id=bindparam("sponsor_id") if sponsor else None)
+    return visible_contracts(viewer, stmt)
+
+
+_columns = Contract.__table__.c
+
+
+@lru_cache(maxsize=64)
+def _version_query(role: str | None, site: bool, sponsor: bool):
+    """The id, version and rules' fingerprint of the contract with a reference, if the reader may see it."""
+    return _visible(role, site, sponsor, db.select(_columns.id, _columns.version, *etags.RULE_COLUMNS)
+                    .where(_columns.reference == bindparam("reference")))
+
+
+@lru_cache(maxsize=64)
+def _versions_query(role: str | None, site: bool, sponsor: bool):
+    """A page of the ids and versions of the contracts the reader may see, newest first, with the rules'
+    fingerprint."""
+    return _visible(role, site, sponsor, db.select(_columns.id, _columns.version, *etags.RULE_COLUMNS)
+                    .order_by(_columns.id.desc()).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def _run(query, user, values: dict):
+    """Run one of the queries above for ``user`` on the session's connection (no ORM objects to build)."""
+    stmt = query(user.role, user.site_id is not None, user.sponsor_id is not None)
+    return db.session.connection().execute(stmt, {**values, "site_id": user.site_id, "sponsor_id": user.sponsor_id})
+
+
+_users = User.__table__.c
+# The token's statement, and beside it the same id, version and fingerprint as ``_version_query`` gives: the
+# contract joined only if the token's user may see it (the rule of ``visible_contracts``, on the user's columns).
+_TOKEN_AND_VERSION = (tokens.LIVE.add_columns(_columns.id, _columns.version, *etags.RULE_COLUMNS).outerjoin(
+    Contract.__table__, db.and_(_columns.reference == bindparam("reference"),
+                                visible_to(_users.role, _users.site_id, _users.sponsor_id))))
+READ_ALONG["api.get_contract"] = lambda args: (_TOKEN_AND_VERSION, {"reference": str(args.get("reference")).upper()})
+
+
+def find_version(user, reference: str):
+    """(id, version, rule fingerprint...) of the contract with this reference if ``user`` may see it, else None."""
+    return _run(_version_query, user, {"reference": reference.upper()}).first()
+
+
 @bp.get("/contracts/<reference>")
 def get_contract(reference: str):
     """One contract with its tracks; 304 when the caller's If-None-Match is still its tag."""
-    user, at = caller(), now()
+    user, at = reader(), now()
     if not isinstance(reference, str) or len(reference) > 20:
         abort(404)
-    found = db.session.execute(visible_contracts(user, db.select(Contract.id, Contract.version, *etags.RULE_COLUMNS)
-                                                 .where(Contract.reference == reference.upper()))).first()
-    if found is None:
+    # (id, version, rules' fingerprint...): read with the token (READ_ALONG), else now.
+    found = getattr(user, "along", None) or find_version(user, reference)
+    if found is None or found[0] is None:
         abort(404)
-    tag = etags.tag_for(user, at, "contract", found.id, found.version, rules=etags.rules_of(found))
+    tag = etags.tag_for(user, at, "contract", found[0], found[1], rules=etags.rules_of(found))
     if etags.matches(tag):
         return etags.not_modified(tag)
     # Access is settled above: the kept answer is only ever this contract's, as this kind of reader sees it.

@@ -56,15 +56,15 @@ def _existing(user_id: int, key: str) -> IdempotencyKey | None:
 
 @bp.before_request
 def claim():
-    user = getattr(g, "api_user", None)
+    use = g.get("api_token")
     key = request.headers.get(HEADER)
-    if key is None or user is None or request.method not in CHANGES:
+    if key is None or use is None or request.method not in CHANGES:
         return None
     if not KEY.fullmatch(key):
         return error_response(400, "bad_request", _("The Idempotency-Key header must be 1 to 200 printable "
                                                      "ASCII characters."))
     at, wanted = now(), fingerprint()
-    row = _existing(user.id, key)
+    row = _existing(use.user_id, key)
     if row is not None and (row.created_at < at - KEPT or (row.status is None and row.created_at < at - ABANDONED)):
         db.session.delete(row)  # expired, or abandoned by a process that died
         db.session.flush()
@@ -72,13 +72,13 @@ def claim():
     if row is not None:
         db.session.rollback()
         return _answer_again(row, wanted)
-    db.session.add(IdempotencyKey(user_id=user.id, key=key, fingerprint=wanted, created_at=at))
+    db.session.add(IdempotencyKey(user_id=use.user_id, key=key, fingerprint=wanted, created_at=at))
     try:
         db.session.commit()
     except IntegrityError:  # another request took the key between our look and our claim
         db.session.rollback()
         return _busy()
-    g.idempotency = (user.id, key)
+    g.idempotency = (use.user_id, key)
     return None
 
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy import bindparam, or_, select, update
 
 from tracker import audit
 from tracker.errors import InvalidInput, NotFound
@@ -89,30 +90,63 @@ def revoke_token(user: User, token_id, *, actor: audit.Actor, now: datetime) -> 
     return row
 
 
-def token_for(token: str) -> ApiToken | None:
-    """The live token row behind a token of an active user, or None for an unknown or revoked token.
+@dataclass(frozen=True)
+class TokenUse:
+    """What a request needs of a live token and its user: who calls (role, site, sponsor), and the
+    token's expiry and last use. Read on every call, so a revocation, an expiry or a change of role
+    or site applies to the very next request."""
 
-    An expired token is returned too (its row says so): the caller answers that it expired."""
+    token_id: int
+    expires_at: datetime | None
+    last_used_at: datetime | None
+    user_id: int
+    role: str
+    site_id: int | None
+    sponsor_id: int | None
+    along: tuple | None = None  # what a statement built on LIVE read beside the token (``token_for``'s ``along``)
+
+    def expired(self, now: datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
+
+
+_tokens, _users = ApiToken.__table__.c, User.__table__.c
+# Built once: a fixed statement is compiled once per process and only its parameter changes per call.
+LIVE = (select(_tokens.id, _tokens.expires_at, _tokens.last_used_at, _users.id, _users.role, _users.site_id,
+                _users.sponsor_id)
+         .join_from(ApiToken.__table__, User.__table__, _users.id == _tokens.user_id)
+         .where(_tokens.token_hash == bindparam("token_hash"), _tokens.revoked_at.is_(None),
+                _users.active.is_(True)))
+_NOTE_USE = (update(ApiToken.__table__).where(_tokens.id == bindparam("token_id"), or_(
+    _tokens.last_used_at.is_(None), _tokens.last_used_at <= bindparam("stale_at"))).values(
+    last_used_at=bindparam("at")))
+
+
+def token_for(token: str, along=None, values: dict | None = None) -> TokenUse | None:
+    """The live token behind a token of an active user, or None for an unknown or revoked token.
+
+    An expired token is returned too (it says so): the caller answers that it expired. One small
+    statement, run on the session's connection without loading any object. ``along``: that statement
+    with more columns (and outer joins) that read what the request needs next in the same round trip,
+    with their ``values``; what they read is the result's ``along``."""
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    row = db.session.execute(
-        db.select(ApiToken).where(ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None))
-        .options(joinedload(ApiToken.user))
-    ).scalar_one_or_none()
-    if row is None or not row.user.active:
+    row = db.session.connection().execute(LIVE if along is None else along,
+                                          {**(values or {}), "token_hash": token_hash(token)}).first()
+    if row is None:
         return None
-    return row
+    width = len(LIVE.selected_columns)
+    return TokenUse(*row[:width], along=tuple(row[width:]) if along is not None else None)
 
 
-def use_is_stale(row: ApiToken, now: datetime) -> bool:
+def use_is_stale(row: TokenUse | ApiToken, now: datetime) -> bool:
     """Whether the token's "last used" time is old enough to be written again (at most once a minute)."""
     return row.last_used_at is None or row.last_used_at <= now - LAST_USED_STEP
 
 
-def note_use(row: ApiToken, now: datetime) -> None:
+def note_use(row: TokenUse, now: datetime) -> None:
     """Bring the token's "last used" time up to date; the caller runs it in its own transaction."""
-    if use_is_stale(row, now):
-        row.last_used_at = now
+    db.session.connection().execute(_NOTE_USE, {"token_id": row.token_id, "stale_at": now - LAST_USED_STEP,
+                                                "at": now})
 
 
 def revoke_by_prefix(user: User, prefix, *, actor: audit.Actor, now: datetime) -> int:

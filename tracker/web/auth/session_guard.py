@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from tracker import security_log
+from tracker.access import api_user
 from tracker.database import utcnow
 from tracker.people import sessions
 
@@ -55,7 +56,7 @@ def enforce_time_limits():
 def log_refusals(response):
     """401 and 403 on pages and the API, and 429 anywhere, each leave a security line."""
     if response.status_code in (401, 403, 429) and not g.get("security_logged"):
-        user = g.get("api_user")
+        user = api_user()
         if user is None and not request.for_api and current_user.is_authenticated:
             user = current_user
         event = "rate_limited" if response.status_code == 429 else "access_refused"

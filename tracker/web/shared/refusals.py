@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, request
-from flask_login import current_user
+from flask import Flask, request
 
+from tracker.access import caller
 from tracker.database import utcnow
 
 log = logging.getLogger("tracker.refused")
@@ -13,7 +13,7 @@ REFUSED = (401, 403, 404, 405)
 
 
 def _who() -> str:
-    user = getattr(g, "api_user", None) or current_user
+    user = caller()
     if user is None or not getattr(user, "is_authenticated", False):
         return "anonymous"
     where = user.site.code if user.site else (f"sponsor {user.sponsor_id}" if user.sponsor_id else "all sites")
