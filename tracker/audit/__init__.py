@@ -54,8 +54,8 @@ SYSTEM = Actor(user_id=None, email=None, role="system")
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
+    if value is None or type(value) is str:
+        return value
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, (list, dict)):
@@ -136,7 +136,7 @@ def link(rows: list[dict], *, next_id: int, prev_hash: str, key: str) -> list[di
     ``record`` links each change's rows as it writes them; the bulk demo loader links a whole
     chunk's rows at once, before inserting them.
     """
-    hashes = chain.link([chain.content(*(row[name] for name in chain.CONTENT)) for row in rows], next_id,
+    hashes = chain.link([chain.content(*chain.values_of(row)) for row in rows], next_id,
                         prev_hash, key)
     for entry_id, (row, digest) in enumerate(zip(rows, hashes), next_id):
         row["id"], row["prev_hash"], row["hash"] = entry_id, prev_hash, digest

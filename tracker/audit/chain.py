@@ -18,6 +18,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import timezone
+from operator import attrgetter, itemgetter
 
 from sqlalchemy.orm import Session
 
@@ -32,12 +33,16 @@ CONTENT = ("at", "actor_id", "actor_email", "actor_role", "actor_site", "actor_s
            "contract_id", "field", "old_value", "new_value", "reason")
 
 
+content_of = attrgetter(*CONTENT)  # an entry's CONTENT values, in order
+values_of = itemgetter(*CONTENT)  # the same from a row's column values
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # json.dumps would build one per call
+
+
 def content(at, *rest) -> bytes:
     """The middle of a row's hashed body: the values of ``CONTENT``, in that order, as JSON list items."""
     # The column hands times back in UTC whatever zone they were written in;
     # hash that same form, or a row written with a Paris clock would never verify.
-    return json.dumps([at.astimezone(timezone.utc).isoformat(), *rest], ensure_ascii=False,
-                      separators=(",", ":"))[1:-1].encode()
+    return _JSON.encode([at.astimezone(timezone.utc).isoformat(), *rest])[1:-1].encode()
 
 
 def _linked(entry_id: int, middle: bytes, prev_hash: str) -> bytes:
@@ -46,7 +51,7 @@ def _linked(entry_id: int, middle: bytes, prev_hash: str) -> bytes:
 
 
 def _body(entry: AuditEntry) -> bytes:
-    return _linked(entry.id, content(*(getattr(entry, name) for name in CONTENT)), entry.prev_hash)
+    return _linked(entry.id, content(*content_of(entry)), entry.prev_hash)
 
 
 def keyed_digest(entry: AuditEntry, key: str) -> str:
