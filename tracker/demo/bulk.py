@@ -5,9 +5,10 @@ each contract's history (``demo.histories``) goes through the same pure function
 live path uses - ``contracts.operations.contract_fields`` for the contract, ``stages.transition.act``
 for every move, ``pipeline.events.event_row`` for its events, ``sla.state.state_of_events`` and
 ``sla.stored.values_of`` for the stored clocks, ``metrics.record.derive`` for the
-figures, ``audit.entries`` for the keyed hash chain - and the rows are inserted a chunk
-at a time with one executemany per table. What is stored is therefore what the live path
-would have stored for the same moves, which the tests check by replaying the events and
+figures, ``audit.unlinked`` and ``audit.link`` for the keyed hash chain - and the rows are
+inserted a chunk at a time, one COPY per table on PostgreSQL and one executemany on SQLite,
+by a writer thread while the next chunk is built. What is stored is therefore what the live
+path would have stored for the same moves, which the tests check by replaying the events and
 verifying the audit chain.
 
 Two things the live path does are left out on purpose: the portal's notifications of past
@@ -18,16 +19,18 @@ is an ordinary day's.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, time, timedelta
+from operator import itemgetter
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import Date, DateTime, text
 
 from tracker import audit
 from tracker.contracts.operations import contract_fields, creation_changes, first_owner, format_reference, \
     received_at_of
+from tracker.database import UTCDateTime
 from tracker.demo.histories import history
 from tracker.extensions import db
 from tracker.metrics import record
@@ -302,14 +305,16 @@ def insert_rows(connection, table, rows: list[dict]) -> None:
     names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([mark] * len(columns))})"
-    keys = [c.key for c in columns]
-    converted = [(i, p) for i, p in enumerate(processors) if p is not None]
-    params = []
-    for row in rows:
-        values = [row[k] for k in keys]
-        for i, process in converted:
-            values[i] = process(values[i])
-        params.append(tuple(values))
+    values_of = itemgetter(*(c.key for c in columns))
+    converted = [(i, _remembered(p) if isinstance(c.type, (UTCDateTime, Date, DateTime)) else p)
+                 for i, (c, p) in enumerate(zip(columns, processors)) if p is not None]
+    params = [values_of(row) for row in rows]
+    if converted:
+        for number, values in enumerate(params):
+            values = list(values)
+            for i, process in converted:
+                values[i] = process(values[i])
+            params[number] = tuple(values)
     if dialect.name == "postgresql":
         with connection.connection.dbapi_connection.cursor() as cursor:
             with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
@@ -317,6 +322,17 @@ def insert_rows(connection, table, rows: list[dict]) -> None:
                     copy.write_row(values)
         return
     connection.exec_driver_sql(sql, params)
+
+
+def _remembered(process):
+    """``process``, answering a value it has seen from memory: the moves of a chunk share their moments."""
+    seen = {}
+
+    def remembered(value):
+        if value not in seen:
+            seen[value] = process(value)
+        return seen[value]
+    return remembered
 
 
 def realign_sequences() -> None:
