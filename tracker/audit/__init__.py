@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from types import SimpleNamespace
 from datetime import date, datetime
 from typing import Any, Iterable
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 from sqlalchemy.orm import Session
 
 from tracker.audit.anchors import Anchor, AnchorLogError, append_anchor, log_path, read_anchors
+from tracker.audit import chain
 from tracker.audit.chain import GENESIS, Finding, keyed_digest, walk
 from tracker.extensions import db
 from tracker.models import AuditEntry
@@ -54,8 +54,8 @@ SYSTEM = Actor(user_id=None, email=None, role="system")
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
+    if value is None or type(value) is str:
+        return value
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, (list, dict)):
@@ -72,16 +72,16 @@ def _digest(entry: AuditEntry) -> str:
     return keyed_digest(entry, _key())
 
 
-def lock_chain(session: Session) -> None:
-    """Hold the chain's tail for this transaction (a bulk loader appending many rows takes it once)."""
-    _lock_chain(session)
+def lock_chain(connection: Connection) -> None:
+    """Hold the chain's tail for this transaction (a bulk loader appending many rows takes it once per chunk)."""
+    # SQLite transactions are already serialised by BEGIN IMMEDIATE; PostgreSQL
+    # needs an explicit lock so two appends cannot both link to the same tail.
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
 
 
 def _lock_chain(session: Session) -> None:
-    # SQLite transactions are already serialised by BEGIN IMMEDIATE; PostgreSQL
-    # needs an explicit lock so two appends cannot both link to the same tail.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _CHAIN_LOCK})
+    lock_chain(session.connection())
 
 
 def record(
@@ -115,21 +115,32 @@ def record(
 
 def entries(actor: Actor, entity: str, entity_id: Any, changes: dict[str, tuple[Any, Any]], *, at: datetime,
             contract_id: int | None, reason: str | None, next_id: int, prev_hash: str, key: str) -> list[dict]:
-    """The chained rows (as column values) for one change, continuing the chain after ``prev_hash``.
+    """The chained rows (as column values) for one change, continuing the chain after ``prev_hash``."""
+    return link(unlinked(actor, entity, entity_id, changes, at=at, contract_id=contract_id, reason=reason),
+                next_id=next_id, prev_hash=prev_hash, key=key)
 
-    ``record`` stores them as they come; the bulk demo loader calls this for many changes in
-    a row, passing each call the id and hash the previous one ended with.
+
+def unlinked(actor: Actor, entity: str, entity_id: Any, changes: dict[str, tuple[Any, Any]], *, at: datetime,
+             contract_id: int | None, reason: str | None) -> list[dict]:
+    """One row per changed field, without its place in the chain (id, previous hash, hash): see ``link``."""
+    common = {"at": at, "actor_id": actor.user_id, "actor_email": actor.email, "actor_role": actor.role,
+              "actor_site": actor.site_code, "actor_sponsor": actor.sponsor_name, "entity": entity,
+              "entity_id": str(entity_id), "contract_id": contract_id}
+    return [{**common, "field": field, "old_value": _text(old), "new_value": _text(new), "reason": reason}
+            for field, (old, new) in changes.items()]
+
+
+def link(rows: list[dict], *, next_id: int, prev_hash: str, key: str) -> list[dict]:
+    """Give ``unlinked`` rows their ids from ``next_id`` on and their keyed hashes after ``prev_hash``.
+
+    ``record`` links each change's rows as it writes them; the bulk demo loader links a whole
+    chunk's rows at once, before inserting them.
     """
-    rows = []
-    for field, (old, new) in changes.items():
-        values = {"id": next_id, "at": at, "actor_id": actor.user_id, "actor_email": actor.email,
-                  "actor_role": actor.role, "actor_site": actor.site_code, "actor_sponsor": actor.sponsor_name,
-                  "entity": entity, "entity_id": str(entity_id), "contract_id": contract_id, "field": field,
-                  "old_value": _text(old), "new_value": _text(new), "reason": reason, "prev_hash": prev_hash}
-        values["hash"] = keyed_digest(SimpleNamespace(**values), key)
-        rows.append(values)
-        prev_hash = values["hash"]
-        next_id += 1
+    hashes = chain.link([chain.content(*chain.values_of(row)) for row in rows], next_id,
+                        prev_hash, key)
+    for entry_id, (row, digest) in enumerate(zip(rows, hashes), next_id):
+        row["id"], row["prev_hash"], row["hash"] = entry_id, prev_hash, digest
+        prev_hash = digest
     return rows
 
 
@@ -142,7 +153,7 @@ def diff(obj: Any, fields: Iterable[str], new_values: dict[str, Any]) -> dict[st
     }
 
 
-def head(session: Session | None = None) -> tuple[int, str]:
+def head(session: Session | Connection | None = None) -> tuple[int, str]:
     """The chain's last entry as (sequence number, hash); (0, GENESIS) for an empty trail."""
     session = session or db.session
     tail = session.execute(db.select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()

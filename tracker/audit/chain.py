@@ -18,6 +18,7 @@ import hmac
 import json
 from dataclasses import dataclass
 from datetime import timezone
+from operator import attrgetter, itemgetter
 
 from sqlalchemy.orm import Session
 
@@ -27,35 +28,46 @@ from tracker.models import AuditEntry
 GENESIS = "0" * 64
 
 
+# The hashed columns of a row besides its place in the chain (its id and the previous row's hash).
+CONTENT = ("at", "actor_id", "actor_email", "actor_role", "actor_site", "actor_sponsor", "entity", "entity_id",
+           "contract_id", "field", "old_value", "new_value", "reason")
+
+
+content_of = attrgetter(*CONTENT)  # an entry's CONTENT values, in order
+values_of = itemgetter(*CONTENT)  # the same from a row's column values
+_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # json.dumps would build one per call
+
+
+def content(at, *rest) -> bytes:
+    """The middle of a row's hashed body: the values of ``CONTENT``, in that order, as JSON list items."""
+    # The column hands times back in UTC whatever zone they were written in;
+    # hash that same form, or a row written with a Paris clock would never verify.
+    return _JSON.encode([at.astimezone(timezone.utc).isoformat(), *rest])[1:-1].encode()
+
+
+def _linked(entry_id: int, middle: bytes, prev_hash: str) -> bytes:
+    # The bytes json.dumps gives for [id, *content, prev_hash]: an integer and a hex digest need no escaping.
+    return b'[%d,%s,"%s"]' % (entry_id, middle, prev_hash.encode())
+
+
 def _body(entry: AuditEntry) -> bytes:
-    return json.dumps(
-        [
-            entry.id,
-            # The column hands times back in UTC whatever zone they were written in;
-            # hash that same form, or a row written with a Paris clock would never verify.
-            entry.at.astimezone(timezone.utc).isoformat(),
-            entry.actor_id,
-            entry.actor_email,
-            entry.actor_role,
-            entry.actor_site,
-            entry.actor_sponsor,
-            entry.entity,
-            entry.entity_id,
-            entry.contract_id,
-            entry.field,
-            entry.old_value,
-            entry.new_value,
-            entry.reason,
-            entry.prev_hash,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode()
+    return _linked(entry.id, content(*content_of(entry)), entry.prev_hash)
 
 
 def keyed_digest(entry: AuditEntry, key: str) -> str:
     # hmac.digest is the one-shot C path: the same HMAC-SHA256, without building an HMAC object per row.
     return hmac.digest(key.encode(), _body(entry), "sha256").hex()
+
+
+def link(contents: list[bytes], first_id: int, prev_hash: str, key: str) -> list[str]:
+    """The keyed hashes of the rows ``first_id``, ``first_id + 1``... whose ``content`` is ``contents``,
+    chained after ``prev_hash``: what ``keyed_digest`` gives each of them once stored."""
+    secret = key.encode()
+    hashes = []
+    for entry_id, middle in enumerate(contents, first_id):
+        prev_hash = hmac.digest(secret, _linked(entry_id, middle, prev_hash), "sha256").hex()
+        hashes.append(prev_hash)
+    return hashes
 
 
 def plain_digest(entry: AuditEntry) -> str:

@@ -5,9 +5,10 @@ each contract's history (``demo.histories``) goes through the same pure function
 live path uses - ``contracts.operations.contract_fields`` for the contract, ``stages.transition.act``
 for every move, ``pipeline.events.event_row`` for its events, ``sla.state.state_of_events`` and
 ``sla.stored.values_of`` for the stored clocks, ``metrics.record.derive`` for the
-figures, ``audit.entries`` for the keyed hash chain - and the rows are inserted a chunk
-at a time with one executemany per table. What is stored is therefore what the live path
-would have stored for the same moves, which the tests check by replaying the events and
+figures, ``audit.unlinked`` and ``audit.link`` for the keyed hash chain - and the rows are
+inserted a chunk at a time, one COPY per table on PostgreSQL and one executemany on SQLite,
+by a writer thread while the next chunk is built. What is stored is therefore what the live
+path would have stored for the same moves, which the tests check by replaying the events and
 verifying the audit chain.
 
 Two things the live path does are left out on purpose: the portal's notifications of past
@@ -18,15 +19,18 @@ is an ordinary day's.
 """
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
+from operator import itemgetter
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import Date, DateTime, text
 
 from tracker import audit
 from tracker.contracts.operations import contract_fields, creation_changes, first_owner, format_reference, \
     received_at_of
+from tracker.database import UTCDateTime
 from tracker.demo.histories import history
 from tracker.extensions import db
 from tracker.metrics import record
@@ -45,23 +49,8 @@ CHUNK = 1000
 TABLES = ("contracts", "tracks", "events", "audit_entries")
 
 
-class _Ids:
-    """The next id of each table, read once per chunk.
-
-    SQLite's writer lock holds them for the chunk's transaction. On PostgreSQL the chain's lock
-    holds off other audited writes, but not a contract row flushed before its audit: seed a
-    large set while the application is not taking new contracts.
-    """
-
-    def __init__(self) -> None:
-        self.next = {}
-        for model in (Contract, Track, Event):
-            self.next[model] = (db.session.execute(db.select(db.func.max(model.id))).scalar() or 0) + 1
-
-    def take(self, model) -> int:
-        value = self.next[model]
-        self.next[model] = value + 1
-        return value
+class ChainMoved(RuntimeError):
+    """Something else wrote to the audit trail while the demo set was being loaded."""
 
 
 class _Remembering:
@@ -89,50 +78,62 @@ class _Remembering:
 
 
 class Loader:
-    """Builds and inserts demo contracts ``index`` by ``index``; ``plan(index)`` is each one's ``ContractDraft``."""
+    """Builds and inserts demo contracts ``index`` by ``index``; ``plan(index)`` is each one's ``ContractDraft``.
+
+    Everything a contract needs from the database is read here, once: the next ids, the audit
+    chain's head, the reference counters, the calendars. The chunks are then built in memory and
+    written on a connection and thread of their own, one chunk being written while the next is
+    built (SQLite and PostgreSQL do their part of an insert without holding Python's lock).
+    Load a large set while the application is not taking new contracts: a chunk whose audit
+    chain no longer continues the trail's head is refused (``ChainMoved``).
+    """
 
     def __init__(self, *, now: datetime, plan, staff: dict) -> None:
         self.now, self.plan, self.staff = now, plan, staff
         self.policy_id = current_policy_id()
-        self.calendars = all_site_calendars()
         self.key = current_app.config["AUDIT_KEY"]
         self.counters = dict(db.session.execute(db.select(ReferenceCounter.year, ReferenceCounter.last)).all())
         # The same few thousand (start, end) pairs come back for every contract: remember their counts.
         self.calendars = {site_id: (_Remembering(work), _Remembering(legal))
-                          for site_id, (work, legal) in self.calendars.items()}
-        self.figure_calendars = self.calendars
-
-    # -- one chunk ----------------------------------------------------------------------------------------
-    def load(self, indices: range) -> None:
-        """Insert the contracts of ``indices`` and everything they imply, in the current transaction."""
-        audit.lock_chain(db.session)
-        self.ids = _Ids()
+                          for site_id, (work, legal) in all_site_calendars().items()}
+        self.next_id = {model: (db.session.execute(db.select(db.func.max(model.id))).scalar() or 0) + 1
+                        for model in (Contract, Track, Event)}
         self.audit_id, self.prev_hash = audit.head()
         self.audit_id += 1
+
+    def load(self, indices: range, progress=None) -> None:
+        """Insert the contracts of ``indices`` and everything they imply, ``CHUNK`` contracts per transaction.
+
+        Ends the session's transaction first: from here on the database is only written by the writer.
+        """
+        db.session.close()
+        with _Writer(db.engine) as writer:
+            for first in range(indices.start, indices.stop, CHUNK):
+                chunk = range(first, min(first + CHUNK, indices.stop))
+                writer.write(self._build(chunk))
+                if progress:
+                    progress(len(chunk))
+
+    def _build(self, indices: range) -> dict:
+        """The rows of the contracts of ``indices``, by table, and the reference counters they moved."""
         self.rows = {model: [] for model in (Contract, Track, Event, AuditEntry, ContractFigures, TrackFigures,
                                              StageVisit)}
-        years = set()
-        for index in indices:
-            years.add(self._contract(index))
-        for model, rows in self.rows.items():
-            if rows:
-                insert_rows(model.__table__, rows)
-        for year in years:
-            self._save_counter(year)
+        years = {self._contract(index) for index in indices}
+        # The whole chunk's audit rows are chained here, at once, continuing the previous chunk's.
+        head = (self.audit_id - 1, self.prev_hash)
+        entries = audit.link(self.rows[AuditEntry], next_id=self.audit_id, prev_hash=self.prev_hash, key=self.key)
+        if entries:
+            self.audit_id, self.prev_hash = entries[-1]["id"] + 1, entries[-1]["hash"]
+        return {"rows": self.rows, "counters": {year: self.counters[year] for year in years}, "head": head}
 
-    def _save_counter(self, year: int) -> None:
-        row = db.session.get(ReferenceCounter, year)
-        if row is None:
-            db.session.add(ReferenceCounter(year=year, last=self.counters[year]))
-        else:
-            row.last = self.counters[year]
-        db.session.flush()
+    def _take(self, model) -> int:
+        value = self.next_id[model]
+        self.next_id[model] = value + 1
+        return value
 
     def _audit(self, actor, entity, entity_id, changes, at, contract_id, reason=None) -> None:
-        rows = audit.entries(actor, entity, entity_id, changes, at=at, contract_id=contract_id, reason=reason,
-                             next_id=self.audit_id, prev_hash=self.prev_hash, key=self.key)
-        self.rows[AuditEntry].extend(rows)
-        self.audit_id, self.prev_hash = rows[-1]["id"] + 1, rows[-1]["hash"]
+        self.rows[AuditEntry].extend(audit.unlinked(actor, entity, entity_id, changes, at=at,
+                                                    contract_id=contract_id, reason=reason))
 
     # -- one contract -------------------------------------------------------------------------------------
     def _contract(self, index: int) -> int:
@@ -142,7 +143,7 @@ class Loader:
         received_at = received_at_of(draft.received_on, coordinating.timezone, self.now)
         year = draft.received_on.year
         self.counters[year] = self.counters.get(year, 0) + 1
-        contract_id = self.ids.take(Contract)
+        contract_id = self._take(Contract)
         values = {"id": contract_id, **contract_fields(draft, reference=format_reference(year, self.counters[year]),
                                                        created_at=received_at)}
         values["search_text"] = search_key(values["reference"], values["protocol_number"], values["title"],
@@ -154,7 +155,7 @@ class Loader:
         for number, site in enumerate(sites):
             role = "coordinating" if number == 0 else "associated"
             position, stage = transition.opening(role, received_at)
-            track = {"id": self.ids.take(Track), "contract_id": contract_id, "site_id": site.id, "role": role,
+            track = {"id": self._take(Track), "contract_id": contract_id, "site_id": site.id, "role": role,
                      "investigator_name": draft.investigators.get(site.code),
                      "owner_id": first_owner(actor, coordinating.id) if number == 0 else None,
                      "site": site, "events": [], "version": 1}
@@ -203,7 +204,7 @@ class Loader:
         return max(moment, previous)
 
     def _event(self, track, action, from_stage, to_stage, round_, party, at, actor, comment=None) -> None:
-        event = {"id": self.ids.take(Event),
+        event = {"id": self._take(Event),
                  **event_row(track["contract_id"], track["id"], len(track["events"]) + 1, action, from_stage, to_stage,
                              round_=round_, party=party, effective_at=at, recorded_at=at, actor_id=actor.user_id,
                              comment=comment, for_sponsor=False, policy_id=self.policy_id, document_id=None)}
@@ -233,13 +234,64 @@ class Loader:
                 stage=position.stage, site=track["site"], events=[SimpleNamespace(**e) for e in track["events"]]))
         contract = SimpleNamespace(id=contract_id, status=status, tracks=shaped, received_on=received,
                                    coordinating_track=next(t for t in shaped if t.role == "coordinating"))
-        figures, closed, visits = record.derive(contract, self.figure_calendars)
+        figures, closed, visits = record.derive(contract, self.calendars)
         self.rows[ContractFigures].append(figures)
         self.rows[TrackFigures].extend(closed)
         self.rows[StageVisit].extend(visits)
 
 
-def insert_rows(table, rows: list[dict]) -> None:
+class _Writer:
+    """Writes built chunks in a thread of its own, each in a transaction on the writer's own connection."""
+
+    def __init__(self, engine) -> None:
+        self.engine = engine
+        self.pool = ThreadPoolExecutor(1)
+        self.pending = None
+        self.connection = None
+
+    def __enter__(self) -> "_Writer":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            self._wait()
+        finally:
+            self.pool.submit(self._close).result()
+            self.pool.shutdown()
+
+    def write(self, chunk: dict) -> None:
+        """Queue ``chunk`` once the one before it is written (an error in that one is raised here)."""
+        self._wait()
+        self.pending = self.pool.submit(self._write, chunk)
+
+    def _wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()
+
+    def _write(self, chunk: dict) -> None:
+        if self.connection is None:  # made in the thread that uses it
+            self.connection = self.engine.connect()
+        connection = self.connection
+        with connection.begin():
+            audit.lock_chain(connection)
+            if audit.head(connection) != chunk["head"]:
+                raise ChainMoved("the audit trail was written to while the demo set was loading")
+            for model, rows in chunk["rows"].items():
+                if rows:
+                    insert_rows(connection, model.__table__, rows)
+            counters = ReferenceCounter.__table__
+            for year, last in chunk["counters"].items():
+                updated = connection.execute(counters.update().where(counters.c.year == year).values(last=last))
+                if not updated.rowcount:
+                    connection.execute(counters.insert().values(year=year, last=last))
+
+    def _close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def insert_rows(connection, table, rows: list[dict]) -> None:
     """One executemany of ``rows`` into ``table``, each value through its column type's own bind processor.
 
     This is what ``session.execute(insert(table), rows)`` sends, without compiling parameters
@@ -247,21 +299,22 @@ def insert_rows(table, rows: list[dict]) -> None:
     On PostgreSQL the rows go through COPY instead: one stream per table and chunk, no
     statement per row (the seed's round trips were most of its time there).
     """
-    connection = db.session.connection()
     dialect = connection.dialect
     columns = [c for c in table.columns if c.key in rows[0]]
     processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
     names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([mark] * len(columns))})"
-    keys = [c.key for c in columns]
-    converted = [(i, p) for i, p in enumerate(processors) if p is not None]
-    params = []
-    for row in rows:
-        values = [row[k] for k in keys]
-        for i, process in converted:
-            values[i] = process(values[i])
-        params.append(tuple(values))
+    values_of = itemgetter(*(c.key for c in columns))
+    converted = [(i, _remembered(p) if isinstance(c.type, (UTCDateTime, Date, DateTime)) else p)
+                 for i, (c, p) in enumerate(zip(columns, processors)) if p is not None]
+    params = [values_of(row) for row in rows]
+    if converted:
+        for number, values in enumerate(params):
+            values = list(values)
+            for i, process in converted:
+                values[i] = process(values[i])
+            params[number] = tuple(values)
     if dialect.name == "postgresql":
         with connection.connection.dbapi_connection.cursor() as cursor:
             with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
@@ -269,6 +322,17 @@ def insert_rows(table, rows: list[dict]) -> None:
                     copy.write_row(values)
         return
     connection.exec_driver_sql(sql, params)
+
+
+def _remembered(process):
+    """``process``, answering a value it has seen from memory: the moves of a chunk share their moments."""
+    seen = {}
+
+    def remembered(value):
+        if value not in seen:
+            seen[value] = process(value)
+        return seen[value]
+    return remembered
 
 
 def realign_sequences() -> None:

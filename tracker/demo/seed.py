@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tracker import audit
-from tracker.demo.bulk import CHUNK, Loader, realign_sequences, refresh_statistics
+from tracker.demo.bulk import Loader, realign_sequences, refresh_statistics
 from tracker.demo.parties import SPONSORS, ensure_more_sponsors, ensure_people
 from tracker.demo.scenarios import DEMO_AGREEMENTS, activate_and_amend, live_contract
 from tracker.demo.trials import bulk_plan
@@ -54,12 +54,7 @@ def seed(*, count: int, now: datetime, echo=print, progress=None) -> list[tuple[
         sites = {s.code: s for s in db.session.execute(db.select(Site)).scalars()}
         loader = Loader(now=now, plan=bulk_plan(everyone, sites, local_date(now)), staff=staff)
         first_loaded = (db.session.execute(db.select(db.func.max(Contract.id))).scalar() or 0) + 1
-        for first in range(start, count, CHUNK):
-            chunk = range(first, min(first + CHUNK, count))
-            loader.load(chunk)
-            db.session.commit()
-            if progress:
-                progress(len(chunk))
+        loader.load(range(start, count), progress)
         realign_sequences()
         refresh_statistics()
         db.session.commit()

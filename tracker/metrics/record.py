@@ -51,8 +51,7 @@ def _visits(track: Track, facts: list[clocks.EventFact], calendar, amendment: bo
     visits: list[dict] = []
     current = None
     seqs = [e.seq for e in sorted(track.events, key=lambda e: e.seq)]
-    for i, fact in enumerate(facts):
-        state = clocks.replay(facts[: i + 1], calendar, fact.on)
+    for i, (fact, state) in enumerate(zip(facts, clocks.steps(facts))):
         if current is None or state.stage_entered_on != current["entered_on"] or state.stage != current["stage"]:
             if current is not None:
                 current["left_on"] = fact.on

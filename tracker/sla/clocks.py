@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Sequence
+from typing import Iterator, NamedTuple, Sequence
 
 from tracker.stages import rules
 from tracker.sla.calendar import WorkingCalendar
@@ -56,15 +56,28 @@ class Replay:
     sponsor_days_since_ceiling: int = 0
 
 
-def replay(events: Sequence[EventFact], calendar: WorkingCalendar, today: date) -> Replay:
-    """Walk the events in order; held time runs up to ``today`` for the current holder."""
+class Step(NamedTuple):
+    """Where a track stands right after one of its events: what ``replay`` of the events up to it says,
+    but for the time held."""
+
+    stage: str
+    holder: str | None
+    round: int
+    stage_entered_on: date
+    holder_since: date
+    stage_policy_id: int | None
+    ceiling_start: date | None
+    ceiling_policy_id: int | None
+
+
+def steps(events: Sequence[EventFact]) -> Iterator[Step]:
+    """Walk the events in order, telling where the track stands after each one."""
     stage, round_, signed = None, 0, {}
     stage_entered = holder_since = events[0].on
     stage_policy = events[0].policy_id
     ceiling_start = ceiling_policy = None
     current_holder = None
-    segments: list[tuple[str | None, date, date]] = []
-    for i, event in enumerate(events):
+    for event in events:
         if event.action == "sign" and event.party:
             signed[event.party] = True
         elif event.action == "reopen" or event.to_stage == rules.WAITING_COORDINATOR:
@@ -78,8 +91,19 @@ def replay(events: Sequence[EventFact], calendar: WorkingCalendar, today: date) 
         holder = rules.holder(stage, signed)
         if holder != current_holder:
             current_holder, holder_since = holder, event.on
-        end = events[i + 1].on if i + 1 < len(events) else max(today, event.on)
-        segments.append((holder, event.on, end))
+        yield Step(stage, current_holder, round_, stage_entered, holder_since, stage_policy, ceiling_start,
+                   ceiling_policy)
+
+
+def replay(events: Sequence[EventFact], calendar: WorkingCalendar, today: date) -> Replay:
+    """Walk the events in order; held time runs up to ``today`` for the current holder."""
+    segments: list[tuple[str | None, date, date]] = []
+    step = None
+    for i, step in enumerate(steps(events)):
+        on = events[i].on
+        end = events[i + 1].on if i + 1 < len(events) else max(today, on)
+        segments.append((step.holder, on, end))
+    ceiling_start = step.ceiling_start
 
     held = {"site": Held(), "sponsor": Held()}
     sponsor_days = 0
@@ -90,9 +114,9 @@ def replay(events: Sequence[EventFact], calendar: WorkingCalendar, today: date) 
             if who == "sponsor" and ceiling_start is not None and end > ceiling_start:
                 sponsor_days += (end - max(start, ceiling_start)).days
     return Replay(
-        stage=stage, holder=current_holder, round=round_, stage_entered_on=stage_entered,
-        holder_since=holder_since, stage_policy_id=stage_policy, ceiling_start=ceiling_start,
-        ceiling_policy_id=ceiling_policy, held=held, sponsor_days_since_ceiling=sponsor_days,
+        stage=step.stage, holder=step.holder, round=step.round, stage_entered_on=step.stage_entered_on,
+        holder_since=step.holder_since, stage_policy_id=step.stage_policy_id, ceiling_start=ceiling_start,
+        ceiling_policy_id=step.ceiling_policy_id, held=held, sponsor_days_since_ceiling=sponsor_days,
     )
 
 
