@@ -200,14 +200,29 @@ def contract_states(contract: Contract, now: datetime, events: list[Event] | Non
     come here, so a sponsor and the site see the same dates. ``events``: all of the contract's events,
     when the caller has read them already.
     """
+    preload_tracks(contract.tracks, events)
+    return _predicted(contract, now, lambda track, calendars: replay_state(track, now, calendars))
+
+
+def stored_contract_states(contract: Contract, now: datetime) -> dict[int, TrackState]:
+    """The same states and predicted dates as ``contract_states``, from the fields the pipeline stores on
+    each track instead of its events: for lists of many contracts (the sponsor portal's home), which show
+    the deadline, the holder and the expected signature. Only the events know the held time and the day
+    the site took the file (``holder_since`` is the sponsor's day only)."""
+    def stored(track, calendars):
+        day = local_date(now, track.site.timezone)
+        return stored_state(track, calendars[0], day, track.site.timezone)
+    return _predicted(contract, now, stored)
+
+
+def _predicted(contract: Contract, now: datetime, state_of) -> dict[int, TrackState]:
     medians = stage_medians(now)
     preload_closures(t.site_id for t in contract.tracks)  # one query for all the sites, not one per site
-    preload_tracks(contract.tracks, events)
     result: dict[int, TrackState] = {}
     coordinator_agree = None
     for track in sorted(contract.tracks, key=lambda t: t.role != "coordinating"):
         calendar, legal = calendars = calendars_of(track)
-        state = replay_state(track, now, calendars)
+        state = state_of(track, calendars)
         days = prediction.stage_days(medians, settings_of(state.policy_id, contract.amends_id is not None))
         predicted = prediction.predict(state, calendar, days, coordinator_agree)
         if track.role == "coordinating":
