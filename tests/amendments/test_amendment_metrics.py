@@ -89,3 +89,12 @@ def test_the_dashboard_measures_signature_to_activation_and_first_patient(app, s
 
     sheet = load_workbook(io.BytesIO(workbook.data))["Activation"]
     assert [c.value for c in sheet[2]][:4] == ["GR", 1, 1, 2]
+    # The page keeps its live part for the hour, but a recorded date is a change: the next view shows it.
+    with app.app_context():
+        contract = db.session.execute(db.select(Contract).where(Contract.reference == reference)).scalar_one()
+        update_regulatory(contract, {"site_regulatory": {"IB": {"first_patient_on": day(0)}}}, actor=ADMIN, now=now)
+        db.session.commit()
+    page = client.get("/dashboard/").get_data(as_text=True)
+    section = page[page.index('id="activation"'):]
+    ib_row = section[section.index('<th scope="row" data-label="Site">IB</th>'):].split("</tr>")[0]
+    assert [cell.rsplit(">", 1)[1] for cell in ib_row.split("</td>")[:-1]] == ["1", "1", "4", "1", "1"]

@@ -1,4 +1,5 @@
-"""The dashboard's live part, kept per process for the hour: at risk, the board, escalations and chart series.
+"""The dashboard's live part, kept per process for the hour: at risk, the board, escalations, chart series
+and the signature-to-activation medians.
 
 Ranking and grouping every open track of the partnership took most of a dashboard
 view, though it only changes when something is recorded or when a day turns at a
@@ -20,7 +21,7 @@ from datetime import datetime
 
 from tracker.extensions import db
 from tracker.recent import Recent
-from tracker.metrics import dashboard as data
+from tracker.metrics import activation, dashboard as data
 from tracker.metrics.figures import Scope, last_change
 from tracker.metrics.filters import Filters
 from tracker.metrics.ranking import SiteDay
@@ -38,11 +39,12 @@ def _compute(scope: Scope, days: list[SiteDay], held: list, today) -> dict:
     top = data.ranked(tracks, days)
     return {"at_risk": data.at_risk(top), "overdue": data.overdue_count(tracks, days), "board": data.board(tracks),
             "escalations": data.escalations(tracks, days, top), "trend": data.monthly_trend(scope, today),
-            "held_by_sponsor": data.held_by_sponsor(held)}
+            "held_by_sponsor": data.held_by_sponsor(held), "activation": activation.site_medians(scope)}
 
 
 def live(user, filters: Filters, scope: Scope, days: list[SiteDay], held: list, now: datetime, today) -> dict:
-    """At risk, overdue count, board, escalations, the monthly trend and held days per sponsor, for this reader.
+    """At risk, overdue count, board, escalations, the monthly trend, held days per sponsor and the activation
+    medians, for this reader.
 
     ``held`` are the executed tracks' held days (from the figures), ``today`` the date the trend ends on.
     """

@@ -151,7 +151,7 @@ def index():
         at_risk=live["at_risk"], overdue=live["overdue"], board=live["board"],
         escalations=live["escalations"], charts=_charts(kept, figures, live), chart=render,
         site_codes={s.id: s.code for s in sites}, by=by, limits=tables.ceilings(), pct=pct,
-        **_site_tables(filters, by), activation=activation.site_medians(scope),
+        **_site_tables(filters, by), activation=live["activation"],
         role_label=lambda role: str(rules.ROLE_LABELS.get(role, role)).capitalize(), **choices)
 
 
