@@ -140,7 +140,10 @@ def main() -> None:
     for part in ("pages", "sweep", "http", "docs"):
         if part in args.skip and part in previous:
             results[part] = previous[part]
-            results.setdefault("carried", []).append(f"{part} ({previous.get('command', 'an earlier run')})")
+            # Name the run that measured it, which may itself have carried it over from an earlier one.
+            earlier = next((c for c in previous.get("carried", []) if c.startswith(f"{part} (")),
+                           f"{part} ({previous.get('command', 'an earlier run')})")
+            results.setdefault("carried", []).append(earlier)
     out.write_text(json.dumps(results, indent=1, default=str))
     _report(results, args)
 
