@@ -141,7 +141,7 @@ def test_postgresql_plans_the_loaded_set_with_fresh_statistics(app, seeded):
     """Pages asked for right after a bulk load are planned from the loaded rows, not from empty tables."""
     with app.app_context():
         if db.engine.dialect.name != "postgresql":
-            pytest.skip("SQLite keeps its default plans (see demo.bulk.refresh_statistics)")
+            pytest.skip("SQLite keeps its default plans (see demo.writing.refresh_statistics)")
         analysed = dict(db.session.execute(db.text(
             "SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname IN ('contracts', 'tracks', 'events')")).all())
     assert set(analysed) == {"contracts", "tracks", "events"}

@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from tracker import audit
-from tracker.demo.bulk import Loader, realign_sequences, refresh_statistics
+from tracker.demo.bulk import Loader
+from tracker.demo.writing import realign_sequences, refresh_statistics, vacuum_after_load
 from tracker.demo.parties import SPONSORS, ensure_more_sponsors, ensure_people
 from tracker.demo.scenarios import DEMO_AGREEMENTS, activate_and_amend, live_contract
 from tracker.demo.trials import bulk_plan
@@ -63,9 +64,7 @@ def seed(*, count: int, now: datetime, echo=print, progress=None) -> list[tuple[
 
         sweep(now, imported=True, from_contract_id=first_loaded)
         db.session.commit()
-        from tracker.demo.bulk import vacuum_after_load  # after the sweep's updates to the tracks
-
-        vacuum_after_load()
+        vacuum_after_load()  # after the sweep's updates to the tracks
     if count > existing:
         echo(f"Created {count - existing} demo contracts.")
     return logins

@@ -88,13 +88,13 @@ def _track_figures(track: Track, facts: list[clocks.EventFact], calendars, recei
     ceiling = state_of_events(track.role, facts, calendars, closed_on, amendment).regulatory_due_on
     executed = track.stage == rules.EXECUTED
     signed = closed_on if executed else None  # the site's last signature executes its track
-    target = settings_of(replayed.ceiling_policy_id)["site_target_working_days"]
+    target = settings_of(replayed.position.ceiling_policy_id)["site_target_working_days"]
     return {"track_id": track.id, "contract_id": track.contract_id, "site_id": track.site_id,
             "outcome": track.stage, "closed_on": closed_on,
             "site_calendar_days": held["site"].calendar, "site_working_days": held["site"].working,
             "sponsor_calendar_days": held["sponsor"].calendar, "sponsor_working_days": held["sponsor"].working,
-            "role": track.role, "started_on": replayed.ceiling_start, "ceiling_on": ceiling,
-            "days_to_signature": _days(replayed.ceiling_start, signed),
+            "role": track.role, "started_on": replayed.position.ceiling_start, "ceiling_on": ceiling,
+            "days_to_signature": _days(replayed.position.ceiling_start, signed),
             "days_from_receipt": _days(received_on, signed),
             "within_ceiling": signed <= ceiling if signed and ceiling else None,
             "within_target": held["site"].working <= target if executed else None}

@@ -8,7 +8,7 @@ from the events, fixing an event or changing a policy never loses paused time.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Iterator, NamedTuple, Sequence
 
@@ -40,22 +40,6 @@ class Held:
     working: int = 0
 
 
-@dataclass(frozen=True)
-class Replay:
-    """A track's position after its last event, and the time each side has held it."""
-
-    stage: str
-    holder: str | None
-    round: int
-    stage_entered_on: date
-    holder_since: date
-    stage_policy_id: int | None
-    ceiling_start: date | None
-    ceiling_policy_id: int | None
-    held: dict[str, Held] = field(default_factory=lambda: {"site": Held(), "sponsor": Held()})
-    sponsor_days_since_ceiling: int = 0
-
-
 class Step(NamedTuple):
     """Where a track stands right after one of its events: what ``replay`` of the events up to it says,
     but for the time held."""
@@ -68,6 +52,15 @@ class Step(NamedTuple):
     stage_policy_id: int | None
     ceiling_start: date | None
     ceiling_policy_id: int | None
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A track's position after its last event, and the time each side has held it."""
+
+    position: Step
+    held: dict[str, Held]  # by side: "site" and "sponsor"
+    sponsor_days_since_ceiling: int
 
 
 def steps(events: Sequence[EventFact]) -> Iterator[Step]:
@@ -113,11 +106,7 @@ def replay(events: Sequence[EventFact], calendar: WorkingCalendar, today: date) 
             held[who].working += calendar.working_days_between(start, end)
             if who == "sponsor" and ceiling_start is not None and end > ceiling_start:
                 sponsor_days += (end - max(start, ceiling_start)).days
-    return Replay(
-        stage=step.stage, holder=step.holder, round=step.round, stage_entered_on=step.stage_entered_on,
-        holder_since=step.holder_since, stage_policy_id=step.stage_policy_id, ceiling_start=ceiling_start,
-        ceiling_policy_id=step.ceiling_policy_id, held=held, sponsor_days_since_ceiling=sponsor_days,
-    )
+    return Replay(step, held, sponsor_days)
 
 
 def stage_sla(stage: str, holder: str | None, round_: int, settings: dict) -> int | None:

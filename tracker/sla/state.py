@@ -149,16 +149,17 @@ def state_of_events(role: str, facts: list[clocks.EventFact], calendars: Calenda
     """The state of a track of this role from its event facts on ``today`` (no prediction, no database
     beyond reading policy versions); an amendment's track has the policy's amendment times and ceilings."""
     calendar, legal = calendars
-    r = clocks.replay(facts, calendar, today)
+    replayed = clocks.replay(facts, calendar, today)
+    r = replayed.position
     settings = settings_of(r.stage_policy_id, amendment)
     sla_days = None if r.stage in rules.CLOSED_STAGES else clocks.stage_sla(r.stage, r.holder, r.round, settings)
     due_on = deadlines.stage_due_on(calendar, r.stage_entered_on, sla_days) if sla_days is not None else None
     regulatory, target = _ceiling(legal, role, r.ceiling_start, settings_of(r.ceiling_policy_id, amendment),
-                                  r.sponsor_days_since_ceiling)
+                                  replayed.sponsor_days_since_ceiling)
     return _derive(role=role, stage=r.stage, holder=r.holder, round_=r.round, entered_on=r.stage_entered_on,
                    holder_since=r.holder_since, due_on=due_on, regulatory=regulatory, target=target,
                    policy_id=r.stage_policy_id, ceiling_policy_id=r.ceiling_policy_id, calendar=calendar,
-                   today=today, held=r.held)
+                   today=today, held=replayed.held)
 
 
 def replay_state(track: Track, now: datetime, calendars: Calendars | None = None) -> TrackState:
