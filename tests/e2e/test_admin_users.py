@@ -172,9 +172,11 @@ def test_the_users_pages_on_a_phone(locale, page_for, axe_source, make_user, mak
         assert axe_findings(page) == [], path
     page.goto("/admin/users")
     page.locator("tbody tr", has_text="mark@helix.test").get_by_role("link").click()
+    page.wait_for_url(re.compile(r"/admin/users/\d+$"))  # the person's page, not the list still loaded
     wide.update({page.url: overflow(page)} if overflow(page) else {})
     assert axe_findings(page) == []
     page.locator("a.button.danger").click()  # the confirmation step
+    page.wait_for_url(re.compile(r"/admin/users/\d+/disable$"))
     wide.update({page.url: overflow(page)} if overflow(page) else {})
     assert axe_findings(page) == []
     assert wide == {}

@@ -20,6 +20,7 @@ def sign_in(page, email: str, password: str = PASSWORD) -> None:
 
 def axe_findings(page) -> list[str]:
     """Serious and critical axe-core findings on the page as it is, with every <details> opened."""
+    page.wait_for_load_state()
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     result = page.evaluate("""async () => {
         const r = await axe.run(document, {resultTypes: ['violations']});
@@ -37,6 +38,7 @@ def overflow(page) -> list[str]:
     A phone browser widens its layout to fit what overflows, so the screen's width is the
     one the test asked for, not window.innerWidth.
     """
+    page.wait_for_load_state()  # a document still being replaced has no element to measure
     return page.evaluate("""width => {
         if (document.documentElement.scrollWidth <= width) return [];
         const out = [];
