@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.alerts.conftest import smtp  # noqa: F401  (a real SMTP server on loopback)
 from tests.helpers.browser import PHONE, axe_findings, overflow, sign_in
@@ -62,14 +63,18 @@ def _first_admin(app):
 
 def _create_user(page, u, name, email, role, site, sponsor, language):
     page.get_by_role("link", name=u["New user"], exact=True).click()
+    page.wait_for_url(re.compile(r"/admin/users/new$"))
+    page.wait_for_load_state()  # the role script has run
     page.get_by_role("textbox", name=u["Name"], exact=True).fill(name)
     page.get_by_role("textbox", name=u["E-mail"], exact=True).fill(email)
     page.locator("#language").select_option(language)
     page.get_by_role("combobox", name=u["Role"], exact=True).select_option(label=u[role])
     site_field = page.get_by_role("combobox", name=u["Site"], exact=True)
     sponsor_field = page.get_by_role("combobox", name=u["Sponsor"], exact=True)
-    # Only the field that goes with the role is asked for.
-    assert (site_field.is_visible(), sponsor_field.is_visible()) == (role in ("legal", "manager"), role == "sponsor")
+    # Only the field that goes with the role is asked for. The page's script may run after the
+    # fields are filled, so the check waits for it.
+    for field, wanted in ((site_field, role in ("legal", "manager")), (sponsor_field, role == "sponsor")):
+        (expect(field).to_be_visible if wanted else expect(field).to_be_hidden)()
     if site:
         site_field.select_option(label=SITE_OPTIONS[site])
     if sponsor:
