@@ -117,6 +117,18 @@ def test_seed_demo_builds_every_stage_and_prints_logins(cli, app, builtin_templa
         for document in documents:
             text = all_text(document.content)
             assert "None" not in text and "R. 1121-3-1" in text and "{{" not in text
+        # each version fixed for signature has its PDF kept, and each executed site its executed agreement
+        from tracker.documents.preview import soffice
+        from tracker.models.signing import DocumentPdf, ExecutedAgreement, FixedVersion
+
+        if soffice():
+            fixed = db.session.execute(db.select(FixedVersion)).scalars().all()
+            assert fixed
+            for version in fixed:
+                kept = db.session.get(DocumentPdf, version.document_id)
+                assert kept is not None and kept.source_sha256 == version.sha256 and kept.content.startswith(b"%PDF-")
+            executed = db.session.execute(db.select(db.func.count(Track.id)).where(Track.stage == "executed")).scalar()
+            assert db.session.execute(db.select(db.func.count(ExecutedAgreement.id))).scalar() == executed > 0
     again = cli("seed-demo")
     assert again.exit_code == 0
     with app.app_context():  # running it twice adds nothing

@@ -131,3 +131,14 @@ def test_rendered_agreement_converts_to_pdf(builtin, context, tmp_path):
         text = subprocess.run(["pdftotext", str(tmp_path / "agreement.pdf"), "-"],
                               capture_output=True, text=True, check=True).stdout
         assert AWKWARD_SPONSOR in text and "GR-2026-0042" in text
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_several_documents_convert_in_one_run_and_a_broken_one_is_named(builtin, context):
+    from tracker.documents.preview import to_pdfs
+
+    agreement = check_template(builtin("coordinating_fr"), ALL_FIELDS).render(context())
+    first, broken, last = to_pdfs([agreement, b"PK\x03\x04 not a document", agreement])
+    assert first.startswith(b"%PDF-") and last.startswith(b"%PDF-") and len(first) > 20_000
+    assert broken is None  # only that one is missing: the others are kept
+    assert to_pdfs([]) == []

@@ -7,6 +7,7 @@ online. The executed agreement ``AMENDED`` has its trial's regulatory dates and 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 
 from tracker.contracts.amendments import create_amendment
@@ -17,9 +18,10 @@ from tracker.documents.library import default_template
 from tracker.documents.operations import contract_language, generate
 from tracker.errors import DomainError
 from tracker.extensions import db
-from tracker.models import Contract, Sponsor
+from tracker.models import Contract, Document, Sponsor
 from tracker.contracts.regulatory import update_regulatory
 from tracker.pipeline.operations import apply_action
+from tracker.signing.pdf import convert_ahead
 from tracker.stages.signed import signed_on
 from tracker.timeutil import local_date, zone
 
@@ -49,8 +51,27 @@ SCENARIOS = (
 )
 
 
-def live_contract(index: int, now: datetime, sponsors: list[Sponsor], staff: dict) -> None:
-    """Create demo contract ``index`` as a person would and take its scenario's actions with ``apply_action``."""
+def live_contracts(indexes: range, now: datetime, sponsors: list[Sponsor], staff: dict, progress=None) -> None:
+    """Walk these demo contracts side by side, each as far as its next agreement; convert the versions
+    they generated for it to PDF in one LibreOffice run (starting LibreOffice costs more than a
+    conversion), and go on. The contracts are created in the order of ``indexes``."""
+    walks = [live_contract(index, now, sponsors, staff) for index in indexes]
+    while walks:
+        going, documents = [], []
+        for walk in walks:
+            try:
+                documents += next(walk)
+                going.append(walk)
+            except StopIteration:
+                if progress:
+                    progress(1)
+        convert_ahead(documents, now=now)
+        walks = going
+
+
+def live_contract(index: int, now: datetime, sponsors: list[Sponsor], staff: dict) -> Iterator[list[Document]]:
+    """Create demo contract ``index`` as a person would and take its scenario's actions with ``apply_action``;
+    before an agreement, pause with the versions generated for it (see ``live_contracts``)."""
     rnd = random.Random(index)
     steps = SCENARIOS[index % len(SCENARIOS)]
     coordinating = "GR" if index % 3 else "IB"
@@ -83,21 +104,23 @@ def live_contract(index: int, now: datetime, sponsors: list[Sponsor], staff: dic
         at = datetime.combine(day, time(10, rnd.randint(0, 59)), tzinfo=zone("Europe/Paris"))
         actor = staff["manager:" + track.site.code] if action == "cancel" else staff[track.site.code]
         if action in ("agree", "conformity_ok") and index < DEMO_AGREEMENTS:
-            _agreement(contract, track, actor, now)  # so the agreement fixes a version the parties can sign
+            document = _agreement(contract, track, actor, now)  # so the agreement fixes a version to sign
+            if document is not None:
+                yield [document]
         apply_action(track, action, actor=actor, now=now, effective_at=min(at, now), party=party,
                      comment="Sponsor withdrew the study" if action == "cancel" else None)
 
 
-def _agreement(contract: Contract, track, actor, now: datetime) -> None:
+def _agreement(contract: Contract, track, actor, now: datetime) -> Document | None:
     """Fill the site's agreement from its default template before its terms are agreed (SPEC 5c)."""
     template = default_template(track.role, contract_language(contract))
     if template is None:
-        return
+        return None
     try:
         with db.session.begin_nested():
-            generate(contract, track.site.code, template, actor=actor, now=now, today=local_date(now))
+            return generate(contract, track.site.code, template, actor=actor, now=now, today=local_date(now))
     except DomainError:
-        pass  # no template stored yet (a database seeded before init-db): agreed without a version to sign
+        return None  # no template stored yet (a database seeded before init-db): agreed without a version to sign
 
 
 def activate_and_amend(now: datetime, staff: dict) -> None:

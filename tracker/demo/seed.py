@@ -12,7 +12,7 @@ from tracker import audit
 from tracker.demo.bulk import Loader
 from tracker.demo.writing import realign_sequences, refresh_statistics, vacuum_after_load
 from tracker.demo.parties import SPONSORS, ensure_more_sponsors, ensure_people
-from tracker.demo.scenarios import DEMO_AGREEMENTS, activate_and_amend, live_contract
+from tracker.demo.scenarios import DEMO_AGREEMENTS, activate_and_amend, live_contracts
 from tracker.demo.trials import bulk_plan
 from tracker.extensions import db
 from tracker.models import Contract, Site, Sponsor, User
@@ -42,10 +42,7 @@ def seed(*, count: int, now: datetime, echo=print, progress=None) -> list[tuple[
     if progress:
         progress(min(existing, count))  # already there
     live_until = min(count, DEMO_AGREEMENTS)
-    for index in range(existing, live_until):
-        live_contract(index, now, sponsors, staff)
-        if progress:
-            progress(1)
+    live_contracts(range(existing, live_until), now, sponsors, staff, progress)
     if count <= DEMO_AGREEMENTS:  # the small demo shows an amendment too; the benchmark sets stay first agreements
         activate_and_amend(now, staff)
     db.session.commit()

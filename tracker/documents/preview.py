@@ -35,23 +35,34 @@ def soffice() -> str | None:
 
 def to_pdf(docx: bytes) -> bytes:
     """Convert a .docx to PDF with LibreOffice headless; PreviewUnavailable if it cannot."""
+    [pdf] = to_pdfs([docx])
+    if pdf is None:
+        raise PreviewUnavailable(str(_l("LibreOffice could not convert the document; try again later.")))
+    return pdf
+
+
+def to_pdfs(docxs: list[bytes]) -> list[bytes | None]:
+    """Convert several .docx files in one LibreOffice run (starting it costs more than a conversion):
+    each one's PDF, None where that one failed; PreviewUnavailable if LibreOffice is missing or fails
+    as a whole."""
     program = soffice()
     if program is None:
         raise PreviewUnavailable(str(_l("LibreOffice is not installed on the server, so no PDF preview can be made.")))
+    if not docxs:
+        return []
     with tempfile.TemporaryDirectory(prefix="tracker-preview-") as folder:
         work = Path(folder)
-        source = work / "preview.docx"
-        source.write_bytes(docx)
+        sources = [work / f"document-{number}.docx" for number in range(len(docxs))]
+        for source, docx in zip(sources, docxs):
+            source.write_bytes(docx)
         try:
             subprocess.run([program, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless",
-                            "--convert-to", "pdf", "--outdir", str(work), str(source)],
-                           check=True, capture_output=True, timeout=TIMEOUT)
+                            "--convert-to", "pdf", "--outdir", str(work), *map(str, sources)],
+                           check=True, capture_output=True, timeout=TIMEOUT + 60 * (len(docxs) - 1))
         except (subprocess.SubprocessError, OSError):
             raise PreviewUnavailable(str(_l("LibreOffice could not convert the document; try again later.")))
-        result = work / "preview.pdf"
-        if not result.exists():
-            raise PreviewUnavailable(str(_l("LibreOffice could not convert the document; try again later.")))
-        return result.read_bytes()
+        results = [source.with_suffix(".pdf") for source in sources]
+        return [result.read_bytes() if result.exists() else None for result in results]
 
 
 def preview_pdf(template) -> bytes:

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 
-from tracker.documents.preview import to_pdf
-from tracker.errors import DocumentProblems
+from tracker.documents.preview import to_pdf, to_pdfs
+from tracker.errors import DocumentProblems, DomainError
 from tracker.extensions import db
 from tracker.models import Document
 from tracker.models.signing import DocumentPdf
@@ -40,19 +40,43 @@ def document_pdf(document: Document, *, now: datetime) -> bytes:
     if data is None:
         data = to_pdf(document.content)
         _MEMORY.put(document.sha256, data)
+    _keep(document, kept, data, now)
+    db.session.flush()
+    return data
+
+
+def _keep(document: Document, kept: DocumentPdf | None, data: bytes, now: datetime) -> None:
     if kept is None:
         db.session.add(DocumentPdf(document_id=document.id, source_sha256=document.sha256, content=data,
                                    created_at=now))
     else:
         kept.source_sha256, kept.content, kept.created_at = document.sha256, data, now
+
+
+def convert_ahead(documents: list[Document], *, now: datetime) -> None:
+    """Convert, in one LibreOffice run, the versions among these that have no PDF kept yet, and keep
+    theirs: for work that is about to fix many versions at once. Those LibreOffice could not convert
+    are left for ``document_pdf`` to try again, one by one, when they are needed."""
+    wanted = []
+    for document in documents:
+        kept = db.session.get(DocumentPdf, document.id)
+        if not document.filename.lower().endswith(".pdf") and (kept is None or kept.source_sha256 != document.sha256):
+            wanted.append((document, kept))
+    if not wanted:
+        return
+    try:
+        converted = to_pdfs([document.content for document, _kept in wanted])
+    except DomainError as exc:
+        log.warning("PDFs of %d documents unavailable: %s", len(wanted), exc.message)
+        return
+    for (document, kept), data in zip(wanted, converted):
+        if data is not None:
+            _keep(document, kept, data, now)
     db.session.flush()
-    return data
 
 
 def pdf_sha256(document: Document, *, now: datetime) -> str | None:
     """The SHA-256 of the version's PDF, the one the signing page shows; None when LibreOffice cannot make it."""
-    from tracker.errors import DomainError
-
     try:
         with db.session.begin_nested():
             return hashlib.sha256(document_pdf(document, now=now)).hexdigest()
