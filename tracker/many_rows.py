@@ -26,6 +26,12 @@ def one_of(column, values: list):
     return column.in_(values)
 
 
+def bind_processors(dialect, columns: list) -> list:
+    """Each column's bind processor under ``dialect`` (None where values go to the driver as they are):
+    what an INSERT of ORM values would apply to each, for statements written by hand."""
+    return [column.type.dialect_impl(dialect).bind_processor(dialect) for column in columns]
+
+
 def _arrays(table: Table, names: list[str], rows: list[dict]) -> tuple[str, list[list]]:
     """``unnest(...)`` of one typed array per column named, and those arrays (each value through its
     column type's bind processor, as an INSERT of the rows would send it)."""
@@ -33,8 +39,7 @@ def _arrays(table: Table, names: list[str], rows: list[dict]) -> tuple[str, list
     columns = [table.c[name] for name in names]
     unnest = ", ".join(f"%b::{column.type.compile(dialect)}[]" for column in columns)  # binary: no escaping
     arrays = []
-    for column in columns:
-        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+    for column, process in zip(columns, bind_processors(dialect, columns)):
         values = [row[column.key] for row in rows]
         arrays.append([process(v) for v in values] if process else values)
     return f"unnest({unnest})", arrays

@@ -12,6 +12,7 @@ from sqlalchemy import Date, DateTime, text
 from tracker import audit
 from tracker.database import UTCDateTime
 from tracker.extensions import db
+from tracker.many_rows import bind_processors
 from tracker.models import ReferenceCounter
 
 # The tables whose ids the loader gives itself.
@@ -83,7 +84,7 @@ def insert_rows(connection, table, rows: list[dict]) -> None:
     """
     dialect = connection.dialect
     columns = [c for c in table.columns if c.key in rows[0]]
-    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    processors = bind_processors(dialect, columns)
     names = ", ".join(dialect.identifier_preparer.quote(c.name) for c in columns)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([mark] * len(columns))})"
