@@ -194,7 +194,6 @@ def test_staff_resend_a_link_and_the_old_one_stops_working(app, world, client, l
 
 def test_reset_answers_take_the_same_time_whether_or_not_the_address_exists(app, client, make_user):
     """A real address costs a link and a queued mail; the answer's time must not tell it from an unknown one."""
-    import statistics
     import time
 
     known = [make_user("legal", "GR") for _ in range(5)]  # each gets a real link (no quiet period)
@@ -209,4 +208,6 @@ def test_reset_answers_take_the_same_time_whether_or_not_the_address_exists(app,
     assert len(outbox(app, kind="password_reset")) == 5
     floor = app.config["PASSWORD_RESET_SECONDS"]
     assert min(times["known"] + times["unknown"]) >= floor * 0.98, times
-    assert abs(statistics.median(times["known"]) - statistics.median(times["unknown"])) < 0.02, times
+    # The fastest answer of each kind: what the work itself costs, whereas a loaded machine only ever
+    # adds to a sample (a median of five moved by 23 ms under a load average of 16).
+    assert abs(min(times["known"]) - min(times["unknown"])) < 0.02, times
