@@ -195,7 +195,7 @@ def test_a_costly_template_is_refused_at_upload_within_seconds(app, api, builtin
     shipped = _count(app, ContractTemplate)
     started = time.monotonic()
     answer = upload(admin, "/templates", docx_bytes("{{ '%100000000s'|format('a') }}"), name="coordinating_fr")
-    assert time.monotonic() - started < 3  # it took 8 s and 100 MB when compiling folded the constant
+    assert time.monotonic() - started < 5  # it took 8 s and 100 MB when compiling folded the constant; under 1 s now
     assert answer.status_code == 422
     assert any("builds a value of about 100,000,0" in p for p in answer.json()["error"]["problems"])
     assert _count(app, ContractTemplate) == shipped
