@@ -62,7 +62,7 @@ def admin_creates_the_sponsor(page, w):
     page.locator("#contacts-0-email").fill("laura@novacure.example")
     page.get_by_role("button", name=w["Create sponsor"]).click()
     # The refused form comes back at the same address: its messages say it has arrived.
-    expect(page.locator("#registration_number-error")).to_contain_text(w["checksum"])  # one digit mistyped
+    expect(page.locator("#registration_number-error")).to_contain_text(w["checksum"], use_inner_text=True)  # one digit mistyped
     expect(page.get_by_label(w["Registration number"])).to_have_attribute("aria-invalid", "true")
     page.get_by_label(w["Registration number"]).fill("832 147 565")
     page.get_by_role("button", name=w["Create sponsor"]).click()
@@ -116,7 +116,7 @@ def generate_and_read(page, w, reference) -> str:
     assert generate.locator(".blanks").count() == 0  # nothing is missing
     generate.get_by_role("button", name=w["Generate"]).click()
     # The contract's page it leaves has a success message too ("created"): wait for this one's.
-    expect(page.locator(".flash.success")).to_contain_text(w["generated"])
+    expect(page.locator(".flash.success")).to_contain_text(w["generated"], use_inner_text=True)
     with page.expect_download() as download:
         page.get_by_role("link", name=f"{reference}-GR-v1.docx", exact=True).click()
     text = all_text(open(download.value.path(), "rb").read())
