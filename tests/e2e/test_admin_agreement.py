@@ -1,8 +1,10 @@
 """From an empty database to an agreement with no blank: an admin enters a sponsor's legal identity, a
 legal user creates the contract with investigators and a three-row budget, the agreement is filled."""
+import re
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers.browser import sign_in
 from tests.helpers.journeys import AGREEMENT_WORDS, admin_creates_the_sponsor, generate_and_read, legal_creates_the_contract
@@ -56,12 +58,14 @@ def test_an_admin_adds_a_third_centre_in_the_browser(page_for, make_user):
     page.get_by_label("Numéro FINESS").fill("690000880")
     page.get_by_label("Représentant", exact=True).fill("Pr Marie Lenoir")
     page.get_by_role("button", name="Ajouter le centre").click()
-    assert "clé de contrôle" in page.locator("#siret-error").inner_text()
+    expect(page.locator("#siret-error")).to_contain_text("clé de contrôle", use_inner_text=True)  # the refused form, same address
     page.get_by_label("Numéro SIRET").fill("779 781 863 00013")
     page.get_by_role("button", name="Ajouter le centre").click()
+    page.wait_for_url(re.compile(r"/admin/sites/CLB$"))  # the form's page has an <h1> too
     assert page.locator("h1").inner_text() == "Centre Léon Bérard (CLB)"
     page.get_by_role("link", name="Nouvelle convention").click()
+    page.wait_for_url(re.compile(r"/contracts/new$"))  # loaded, with the script that ties the sites together
     page.locator("#coordinating_site").select_option("GR")
-    assert page.get_by_label("Centre Léon Bérard", exact=True).is_enabled()  # offered as an associated site
+    expect(page.get_by_label("Centre Léon Bérard", exact=True)).to_be_enabled()  # offered as an associated site
     page.locator("#coordinating_site").select_option("CLB")
-    assert page.get_by_label("Centre Léon Bérard", exact=True).is_disabled()  # now the coordinator
+    expect(page.get_by_label("Centre Léon Bérard", exact=True)).to_be_disabled()  # now the coordinator

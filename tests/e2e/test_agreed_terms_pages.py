@@ -45,6 +45,8 @@ def test_reopening_the_terms_at_phone_width(app, page_for, make_user, agreed):
     action = _open_action(page, "GR", "Reopen the terms")
     action.get_by_label("Comment").fill("The sponsor reopened the indemnity clause.")
     action.get_by_role("button", name="Reopen the terms").click()
+    # Back at the track that moved, loaded: the checks below read the whole track and measure it.
+    page.wait_for_url(f"**/contracts/{agreed}#track-GR")
     assert "Terms reopened at Gustave Roussy: now Review." in page.locator(".flash.success").inner_text()
     track = page.locator("#track-GR")
     assert track.locator(".stage-name").inner_text() == "Review"
@@ -63,6 +65,7 @@ def test_reopening_without_a_reason_is_refused_in_french(app, page_for, make_use
     action = _open_action(page, "GR", "Rouvrir les termes")
     action.locator("textarea").evaluate("el => el.removeAttribute('required')")  # as a script-less client would
     action.get_by_role("button", name="Rouvrir les termes").click()
+    page.wait_for_url(f"**/contracts/{agreed}#track-GR")  # the old page showed the same stage
     assert "motif" in page.locator(".flash.error").inner_text().lower()
     assert page.locator("#track-GR .stage-name").inner_text() == "Signature"
 
@@ -74,6 +77,7 @@ def test_an_associated_site_reports_a_conformity_issue(app, page_for, make_user,
     action = _open_action(ib, "IB", "Report a conformity issue")
     action.get_by_label("Comment").fill("Article 7 carries 3 M EUR of insurance, not the agreed 5 M EUR.")
     action.get_by_role("button", name="Report a conformity issue").click()
+    ib.wait_for_url(f"**/contracts/{agreed}#track-IB")
     assert ib.locator(".flash.success").inner_text() == "Conformity issue reported at Institut Bergonié."
     assert ib.locator("#track-IB .stage-name").inner_text() == "Conformity check"
     assert ib.locator("#track-GR .stage-name").inner_text() == "Signature"
@@ -95,6 +99,7 @@ def test_staff_choose_the_owner_of_their_sites_track(app, page_for, make_user, a
     track.get_by_label("Owner").select_option(label="Legal 1")
     page.keyboard.press("Tab")
     track.get_by_role("button", name="Save the owner").click()
+    page.wait_for_url(f"**/contracts/{agreed}#track-GR")  # the old page names an owner too
     assert page.locator(".flash.success").inner_text() == "Owner of the Gustave Roussy track saved."
     owner = page.locator("#track-GR dt", has_text="Owner").locator("xpath=following-sibling::dd[1]")
     assert owner.inner_text() == "Legal 1"

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 from icalendar import Calendar
+from playwright.sync_api import expect
 
 from tests.helpers.browser import axe_findings, open_menu, overflow, sign_in
 from tests.metrics.conftest import history, site_history  # noqa: F401  (the fixed histories, as fixtures)
@@ -44,9 +45,11 @@ def test_the_queue_ranks_overdue_work_first_and_keeps_the_view_in_the_url(
     page.wait_for_url(re.compile("tab=sponsor"))
     assert page.locator("table.queue").count() == 0
     page.get_by_role("link", name=re.compile("^All open" if english else "^Tous en cours")).click()
+    page.wait_for_url(re.compile("tab=all"))  # the sponsor's tab it leaves has the sorting form too
     if size == DESKTOP:  # the column headings sort, and a second click turns the order round
         heading = page.locator("table.queue th").filter(has_text="Reference").get_by_role("link")
         heading.click()
+        page.wait_for_url(re.compile(r"sort=reference"))  # the second click is on the sorted page's heading
         page.locator("table.queue th").filter(has_text="Reference").get_by_role("link").click()
     else:  # on a phone the headings are folded into each row: the form sorts
         page.get_by_label("Trier par").select_option("-reference")
@@ -71,6 +74,7 @@ def test_a_manager_reads_the_dashboard_and_its_charts(page_for, make_user, histo
     english = locale.startswith("en")
     open_menu(page)
     page.get_by_role("link", name="Dashboard" if english else "Tableau de bord").click()
+    page.wait_for_url(re.compile(r"/dashboard/$"))  # the queue it leaves has an <h1> too
     assert "Institut Bergonié" in page.locator("h1").inner_text()
     figures = page.locator("dl.figures").inner_text()
     assert ("28 days" if english else "28 jours") in figures and ("85.7" if english else "85,7") in figures
@@ -80,11 +84,11 @@ def test_a_manager_reads_the_dashboard_and_its_charts(page_for, make_user, histo
     summary = page.locator("main details summary").first
     summary.focus()
     page.keyboard.press("Enter")
-    assert page.locator("main details").first.locator("table").is_visible()
+    expect(page.locator("main details").first.locator("table")).to_be_visible()
     assert _fits(page)
     page.get_by_label("Received from" if english else "Reçue à partir du").fill("2026-02-01")
     page.get_by_role("button", name="Show" if english else "Afficher", exact=True).click()
-    assert "from=2026-02-01" in page.url
+    page.wait_for_url(re.compile(r"from=2026-02-01"))  # the figures below are the filtered page's
     assert ("1 open, 1 executed" if english else "1 en cours, 1 signée") in page.locator("dl.figures").inner_text()
 
 
@@ -126,6 +130,7 @@ def test_the_calendar_feed_link_serves_my_deadlines(page_for, make_user, make_sp
     sign_in(page, make_user("legal", "GR"))
     open_menu(page)
     page.get_by_role("link", name="Calendar feed").click()
+    page.wait_for_url(re.compile(r"/profile/calendar$"))
     page.get_by_role("button", name="Make my feed address").click()
     url = page.get_by_role("textbox", name="Feed address").input_value()
     assert "/calendar/ftc_" in url
@@ -136,4 +141,5 @@ def test_the_calendar_feed_link_serves_my_deadlines(page_for, make_user, make_sp
     assert len(events) == 1 and str(events[0]["SUMMARY"]).startswith(reference)
     assert events[0].decoded("DTSTART") > date.today()
     page.get_by_role("button", name="Revoke the feed").click()
-    assert page.locator("#feed-state").inner_text() == "You have no calendar feed."
+    # The page it leaves has its own #feed-state, naming the feed.
+    expect(page.locator("#feed-state")).to_have_text("You have no calendar feed.", use_inner_text=True)

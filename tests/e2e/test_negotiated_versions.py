@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import date, timedelta
 
 import docx
@@ -57,12 +58,14 @@ def test_revised_upload_and_adoption_on_a_phone(page_for, axe_source, api, built
     form = page.locator("#upload-revised")
     form.locator("input[type=file]").set_input_files(str(revised))
     form.get_by_role("button", name=words["upload"]).click()
+    page.wait_for_url(re.compile(rf"/contracts/{reference}#documents$"))  # checked and measured once loaded
     assert page.locator(".flash.success").inner_text().startswith(words["stored"])
     assert axe_findings(page) == [] and overflow(page) == []
 
     page.goto(f"/contracts/{reference}/documents/{redline['id']}/compare")
     assert axe_findings(page) == [] and overflow(page) == []
     page.get_by_role("button", name=words["adopt"]).focus()
-    page.keyboard.press("Enter")  # by keyboard
+    page.keyboard.press("Enter")  # by keyboard, which does not wait for the page it asks for
+    page.wait_for_url(re.compile(rf"/contracts/{reference}#documents$"))  # back at the documents
     assert page.locator(".flash.success").inner_text().startswith(words["adopted"])
     assert axe_findings(page) == [] and overflow(page) == []

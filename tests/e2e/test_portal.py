@@ -79,11 +79,13 @@ def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: Worl
     sign_in(page, world.legal_gr)
     page.goto(f"/contracts/{world.ref_a}")
     page.get_by_role("link", name=re.compile(w["invite"])).click()
+    page.wait_for_url(re.compile(r"/sponsors/\d+/contacts\?contract="))
     page.get_by_label(w["name"], exact=True).fill("Claire Dubois")
     page.get_by_label(w["email"], exact=True).fill(invitee)
     page.get_by_label(w["language"]).select_option(locale[:2])  # the contact's mails and pages
     page.get_by_role("button", name=w["send"]).click()
-    assert invitee in page.locator(".flash.success").inner_text()
+    # The answer comes back at the form's own address: its message says it has arrived.
+    expect(page.locator(".flash.success")).to_contain_text(invitee, use_inner_text=True)
     assert _axe_serious(page) == []
     staff.close()
 
@@ -99,16 +101,17 @@ def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: Worl
     page.get_by_label(w["password"]).fill("Password2026!")
     page.get_by_label(w["again"]).fill("Password2026!")
     page.get_by_role("button", name=w["save"]).click()
-    assert w["common"] in page.locator(".error").inner_text()
+    expect(page.locator(".error")).to_contain_text(w["common"], use_inner_text=True)  # the refused form, at the same address
     page.get_by_label(w["password"]).fill("violet harbour lantern 42")
     page.get_by_label(w["again"]).fill("violet harbour lantern 42")
     page.get_by_role("button", name=w["save"]).click()
-    assert page.url.endswith("/portal/")
+    page.wait_for_url("**/portal/")  # page.url alone was still the welcome page's until the answer came
     listing = page.locator("main").inner_text()
     assert world.ref_a in listing and world.ref_b not in listing and w["paused"] in listing
     assert _fits_phone(page) and _axe_serious(page) == []
 
     page.get_by_role("link", name=world.ref_a).click()
+    page.wait_for_url(re.compile(rf"/portal/contracts/{world.ref_a}$"))
     with page.expect_download() as download:
         page.locator("#documents ~ .scroll a[download]").first.click()
     sent = open(download.value.path(), "rb").read()
@@ -120,6 +123,7 @@ def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: Worl
     page.get_by_label(w["file"]).set_input_files(files=[{"name": "redline.docx", "buffer": out.getvalue(),
                                                         "mimeType": "application/octet-stream"}])
     page.get_by_role("button", name=w["redline"]).click()
+    page.wait_for_url(re.compile(r"/compare"))  # the comparison, loaded before it is read
     assert w["changed"] in page.locator(".counts").inner_text()
     assert "sauf accord écrit contraire" in page.locator("table.compare").inner_text()
     assert _axe_serious(page) == []
@@ -127,6 +131,7 @@ def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: Worl
     page.goto(f"/portal/contracts/{world.ref_a}")
     page.get_by_label(w["body"], exact=True).fill("Pouvons-nous signer vendredi\u00a0?")
     page.get_by_role("button", name=w["write"]).click()
+    page.wait_for_url(re.compile(r"#message-\d+$"))  # the page it leaves has a timeline too, without it
     assert "Pouvons-nous signer vendredi\u00a0?" in page.locator(".timeline").inner_text()
     assert _fits_phone(page) and _axe_serious(page) == []
     # The owner also heard of the redline (a notification); the message is a mail of its own.
@@ -140,11 +145,13 @@ def test_a_sponsor_contact_from_invitation_to_signature(locale, app, world: Worl
     track = page.locator("#track-GR")
     track.get_by_label(w["date"]).fill(local_date(utcnow()).isoformat())  # the site's today, not UTC's
     track.get_by_role("button", name=w["sign"]).click()
+    page.wait_for_url(re.compile(rf"/portal/contracts/{world.ref_a}#track-GR$"))  # its facts are the new ones
     assert w["signed"] in page.locator(".flash.success").inner_text()
     assert "1/2" in page.locator(".facts").first.inner_text()
 
     open_menu(page)  # folded on a phone
     page.get_by_role("link", name=w["tokens"]).click()
+    page.wait_for_url(re.compile(r"/account/tokens$"))
     page.get_by_label(w["token_name"]).fill("CTMS")
     page.get_by_role("button", name=w["create"]).click()
     assert page.locator("#new-token").inner_text().startswith("ftk_")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers.browser import axe_findings, sign_in
 from tracker.database import utcnow
@@ -23,7 +24,7 @@ def test_copied_cookies_stop_working_after_sign_out(page_for, make_user):
     page.locator("input[name=password]").fill("correct horse battery")
     page.locator("input[name=remember]").check()
     page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/login" not in url)  # signed in: the cookies are the answer's
     copied = _cookies_of(page)
     assert {c["name"] for c in copied} == {"session", "remember_token"}
     assert all(c["httpOnly"] and c["sameSite"] == "Lax" for c in copied)
@@ -34,8 +35,8 @@ def test_copied_cookies_stop_working_after_sign_out(page_for, make_user):
     assert thief.url.endswith("/account/tokens")  # the copy works while the session lives
 
     page.get_by_role("button", name="Sign out").click()
-    page.wait_for_load_state()
-    assert "You are signed out." in page.content()
+    page.wait_for_url("**/login")  # the session is ended on the server before the copy is tried again
+    expect(page.locator("body")).to_contain_text("You are signed out.")
     thief.goto("/account/tokens")
     assert "/login" in thief.url
 
@@ -70,6 +71,6 @@ def test_a_locked_account_says_when_to_try_again(page_for, make_user, axe_source
     email = make_user("legal", "GR")
     page = page_for("fr-FR", axe=axe_source)
     for _ in range(5):
-        sign_in(page, email, "not the password")
+        sign_in(page, email, "not the password", refused=True)
     assert "Trop de tentatives\u00a0; réessayez dans 15 minutes." in page.locator("main").inner_text()
     assert axe_findings(page) == []

@@ -3,6 +3,7 @@ sign-out and language switch stay visible and work; on a phone the menu folds un
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers.browser import PHONE, TABLET, on_screen, open_menu, overflow, sign_in
 
@@ -43,16 +44,18 @@ def test_the_header_keeps_sign_out_and_the_language_switch_on_a_phone(page_for, 
         assert on_screen(page, item), item
     # The menu's links fold under "Menu": the header takes a few lines, not half the screen.
     assert page.locator("header.top").bounding_box()["height"] <= 130
-    assert not page.locator("header nav details.menu a").first.is_visible()
+    expect(page.locator("header nav details.menu a").first).to_be_hidden()  # folded by the menu script
     open_menu(page)  # the keyboard opens it
     for item in page.locator("header nav a").all():
         assert on_screen(page, item), item
     page.keyboard.press("Enter")  # and closes it again: the focus stayed on "Menu"
-    assert not page.locator("header nav details.menu a").first.is_visible()
+    expect(page.locator("header nav details.menu a").first).to_be_hidden()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE
     switch.click()
+    # The page comes back in the other language at the same address: wait for its language, then its load
+    # before the header is measured.
+    expect(page.locator("html")).to_have_attribute("lang", other)
     page.wait_for_load_state()
-    assert page.locator("html").get_attribute("lang") == other
     sign_out = page.locator("header form[action='/logout'] button")
     assert on_screen(page, sign_out)
     sign_out.click()

@@ -13,7 +13,10 @@ def _do(page, site, label, party=None):
         action.locator("summary").click()
     if party:
         action.locator("select").select_option(party)
-    action.get_by_role("button", name=label).click()
+    # From the second action on, the answer has the address and the message box of the page it replaces:
+    # only its load event tells that it has come.
+    with page.expect_event("load"):
+        action.get_by_role("button", name=label).click()
     # Back at the track that moved, told what happened there.
     assert page.url.endswith(f"#track-{site}")
     assert page.locator(".flash.success").inner_text().endswith(".")
@@ -27,7 +30,8 @@ def _record_elsewhere(page, site, party):
     action.locator("summary").click()
     action.locator("select[name=party]").select_option(party)
     action.locator("textarea[name=comment]").fill("Signed in ink at the steering committee.")
-    action.get_by_role("button", name="Record the signature").click()
+    with page.expect_event("load"):  # the same address and message box as the page it replaces
+        action.get_by_role("button", name="Record the signature").click()
     assert page.url.endswith(f"#signing-{site}")
     assert page.locator(".flash.success").inner_text().endswith(".")
 
@@ -71,6 +75,7 @@ def test_a_refused_action_explains_why(page_for, make_user, make_sponsor, make_c
     label = "Ask the sponsor for missing documents"
     action = second.locator("#track-GR details.action", has=second.locator("summary", has_text=label))
     action.locator("summary").click()
-    action.get_by_role("button", name=label).click()
+    with second.expect_event("load"):
+        action.get_by_role("button", name=label).click()
     assert "reload" in second.locator(".flash.error").inner_text()
     assert second.locator("#track-GR .stage-name").inner_text() == "Review"

@@ -2,6 +2,10 @@
 findings, sideways overflow, header reach)."""
 from __future__ import annotations
 
+import re
+
+from playwright.sync_api import expect
+
 from tests.helpers.web import PASSWORD
 
 # The screen widths the pages are tried at, in CSS pixels; a tab up to 480 px wide is a phone.
@@ -9,13 +13,22 @@ PHONE, TABLET, DESKTOP = 390, 768, 1280
 BLOCKING = ("serious", "critical")
 
 
-def sign_in(page, email: str, password: str = PASSWORD) -> None:
-    """Sign in through the real form and wait for the page it leads to."""
+def sign_in(page, email: str, password: str = PASSWORD, refused: bool = False) -> None:
+    """Sign in through the real form and wait for the page it leads to, loaded.
+
+    A sign-in that works leaves /login for the person's start page; one that is ``refused`` comes
+    back to /login with the reason beside the password, which the freshly loaded form does not have.
+    The load state alone could be the sign-in page's own, read before the answer arrives.
+    """
     page.goto("/login")
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill(password)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    if refused:
+        expect(page.locator("#password-error")).to_be_visible()
+        page.wait_for_load_state()
+    else:
+        page.wait_for_url(lambda url: not re.search(r"/login(\?|$)", url))
 
 
 def axe_findings(page) -> list[str]:
@@ -67,7 +80,9 @@ def on_screen(page, locator) -> bool:
 
 def open_menu(page) -> None:
     """Unfold the main menu where it is folded (on a phone), with the keyboard as a person would."""
+    page.wait_for_load_state()  # the stylesheet shows "Menu" and the menu script folds the menu once loaded
     switch = page.locator("header details.menu > summary")
     if switch.is_visible() and page.locator("header details.menu[open]").count() == 0:
         switch.focus()
         page.keyboard.press("Enter")
+        expect(page.locator("header details.menu[open]")).to_have_count(1)

@@ -3,6 +3,10 @@
 Each step takes a Playwright page and ``w``, the labels of ``AGREEMENT_WORDS`` in the page's
 language, and asserts what a person would see on the way.
 """
+import re
+
+from playwright.sync_api import expect
+
 from tests.helpers.docx_text import all_text
 
 # The labels the journey reads, by browser locale.
@@ -57,16 +61,19 @@ def admin_creates_the_sponsor(page, w):
     page.locator("#contacts-0-name").fill("Laura Novak")
     page.locator("#contacts-0-email").fill("laura@novacure.example")
     page.get_by_role("button", name=w["Create sponsor"]).click()
-    assert w["checksum"] in page.locator("#registration_number-error").inner_text()  # one digit mistyped
-    assert page.get_by_label(w["Registration number"]).get_attribute("aria-invalid") == "true"
+    # The refused form comes back at the same address: its messages say it has arrived.
+    expect(page.locator("#registration_number-error")).to_contain_text(w["checksum"], use_inner_text=True)  # one digit mistyped
+    expect(page.get_by_label(w["Registration number"])).to_have_attribute("aria-invalid", "true")
     page.get_by_label(w["Registration number"]).fill("832 147 565")
     page.get_by_role("button", name=w["Create sponsor"]).click()
+    page.wait_for_url(re.compile(r"/sponsors/\d+$"))  # the form's page has an <h1> too
     assert page.locator("h1").inner_text() == "Novacure Oncology"
 
 
 def legal_creates_the_contract(page, w) -> str:
     """From the legal user's start page: a GR-IB contract with investigators and ``BUDGET``; its reference."""
     page.get_by_role("link", name=w["New contract"]).click()
+    page.wait_for_url(re.compile(r"/contracts/new$"))  # loaded: the form's script has disabled and hidden fields
     sponsor = page.get_by_role("combobox", name=w["Sponsor"], exact=True)  # a text box with suggestions
     assert sponsor.get_attribute("list") == "sponsor-names" and sponsor.get_attribute("required") is not None
     sponsor.fill("Novacure Oncology")
@@ -76,8 +83,8 @@ def legal_creates_the_contract(page, w) -> str:
     page.get_by_label("Phase").select_option("I")
     page.get_by_label(w["Indication"]).fill("Advanced solid tumours")
     page.get_by_label(w["Patients planned"]).fill("24")
-    assert page.get_by_label("Gustave Roussy", exact=True).is_disabled()  # the coordinating site
-    assert page.get_by_label(w["PI at"] + "Institut Bergonié").is_hidden()  # not taking part yet
+    expect(page.get_by_label("Gustave Roussy", exact=True)).to_be_disabled()  # the coordinating site
+    expect(page.get_by_label(w["PI at"] + "Institut Bergonié")).to_be_hidden()  # not taking part yet
     page.get_by_label("Institut Bergonié", exact=True).check()
     page.get_by_label(w["PI at"] + "Gustave Roussy").fill("Claire Martin")
     page.get_by_label(w["PI at"] + "Institut Bergonié").fill("Paul Garnier")
@@ -85,18 +92,19 @@ def legal_creates_the_contract(page, w) -> str:
     page.get_by_label(w["Investigator's title"] + "Gustave Roussy").fill("Dr")
     page.get_by_label(w["Department"] + "Gustave Roussy").fill("DITEP")
     page.get_by_label(w["RPPS number"] + "Gustave Roussy").fill("100 0000 0009")
-    assert page.locator("tr.budget-row").count() == 3
+    expect(page.locator("tr.budget-row")).to_have_count(3)
     page.get_by_role("button", name=w["Add a row"]).click()  # in place: no round trip
-    assert page.locator("tr.budget-row").count() == 4
+    expect(page.locator("tr.budget-row")).to_have_count(4)
     new_row = page.get_by_label(f"{w['Item']}4", exact=True)  # numbered, and ready to type in
-    assert new_row.evaluate("input => input === document.activeElement")
+    expect(new_row).to_be_focused()
     page.locator("tr.budget-row").nth(3).get_by_role("button", name=w["Remove"]).click()
-    assert page.locator("tr.budget-row").count() == 3
+    expect(page.locator("tr.budget-row")).to_have_count(3)
     for n, (item, amount, unit) in enumerate(BUDGET, start=1):
         page.get_by_label(f"{w['Item']}{n}", exact=True).fill(item)
         page.get_by_label(f"{w['Amount']}{n}", exact=True).fill(amount)
         page.get_by_label(f"{w['Unit']}{n}", exact=True).fill(unit)
     page.get_by_role("button", name=w["Create contract"]).last.click()
+    page.wait_for_url(re.compile(r"/contracts/FT-[^/?#]+$"))  # the new contract's page, not the form's <h1>
     reference = page.locator("h1").inner_text().split()[0]
     assert reference.startswith("FT-")
     return reference
@@ -107,7 +115,8 @@ def generate_and_read(page, w, reference) -> str:
     generate = page.locator("#generate-GR")
     assert generate.locator(".blanks").count() == 0  # nothing is missing
     generate.get_by_role("button", name=w["Generate"]).click()
-    assert w["generated"] in page.locator(".flash.success").inner_text()
+    # The contract's page it leaves has a success message too ("created"): wait for this one's.
+    expect(page.locator(".flash.success")).to_contain_text(w["generated"], use_inner_text=True)
     with page.expect_download() as download:
         page.get_by_role("link", name=f"{reference}-GR-v1.docx", exact=True).click()
     text = all_text(open(download.value.path(), "rb").read())
