@@ -212,6 +212,11 @@ def _url(app, rule, values) -> str:
         return url_for(rule.endpoint, **values)
 
 
+def _title(html: str) -> str | None:
+    start, end = html.find("<title>"), html.find("</title>")
+    return html[start + len("<title>"):end] if 0 <= start < end else None
+
+
 def _signed_out_answer(url: str, response) -> bool:
     if url.startswith("/api/"):
         return response.status_code == 401
@@ -240,6 +245,10 @@ def test_every_route_as_every_role(app, walk, caplog):
                 where = f"{identity.name} {method} {url} ({label})"
                 if response.status_code >= 500:
                     problems.append(f"{where}: {response.status_code}")
+                if method == "GET" and response.status_code == 200 and response.mimetype == "text/html":
+                    title = _title(response.get_data(as_text=True))
+                    if title is None or "<" in title or "&lt;" in title:  # a tab's title is text only
+                        problems.append(f"{where}: title {title!r}")
                 if method != "GET":
                     with app.app_context():
                         if snapshot() != before:
