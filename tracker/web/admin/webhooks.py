@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField, StringField, widgets
+from wtforms.fields.choices import SelectChoice
 
 from tracker.access import role_required
 from tracker.audit import Actor
@@ -34,7 +35,7 @@ class WebhookForm(FlaskForm):
     url = StringField(_l("Address (URL)"), description=_l("Where to POST each event: https:// (or http://)."))
     secret = StringField(_l("Secret"), description=_l(
         "Signs each delivery (X-Tracker-Signature). Copy it into the receiving system now: it is not shown again."))
-    events = SelectMultipleField(_l("Events"), choices=[(e, e) for e in EVENTS],
+    events = SelectMultipleField(_l("Events"), choices=[SelectChoice(e, e) for e in EVENTS],
                                  option_widget=widgets.CheckboxInput(), widget=widgets.ListWidget(prefix_label=False))
 
 
@@ -59,7 +60,7 @@ def _live(hook_id: int) -> Webhook:
 def index():
     """The webhooks in use, and a form to register one."""
     form = WebhookForm()
-    form.events.choices = [(e, f"{e} — {EVENT_LABELS[e]}") for e in EVENTS]
+    form.events.choices = [SelectChoice(e, f"{e} — {EVENT_LABELS[e]}") for e in EVENTS]
     problems: list[str] = []
     if form.is_submitted():
         if not form.validate() and "csrf_token" in form.errors:
