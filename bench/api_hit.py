@@ -16,12 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event  # noqa: E402
 
-from bench.parts import LEGAL, _app, _drive, _free_port, _references, token  # noqa: E402
+from bench.parts import LEGAL, _app, _drive, _references, serve, stop, token  # noqa: E402
 
 
 def in_process(runs: int) -> dict:
@@ -64,22 +61,6 @@ def in_process(runs: int) -> dict:
     return out
 
 
-def _serve(root: Path, env: dict) -> tuple[subprocess.Popen, str]:
-    port = _free_port()
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    server = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                               "tracker:create_app()"], env=dict(env, PYTHONPATH=str(root)), cwd=root,
-                              start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(base + "/api/v1/health", timeout=2).read()
-            break
-        except OSError:
-            time.sleep(0.2)
-    return server, base
-
-
 def throughput(seconds: float, against: Path | None) -> dict:
     # As bench/run.py: the per-token limit off, so the windows measure the work and not its refusals.
     env = dict(os.environ, TRACKER_RATELIMIT_ENABLED="0", TRACKER_API_RATE_LIMIT="off")
@@ -92,7 +73,7 @@ def throughput(seconds: float, against: Path | None) -> dict:
     servers = {}
     try:
         for name, root in trees.items():
-            servers[name] = _serve(root, env)
+            servers[name] = serve(env, root)
         for _server, base in servers.values():
             for headers, path in targets.values():  # warm both workers
                 _drive(base + path, headers, 1.0)
@@ -103,8 +84,7 @@ def throughput(seconds: float, against: Path | None) -> dict:
                     rps.setdefault((name, target), []).append(_drive(base + path, headers, seconds)["rps"])
     finally:
         for server, _base in servers.values():
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
+            stop(server)
     out = {}
     for name in servers:
         mean = {target: statistics.mean(rps[(name, target)]) for target in targets}

@@ -211,24 +211,36 @@ def _peak_rss_mb(pid: int) -> float | None:
     return None
 
 
+def serve(env: dict, root: Path = ROOT) -> tuple[subprocess.Popen, str]:
+    """gunicorn -w 2 serving the checkout at ``root`` on a free port, once it answers; the process and its address."""
+    port = _free_port()
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    server = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+                               "tracker:create_app()"], env=dict(env, PYTHONPATH=str(root)), cwd=root,
+                              start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/api/v1/health", timeout=2).read()
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, base
+
+
+def stop(server: subprocess.Popen) -> None:
+    os.killpg(server.pid, signal.SIGTERM)
+    server.wait(timeout=30)
+
+
 def throughput(env: dict, seconds: float) -> dict:
     """Requests per second of health, one contract and the list through gunicorn -w 2, windows interleaved."""
     url = env["TRACKER_DATABASE_URL"]
     app = _app(url)
     ref, _sref = _references(app)
     bearer = {"Authorization": "Bearer " + token(app, LEGAL)}
-    port = _free_port()
-    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
-    server = subprocess.Popen([gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning",
-                               "tracker:create_app()"], env=env, cwd=ROOT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    server, base = serve(env)
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/api/v1/health", timeout=2).read()
-                break
-            except Exception:
-                time.sleep(0.2)
         targets = {"/api/v1/health": ({}, "/api/v1/health"),
                    "/api/v1/contracts/REF": (bearer, f"/api/v1/contracts/{ref}"),
                    "/api/v1/contracts": (bearer, "/api/v1/contracts")}
@@ -242,8 +254,7 @@ def throughput(env: dict, seconds: float) -> dict:
                                                   text=True).stdout.split()]
         peaks = [_peak_rss_mb(p) for p in workers]
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop(server)
     out = {}
     for name, windows in runs.items():
         total = sum(w["requests"] for w in windows)
