@@ -12,6 +12,8 @@ from flask import abort, g
 from flask_login import current_user
 
 from tracker.contracts.visibility import load_contract
+from tracker.extensions import db
+from tracker.models import User
 
 
 def caller():
@@ -27,9 +29,6 @@ def api_user():
         return None
     user = g.get("api_user")
     if user is None:
-        from tracker.extensions import db
-        from tracker.models import User
-
         user = g.api_user = db.session.get(User, use.user_id)
     return user
 
